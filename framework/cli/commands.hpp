@@ -1,0 +1,20 @@
+// The weft commands: each add_*_command registers one subcommand on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace weft::cli {
+
+/// Exit codes shared by every command.
+enum exit_code : int
+{
+    exit_ok = 0,
+    exit_failure = 1,    ///< the command ran and failed (fetch error, no match, errors over threshold)
+    exit_usage = 2,      ///< bad usage, bad configuration, unreadable input
+    exit_interrupted = 130,
+};
+
+/// Each returns the command's exit code through `result` once run.
+void add_fetch_command(CLI::App& app, int& result);
+
+} // namespace weft::cli

@@ -1,0 +1,29 @@
+// weft: the command line. Each subcommand lives in its own file (commands.hpp).
+#include "commands.hpp"
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"weft: asynchronous web scraping and browser automation"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "weft 0.1.0");
+    int result = weft::cli::exit_ok;
+    // commands are added as they land
+    try
+    {
+        app.parse(argc, argv);
+    }
+    catch (CLI::ParseError const& e)
+    {
+        int const rc = app.exit(e);
+        return rc == 0 ? 0 : weft::cli::exit_usage;
+    }
+    catch (std::exception const& e)
+    {
+        std::fprintf(stderr, "weft: %s\n", e.what());
+        return weft::cli::exit_failure;
+    }
+    return result;
+}

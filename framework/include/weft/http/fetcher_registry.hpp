@@ -1,0 +1,43 @@
+// Fetchers by name: plugins register a factory; the CLI and the client make one by name.
+#pragma once
+
+#include <weft/http/fetcher.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weft::http {
+
+using fetcher_factory = std::function<std::unique_ptr<fetcher>(executor, fetch_options const&)>;
+
+/// Registers a factory under `name`, replacing any earlier one.
+void register_fetcher(std::string name, fetcher_factory factory);
+
+/// Makes the fetcher registered as `name`.
+/// @throws std::invalid_argument naming the unknown fetcher and the registered ones.
+std::unique_ptr<fetcher> make_fetcher(std::string_view name, executor ex, fetch_options const& opts = {});
+
+/// Names of every registered fetcher, sorted.
+std::vector<std::string> fetcher_names();
+
+/// The fetcher used when none is named: "curl" when linked in, else the first registered.
+std::string default_fetcher_name();
+
+namespace detail {
+struct fetcher_registrar
+{
+    fetcher_registrar(char const* name, fetcher_factory factory) { register_fetcher(name, std::move(factory)); }
+};
+} // namespace detail
+
+} // namespace weft::http
+
+/// Registers fetcher class `type` (constructible from (executor, fetch_options const&)) as `name`
+/// when the plugin is linked in or loaded.
+#define WEFT_REGISTER_FETCHER(name, type)                                                            \
+    static ::weft::http::detail::fetcher_registrar const weft_fetcher_registrar_##type{               \
+        name, [](::weft::executor ex, ::weft::http::fetch_options const& o) -> std::unique_ptr<::weft::http::fetcher> { \
+            return std::make_unique<type>(std::move(ex), o);                                          \
+        }}

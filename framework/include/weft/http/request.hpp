@@ -1,0 +1,65 @@
+// weft::http::request: what to fetch (method, URL, headers, body) and per-request settings.
+#pragma once
+
+#include <weft/http/headers.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace weft::http {
+
+/// An HTTP request. A non-aggregate built in a named variable or with the fluent setters
+/// (see STYLE.md, trap 2):
+///
+///     auto req = weft::http::request{"https://example.org/"}.header("Accept", "text/html").timeout(5s);
+class request
+{
+public:
+    request() = default;
+    explicit request(std::string url, std::string method = "GET");
+    request(request const& other);
+    request(request&&) noexcept = default;
+    request& operator=(request const& other);
+    request& operator=(request&&) noexcept = default;
+    ~request();
+
+    std::string const& url() const { return url_; }
+    std::string const& method() const { return method_; }
+    http::headers const& headers() const { return headers_; }
+    http::headers& headers() { return headers_; }
+    std::string const& body() const { return body_; }
+    int priority() const { return priority_; }
+    /// Per-request total timeout; unset means the fetcher's.
+    std::optional<std::chrono::milliseconds> timeout() const { return timeout_; }
+    /// Per-request redirect limit; unset means the fetcher's.
+    std::optional<int> max_redirects() const { return max_redirects_; }
+
+    request& url(std::string u) { url_ = std::move(u); return *this; }
+    request& method(std::string m) { method_ = std::move(m); return *this; }
+    request& header(std::string name, std::string value) { headers_.set(std::move(name), std::move(value)); return *this; }
+    request& body(std::string b) { body_ = std::move(b); return *this; }
+    request& priority(int p) { priority_ = p; return *this; }
+    request& timeout(std::chrono::milliseconds t) { timeout_ = t; return *this; }
+    request& max_redirects(int n) { max_redirects_ = n; return *this; }
+
+    /// Free-form values carried with the request to its response (Scrapy's `meta`).
+    /// Include <nlohmann/json.hpp> to use it.
+    nlohmann::json& meta();
+    nlohmann::json const* meta_if() const { return meta_.get(); }
+
+private:
+    std::string url_;
+    std::string method_ = "GET";
+    http::headers headers_;
+    std::string body_;
+    int priority_ = 0;
+    std::optional<std::chrono::milliseconds> timeout_;
+    std::optional<int> max_redirects_;
+    std::unique_ptr<nlohmann::json> meta_; // allocated on first use
+};
+
+} // namespace weft::http

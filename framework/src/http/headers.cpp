@@ -1,0 +1,48 @@
+#include <weft/http/headers.hpp>
+
+#include <algorithm>
+
+namespace weft::http {
+
+bool iequals(std::string_view a, std::string_view b) noexcept
+{
+    auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::optional<std::string_view> headers::get(std::string_view name) const
+{
+    for (auto const& [k, v] : fields_)
+        if (iequals(k, name))
+            return std::string_view{v};
+    return std::nullopt;
+}
+
+std::vector<std::string_view> headers::get_all(std::string_view name) const
+{
+    std::vector<std::string_view> out;
+    for (auto const& [k, v] : fields_)
+        if (iequals(k, name))
+            out.emplace_back(v);
+    return out;
+}
+
+headers& headers::add(std::string name, std::string value)
+{
+    fields_.emplace_back(std::move(name), std::move(value));
+    return *this;
+}
+
+headers& headers::set(std::string name, std::string value)
+{
+    remove(name);
+    return add(std::move(name), std::move(value));
+}
+
+std::size_t headers::remove(std::string_view name)
+{
+    return std::erase_if(fields_, [&](field const& f) { return iequals(f.first, name); });
+}
+
+} // namespace weft::http

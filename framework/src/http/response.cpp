@@ -1,0 +1,41 @@
+#include <weft/http/response.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace weft::http {
+namespace {
+
+std::string lower_trimmed(std::string_view s)
+{
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+} // namespace
+
+std::string response::media_type() const
+{
+    auto ct = headers.get("Content-Type").value_or("");
+    return lower_trimmed(ct.substr(0, ct.find(';')));
+}
+
+std::string response::charset() const
+{
+    auto ct = lower_trimmed(headers.get("Content-Type").value_or(""));
+    auto pos = ct.find("charset=");
+    if (pos == std::string::npos)
+        return {};
+    std::string_view v = std::string_view(ct).substr(pos + 8);
+    v = v.substr(0, v.find(';'));
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\''))
+        v = v.substr(1, v.size() - 2);
+    return std::string(v);
+}
+
+} // namespace weft::http

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package weft needs to build, test and benchmark. Idempotent:
+# packages already present are skipped, and apt is not touched when nothing is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build clang lld ccache pkg-config
+  libboost1.81-all-dev libboost-url1.81-dev
+  libcurl4-openssl-dev libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libpsl-dev
+  libgumbo-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  catch2 clang-16 lld-16 libclang-rt-16-dev
+  nginx-light wrk python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present" >&2
