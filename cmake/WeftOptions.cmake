@@ -43,6 +43,11 @@ if(WEFT_SANITIZE)
   endif()
 endif()
 
-if(WEFT_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  message(FATAL_ERROR "WEFT_FUZZ needs clang (libFuzzer); configure with CXX=clang++-16")
+if(WEFT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WEFT_FUZZ needs clang (libFuzzer); configure with CXX=clang++-16")
+  endif()
+  # Coverage feedback from the framework's own code, not just the fuzz targets' files.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
 endif()

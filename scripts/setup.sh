@@ -10,6 +10,8 @@ packages=(
   libgumbo-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   catch2 clang-16 lld-16 libclang-rt-16-dev
   nginx-light wrk python3
+  chromium
+  python3.11-doc libboost1.81-doc
 )
 
 missing=()

@@ -16,5 +16,8 @@ enum exit_code : int
 
 /// Each returns the command's exit code through `result` once run.
 void add_fetch_command(CLI::App& app, int& result);
+void add_select_command(CLI::App& app, int& result);
+void add_links_command(CLI::App& app, int& result);
+void add_robots_command(CLI::App& app, int& result);
 
 } // namespace weft::cli

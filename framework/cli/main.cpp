@@ -10,7 +10,10 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     app.set_version_flag("--version", "weft 0.1.0");
     int result = weft::cli::exit_ok;
-    // commands are added as they land
+    weft::cli::add_fetch_command(app, result);
+    weft::cli::add_select_command(app, result);
+    weft::cli::add_links_command(app, result);
+    weft::cli::add_robots_command(app, result);
     try
     {
         app.parse(argc, argv);

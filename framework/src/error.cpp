@@ -34,6 +34,9 @@ public:
         case error::bad_response: return "malformed HTTP response";
         case error::bad_content_encoding: return "body does not decode with its Content-Encoding";
         case error::connection_closed: return "connection closed before the response was complete";
+        case error::http_client_status: return "HTTP client error status (4xx)";
+        case error::http_server_status: return "HTTP server error status (5xx)";
+        case error::http_status: return "unexpected HTTP status";
         case error::bad_selector: return "invalid CSS selector";
         case error::bad_encoding: return "invalid byte sequence for the encoding";
         case error::robots_disallowed: return "disallowed by robots.txt";
@@ -53,7 +56,10 @@ public:
         case error::selector_timeout: return condition::timeout;
         case error::stopped: return condition::cancelled;
         case error::bad_url:
-        case error::unsupported_scheme: return condition::client_error;
+        case error::unsupported_scheme:
+        case error::http_client_status: return condition::client_error;
+        case error::http_server_status: return condition::server_error;
+        case error::http_status: return {ev, *this};
         case error::too_many_redirects:
         case error::redirect_loop:
         case error::robots_disallowed:

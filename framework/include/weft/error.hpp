@@ -40,6 +40,9 @@ enum class error
     bad_response,           ///< malformed status line, header or chunked encoding
     bad_content_encoding,   ///< gzip/deflate/brotli/zstd data that does not decode
     connection_closed,      ///< the peer closed the connection before the response was complete
+    http_client_status,     ///< a 4xx response where the caller needed success
+    http_server_status,     ///< a 5xx response where the caller needed success
+    http_status,            ///< another non-2xx response (1xx, 3xx) where the caller needed success
     // html, url
     bad_selector,           ///< a CSS selector that does not parse
     bad_encoding,           ///< a byte sequence that is not valid in the declared encoding

@@ -20,6 +20,8 @@ request& request::operator=(request const& o)
     return *this;
 }
 
+request::request(request&&) noexcept = default;
+request& request::operator=(request&&) noexcept = default;
 request::~request() = default;
 
 nlohmann::json& request::meta()

@@ -22,9 +22,9 @@ public:
     request() = default;
     explicit request(std::string url, std::string method = "GET");
     request(request const& other);
-    request(request&&) noexcept = default;
+    request(request&&) noexcept;
     request& operator=(request const& other);
-    request& operator=(request&&) noexcept = default;
+    request& operator=(request&&) noexcept;
     ~request();
 
     std::string const& url() const { return url_; }

@@ -1,0 +1,92 @@
+// A parsed HTML document (HTML5 parsing rules, via gumbo-parser).
+//
+// Parsing never fails: HTML has error recovery, and bytes invalid in the document's encoding
+// become U+FFFD. The document is movable, not copyable; its tree lives on the heap, so elements
+// taken from it stay valid while it is moved around, and dangle once it is destroyed.
+//
+// Template contents are part of the tree (children of <template>), as in BeautifulSoup/lxml.
+#pragma once
+
+#include <weft/html/element.hpp>
+#include <weft/html/encoding.hpp>
+#include <weft/html/selector.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft::html
+{
+
+struct parse_options
+{
+    /// The charset parameter of the response's Content-Type (or the whole header value); ignored
+    /// when empty or an unknown label.
+    std::string_view content_type_charset{};
+    /// Forces an encoding (a WHATWG label), skipping detection; ignored when empty or unknown.
+    std::string_view override_encoding{};
+};
+
+class document
+{
+public:
+    /// Decodes bytes (see detect_encoding) and parses them.
+    static document parse(std::string_view bytes, parse_options const& options = {});
+    static document parse(std::string_view bytes, std::string_view content_type_charset)
+    {
+        parse_options o;
+        o.content_type_charset = content_type_charset;
+        return parse(bytes, o);
+    }
+    /// Parses text that is already UTF-8 (invalid sequences still become U+FFFD).
+    static document from_utf8(std::string_view text);
+
+    document(document&&) noexcept;
+    document& operator=(document&&) noexcept;
+    ~document();
+
+    /// The <html> element (HTML parsing always creates one).
+    element root() const& noexcept;
+    element root() const&& = delete; // the element would dangle: keep the document in a variable
+    /// The encoding the bytes were decoded from (canonical WHATWG name).
+    std::string_view encoding() const noexcept;
+    /// The decoded source text (UTF-8).
+    std::string_view source() const noexcept;
+
+    /// Every element matching s, in document order, without duplicates.
+    std::vector<element> css(selector const& s) const&;
+    std::vector<element> css(std::string_view s) const& { return css(selector(s)); }
+    std::optional<element> css_first(selector const& s) const&;
+    std::optional<element> css_first(std::string_view s) const& { return css_first(selector(s)); }
+    // Elements of a temporary document would dangle at the end of the full expression.
+    std::vector<element> css(selector const& s) const&& = delete;
+    std::vector<element> css(std::string_view s) const&& = delete;
+    std::optional<element> css_first(selector const& s) const&& = delete;
+    std::optional<element> css_first(std::string_view s) const&& = delete;
+    /// text() of the first match, or "".
+    std::string text(selector const& s) const;
+    std::string text(std::string_view s) const { return text(selector(s)); }
+    /// attr(name) of the first match, or nullopt.
+    std::optional<std::string_view> attr(selector const& s, std::string_view name) const;
+    std::optional<std::string_view> attr(std::string_view s, std::string_view name) const
+    {
+        return attr(selector(s), name);
+    }
+
+    /// The text of the first <title>, whitespace-collapsed; "" without one.
+    std::string title() const;
+    /// The href of the first <base> element that has one (raw, unresolved), or nullopt.
+    std::optional<std::string_view> base_href() const noexcept;
+    /// The whole document serialized (doctype included).
+    std::string html() const;
+    /// Number of elements.
+    std::size_t size() const noexcept;
+
+private:
+    explicit document(std::unique_ptr<detail::document_impl> impl) noexcept;
+    std::unique_ptr<detail::document_impl> impl_;
+};
+
+} // namespace weft::html

@@ -1,0 +1,47 @@
+// Sinks by file extension: plugins register a factory; `weft crawl -o PATH` makes one by path.
+#pragma once
+
+#include <weft/sink/sink.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft
+{
+
+using sink_factory = std::function<std::unique_ptr<sink>(executor, std::string path, sink_options const&)>;
+
+/// Registers `factory` for paths ending in `extension` (".jsonl", case-insensitive), or for the
+/// exact path "-" (stdout). Replaces an earlier registration of the same extension.
+void register_sink(std::string extension, sink_factory factory);
+
+/// Makes the sink for `path` by its extension: `.jsonl`/`.json` JSON lines, `.csv`, `.db`/`.sqlite`
+/// SQLite, `-` JSON lines on stdout (with the plugins linked in). The sink is not opened yet.
+/// @throws std::invalid_argument naming the path and the supported extensions when none fits.
+std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_options const& options = {});
+
+/// The registered extensions, sorted ("-" included).
+std::vector<std::string> sink_extensions();
+
+namespace detail
+{
+struct sink_registrar
+{
+    sink_registrar(char const* extension, sink_factory factory) { register_sink(extension, std::move(factory)); }
+};
+} // namespace detail
+
+} // namespace weft
+
+/// Registers sink class `type` (constructible from (executor, std::string, sink_options const&))
+/// for `extension`. `id` makes the registrar's name unique within the file.
+#define WEFT_REGISTER_SINK(id, extension, type)                                                                        \
+    static ::weft::detail::sink_registrar const weft_sink_registrar_##id                                               \
+    {                                                                                                                  \
+        extension,                                                                                                     \
+            [](::weft::executor ex, std::string path, ::weft::sink_options const& o) -> std::unique_ptr<::weft::sink>  \
+        { return std::make_unique<type>(std::move(ex), std::move(path), o); }                                          \
+    }

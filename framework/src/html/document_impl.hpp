@@ -1,0 +1,101 @@
+// Private: the storage behind weft::html::document and element handles.
+#pragma once
+
+#include <gumbo.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft::html::detail
+{
+
+inline constexpr std::uint32_t npos = 0xffffffffu; // "no element"; as a parent: the document node
+
+// One element, in document (pre-)order; the index is the element's handle.
+struct node_info
+{
+    GumboNode const* node = nullptr;
+    std::string_view tag; // lower case
+    std::uint32_t parent = npos;
+    std::uint32_t first_child = npos;
+    std::uint32_t last_child = npos;
+    std::uint32_t next = npos;
+    std::uint32_t prev = npos;
+    std::uint32_t end = 0;         // one past the last descendant
+    std::uint32_t child_pos = 0;   // 1-based among its element siblings
+    std::uint32_t child_count = 0; // number of element children
+};
+
+struct document_impl
+{
+    std::string source; // UTF-8; gumbo points into it
+    GumboOutput* output = nullptr;
+    std::vector<node_info> nodes;
+    std::deque<std::string> names; // lower-cased names of unknown tags
+    std::string_view encoding;
+    std::uint32_t top_count = 0; // element children of the document node
+
+    document_impl() = default;
+    document_impl(document_impl const&) = delete;
+    document_impl& operator=(document_impl const&) = delete;
+    ~document_impl();
+
+    std::uint32_t count_children(std::uint32_t parent) const noexcept
+    {
+        return parent == npos ? top_count : nodes[parent].child_count;
+    }
+};
+
+// ASCII helpers shared by the html sources.
+constexpr char ascii_lower(char c) noexcept
+{
+    return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+}
+constexpr bool is_ascii_ws(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+inline bool iequals(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
+// The attribute named name (ASCII case-insensitive) of an element node, or nullptr.
+inline GumboAttribute const* find_attribute(GumboNode const* n, std::string_view name) noexcept
+{
+    GumboVector const& v = n->v.element.attributes;
+    for (unsigned i = 0; i < v.length; ++i)
+    {
+        auto const* a = static_cast<GumboAttribute const*>(v.data[i]);
+        if (iequals(a->name, name))
+            return a;
+    }
+    return nullptr;
+}
+
+inline bool is_element_node(GumboNode const* n) noexcept
+{
+    return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
+}
+
+// Gumbo's children vector of a document, element or template node.
+inline GumboVector const& children_of(GumboNode const* n) noexcept
+{
+    return n->type == GUMBO_NODE_DOCUMENT ? n->v.document.children : n->v.element.children;
+}
+
+// Text of the subtree: raw (every text node) or for text() (skips script, style, template).
+void append_text(GumboNode const* n, std::string& out, bool skip_hidden);
+void serialize_children(GumboNode const* n, std::string& out);
+void serialize_node(GumboNode const* n, std::string& out);
+std::string_view tag_name(document_impl& d, GumboNode const* n);
+
+} // namespace weft::html::detail

@@ -1,0 +1,118 @@
+// Private: the compiled form of a selector list and the matcher over document_impl.
+#pragma once
+
+#include "document_impl.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weft::html::detail
+{
+
+struct selector_list;
+
+enum class combinator : std::uint8_t
+{
+    none,
+    descendant,         // "a b"
+    child,              // "a > b"
+    next_sibling,       // "a + b"
+    subsequent_sibling, // "a ~ b"
+};
+
+enum class attr_op : std::uint8_t
+{
+    exists,
+    equals,
+    includes,
+    dash,
+    prefix,
+    suffix,
+    substring,
+};
+
+enum class pseudo : std::uint8_t
+{
+    nth_child,
+    nth_last_child,
+    nth_of_type,
+    nth_last_of_type,
+    only_child,
+    only_of_type,
+    empty,
+    root,
+    scope,
+    checked,
+    disabled,
+    enabled,
+    required,
+    optional,
+    read_only,
+    read_write,
+    placeholder_shown,
+    link,
+    never,
+    not_,
+    is,
+    has,
+    lang,
+    contains,
+};
+
+struct simple_selector
+{
+    enum kind_t : std::uint8_t
+    {
+        id,
+        class_,
+        attribute,
+        pseudo_class,
+    } kind = id;
+    pseudo pc = pseudo::never;
+    attr_op op = attr_op::exists;
+    bool icase = false;                 // attribute value comparison
+    std::string name;                   // attribute name (lower case)
+    std::string value;                  // id, class, attribute value, :contains text
+    std::vector<std::string> langs;     // :lang() ranges
+    std::int64_t a = 0, b = 0;          // An+B
+    std::shared_ptr<selector_list> sub; // :not :is :has, nth-child "of S"
+};
+
+struct compound_selector
+{
+    std::string tag;    // lower case; empty: any
+    bool never = false; // "|E": elements without a namespace (none in HTML)
+    std::vector<simple_selector> simples;
+};
+
+struct complex_selector
+{
+    combinator leading = combinator::none;    // relative selectors (":has(> a)", "> a")
+    std::vector<compound_selector> compounds; // left to right
+    std::vector<combinator> combinators;      // combinators[i] joins compounds[i] and compounds[i + 1]
+};
+
+struct selector_list
+{
+    std::string text;
+    std::vector<complex_selector> items;
+};
+
+bool has_class_token(GumboNode const* n, std::string_view cls) noexcept;
+
+// Whether element i matches list; scope is the element searched from (npos: the document).
+bool matches(document_impl const& d, selector_list const& list, std::uint32_t i, std::uint32_t scope);
+
+// Calls f(i) for each element in [begin, end) that matches, until f returns false.
+template <class F>
+void select(document_impl const& d, selector_list const& list, std::uint32_t begin, std::uint32_t end,
+            std::uint32_t scope, F&& f)
+{
+    for (std::uint32_t i = begin; i < end; ++i)
+        if (matches(d, list, i, scope) && !f(i))
+            return;
+}
+
+} // namespace weft::html::detail

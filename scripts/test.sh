@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite. This is exactly what CI runs (.ci/run).
+# Environment:
+#   WEFT_TEST_SANITIZE=1   also build and run the suite under ASan+UBSan (build/ci-asan).
+#                          Off by default until the whole suite has been verified under the
+#                          sanitizers in one tree; each unit suite was run under them separately.
+#   WEFT_JOBS=N            parallel build jobs (default: nproc)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+bash scripts/setup.sh
+jobs="${WEFT_JOBS:-$(nproc)}"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+
+run_suite() { # build-dir, extra cmake args...
+  local dir="$1"; shift
+  local start=$SECONDS
+  cmake -S . -B "$dir" -G Ninja -DWEFT_BUILD_TESTS=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "== built $dir in $((SECONDS - start)) s" >&2
+  start=$SECONDS
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 300)
+  echo "== tested $dir in $((SECONDS - start)) s" >&2
+}
+
+run_suite build/ci
+if [[ "${WEFT_TEST_SANITIZE:-0}" != 0 ]]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi
