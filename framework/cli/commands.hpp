@@ -19,5 +19,6 @@ void add_fetch_command(CLI::App& app, int& result);
 void add_select_command(CLI::App& app, int& result);
 void add_links_command(CLI::App& app, int& result);
 void add_robots_command(CLI::App& app, int& result);
+void add_crawl_command(CLI::App& app, int& result);
 
 } // namespace weft::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv)
     weft::cli::add_select_command(app, result);
     weft::cli::add_links_command(app, result);
     weft::cli::add_robots_command(app, result);
+    weft::cli::add_crawl_command(app, result);
     try
     {
         app.parse(argc, argv);

@@ -1,0 +1,289 @@
+// weft crawl (URL... | SPIDER): run the crawl engine with the built-in site spider or a named one.
+#include "commands.hpp"
+
+#include <weft/async/signals.hpp>
+#include <weft/engine/engine.hpp>
+#include <weft/http/fetcher_registry.hpp>
+#include <weft/sink/registry.hpp>
+#include <weft/spider/spider.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <regex>
+
+namespace weft::cli
+{
+namespace
+{
+
+struct crawl_args
+{
+    std::vector<std::string> targets;
+    std::vector<std::string> outputs;
+    std::size_t concurrency = 0;
+    std::size_t per_host = 0;
+    double delay_ms = -1;
+    bool autothrottle = false;
+    std::uint64_t max_pages = 0;
+    int max_depth = -2;
+    std::vector<std::string> allow_hosts;
+    std::vector<std::string> allow;
+    std::vector<std::string> deny;
+    bool ignore_robots = false;
+    double timeout_s = 0;
+    int retries = -1;
+    std::string fetcher;
+    std::string job_dir;
+    std::vector<std::string> plugins;
+    std::vector<std::string> settings;
+    std::vector<std::string> spider_args;
+    std::string stats_file;
+    bool quiet = false;
+};
+
+bool looks_like_url(std::string const& s)
+{
+    return s.starts_with("http://") || s.starts_with("https://");
+}
+
+std::pair<std::string, std::string> split_kv(std::string const& kv, char const* flag)
+{
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw CLI::ValidationError(flag, "'" + kv + "': expected KEY=VALUE");
+    return {kv.substr(0, eq), kv.substr(eq + 1)};
+}
+
+struct prepared
+{
+    std::unique_ptr<spider> sp;
+    engine::settings settings;
+};
+
+prepared prepare(crawl_args const& a)
+{
+    for (auto const& p : a.plugins)
+        if (!::dlopen(p.c_str(), RTLD_NOW | RTLD_GLOBAL))
+        {
+            char const* why = ::dlerror();
+            throw CLI::ValidationError("--plugin", "cannot load '" + p + "': " + (why ? why : "unknown error"));
+        }
+
+    prepared out;
+    bool const urls = std::all_of(a.targets.begin(), a.targets.end(), looks_like_url);
+    if (urls)
+    {
+        out.sp = make_spider("site");
+        if (!out.sp)
+            throw CLI::ValidationError("URL", "the built-in site spider is not linked in");
+        for (auto const& u : a.targets)
+            out.sp->add_start_url(u);
+    }
+    else
+    {
+        if (a.targets.size() != 1)
+            throw CLI::ValidationError("SPIDER", "give either URLs or one spider name, not both");
+        out.sp = make_spider(a.targets.front());
+        if (!out.sp)
+        {
+            std::string known;
+            for (auto const& n : spider_names())
+                known += (known.empty() ? "" : ", ") + n;
+            throw CLI::ValidationError("SPIDER", "unknown spider '" + a.targets.front() + "' (known: " + known +
+                                                     "; URLs must start with http:// or https://)");
+        }
+    }
+    std::map<std::string, std::string> args;
+    for (auto const& kv : a.spider_args)
+        args.insert(split_kv(kv, "-a"));
+    out.sp->set_args(std::move(args));
+
+    auto& s = out.settings;
+    out.sp->update_settings(s);
+    for (auto const& kv : a.settings)
+    {
+        auto [k, v] = split_kv(kv, "-s");
+        try
+        {
+            s.set(k, v);
+        }
+        catch (std::invalid_argument const& e)
+        {
+            throw CLI::ValidationError("-s", e.what());
+        }
+    }
+    if (a.concurrency)
+        s.concurrency = a.concurrency;
+    if (a.per_host)
+        s.per_host = a.per_host;
+    if (a.delay_ms >= 0)
+        s.delay = std::chrono::milliseconds(static_cast<long long>(a.delay_ms));
+    if (a.autothrottle)
+        s.autothrottle.enabled = true;
+    if (a.max_pages)
+        s.max_pages = a.max_pages;
+    if (a.max_depth >= -1)
+        s.max_depth = a.max_depth;
+    for (auto const& h : a.allow_hosts)
+        s.allowed_hosts.push_back(h);
+    for (auto const& r : a.allow)
+        s.allow.push_back(r);
+    for (auto const& r : a.deny)
+        s.deny.push_back(r);
+    if (a.ignore_robots)
+        s.obey_robots = false;
+    if (a.timeout_s > 0)
+        s.timeout = std::chrono::milliseconds(static_cast<long long>(a.timeout_s * 1000));
+    if (a.retries >= 0)
+        s.retries = a.retries;
+    if (!a.fetcher.empty())
+        s.fetcher = a.fetcher;
+    if (!a.job_dir.empty())
+        s.job_dir = a.job_dir;
+    if (a.quiet)
+        s.progress = false;
+    if (!s.fetcher.empty())
+    {
+        auto names = http::fetcher_names();
+        if (std::find(names.begin(), names.end(), s.fetcher) == names.end())
+            throw CLI::ValidationError("--fetcher", "unknown fetcher '" + s.fetcher + "'");
+    }
+    for (auto const* list : {&s.allow, &s.deny})
+        for (auto const& r : *list)
+            try
+            {
+                std::regex re(r);
+            }
+            catch (std::regex_error const& e)
+            {
+                throw CLI::ValidationError(list == &s.allow ? "--allow" : "--deny",
+                                           "'" + r + "' is not a valid regular expression");
+            }
+    return out;
+}
+
+task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
+{
+    auto ex = co_await asio::this_coro::executor;
+    bool const resuming = !p.settings.job_dir.empty() && std::filesystem::exists(p.settings.job_dir / "job.db");
+    sink_options so;
+    so.mode = resuming ? sink_options::open_mode::append : sink_options::open_mode::truncate;
+    engine::engine eng(ex, *p.sp, p.settings);
+    slot = &eng;
+    if (a.quiet)
+        eng.on_log([](std::string const&) {});
+    auto outputs = a.outputs.empty() ? std::vector<std::string>{"-"} : a.outputs;
+    for (auto const& o : outputs)
+        eng.add_sink(make_sink_for_path(o, ex, so));
+    auto result = co_await eng.async_run();
+    slot = nullptr;
+    if (!a.quiet || result.reason == "failed")
+        std::fprintf(stderr, "weft: crawl %s: %s\n", result.reason.c_str(), result.stats.summary().c_str());
+    if (!result.error.empty())
+        std::fprintf(stderr, "weft: %s\n", result.error.c_str());
+    if (!a.stats_file.empty())
+    {
+        nlohmann::json j = result.stats.to_json();
+        j["reason"] = result.reason;
+        j["spider"] = p.sp->name();
+        if (!result.error.empty())
+            j["error"] = result.error;
+        std::ofstream f(a.stats_file);
+        f << j.dump(2) << '\n';
+        if (!f)
+            std::fprintf(stderr, "weft: cannot write --stats file '%s'\n", a.stats_file.c_str());
+    }
+    co_return result.exit_code(p.settings.max_error_ratio);
+}
+
+int crawl_main(crawl_args const& a)
+{
+    auto p = prepare(a); // CLI::ValidationError: exit 2 naming the flag
+    asio::io_context io(1);
+    engine::engine* eng = nullptr;
+    int rc = exit_failure;
+    bool interrupted = false;
+    // Not weft::run: the first ^C stops the crawl gracefully (in-flight requests put back, sinks
+    // flushed) and the exit code is 130; a second ^C exits at once.
+    stop_signals sig(io.get_executor(),
+                     [&](int)
+                     {
+                         interrupted = true;
+                         if (eng)
+                             eng->stop();
+                     });
+    asio::co_spawn(io, run_crawl(a, p, eng),
+                   [&](std::exception_ptr e, int code)
+                   {
+                       sig.cancel();
+                       if (e)
+                       {
+                           try
+                           {
+                               std::rethrow_exception(e);
+                           }
+                           catch (std::invalid_argument const& x)
+                           {
+                               std::fprintf(stderr, "weft crawl: %s\n", x.what());
+                               rc = exit_usage;
+                               return;
+                           }
+                           catch (std::exception const& x)
+                           {
+                               std::fprintf(stderr, "weft crawl: %s\n", x.what());
+                           }
+                           rc = exit_failure;
+                           return;
+                       }
+                       rc = code;
+                   });
+    io.run();
+    if (interrupted)
+        return exit_interrupted;
+    return rc;
+}
+
+} // namespace
+
+void add_crawl_command(CLI::App& app, int& result)
+{
+    auto a = std::make_shared<crawl_args>();
+    auto* cmd = app.add_subcommand("crawl", "Crawl URLs with the built-in site spider, or run a named spider");
+    cmd->add_option("target", a->targets, "URL... (the site spider) or SPIDER (a registered spider's name)")
+        ->required();
+    cmd->add_option("-o,--output", a->outputs, "Write items to FILE (.jsonl .json .csv .db; '-': stdout, the default)");
+    cmd->add_option("-c,--concurrency", a->concurrency, "Requests in flight overall (default 16)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--per-host", a->per_host, "Requests in flight per host (default 8)")->check(CLI::PositiveNumber);
+    cmd->add_option("--delay", a->delay_ms, "Milliseconds between request starts on one host (randomized 0.5x-1.5x)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--autothrottle", a->autothrottle, "Adapt each host's delay to its latency (Scrapy's AutoThrottle)");
+    cmd->add_option("--max-pages", a->max_pages, "Stop after N pages")->check(CLI::PositiveNumber);
+    cmd->add_option("--max-depth", a->max_depth, "Follow links at most N deep (0: start URLs only)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--allow-host", a->allow_hosts, "Also crawl host H and its subdomains (repeatable)");
+    cmd->add_option("--allow", a->allow, "Follow only URLs matching REGEX (repeatable)");
+    cmd->add_option("--deny", a->deny, "Do not follow URLs matching REGEX (repeatable)");
+    cmd->add_flag("--ignore-robots", a->ignore_robots, "Do not fetch or obey robots.txt");
+    cmd->add_option("--timeout", a->timeout_s, "Seconds per attempt (default 60)")->check(CLI::PositiveNumber);
+    cmd->add_option("--retries", a->retries, "Extra attempts after a failure (default 2)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
+    cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
+    cmd->add_option("--plugin", a->plugins, "Load a plugin (.so) first (repeatable)");
+    cmd->add_option("-s,--set", a->settings, "Setting KEY=VALUE (repeatable; Scrapy names accepted)");
+    cmd->add_option("-a,--arg", a->spider_args, "Spider argument ARG=VALUE (repeatable)");
+    cmd->add_option("--stats", a->stats_file, "Write the final stats as JSON to FILE");
+    cmd->add_flag("-q,--quiet", a->quiet, "No progress line, no per-request error messages, no summary");
+    cmd->callback([a, &result] { result = crawl_main(*a); });
+}
+
+} // namespace weft::cli

@@ -1,0 +1,122 @@
+// weft::engine::frontier: the queued requests, per host, released by priority when the host's
+// politeness allows (step 3 of the crawl data path).
+#pragma once
+
+#include <weft/engine/politeness.hpp>
+#include <weft/engine/settings.hpp>
+#include <weft/spider/request.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace weft::engine
+{
+
+/// One queued request and the host whose slot it uses.
+struct frontier_entry
+{
+    std::int64_t id = 0; ///< the job store's row id (0 without a job directory)
+    weft::request req;
+    std::string host;
+};
+
+/// Where requests over the frontier's memory limit go (an SQLite table), and come back from.
+class frontier_store
+{
+public:
+    virtual ~frontier_store() = default;
+    /// Keeps `e` out of memory until unspill().
+    virtual void spill(frontier_entry const& e) = 0;
+    /// Up to `n` spilled entries, highest priority first; they are no longer spilled.
+    virtual std::vector<frontier_entry> unspill(std::size_t n) = 0;
+    virtual std::size_t spilled() const = 0;
+};
+
+/// Per-host priority queues plus a global order over the hosts' best requests.
+///
+/// pop() returns the highest-priority request (FIFO among equals) whose host may start one now:
+/// fewer than settings::per_host in flight and its delay passed. A host that is busy does not
+/// hold back the others. Requests with a not-before time (retries with backoff) wait in a
+/// separate heap until due. Past `memory_limit` queued requests, new ones go to the store and
+/// come back (by priority among the spilled) as memory frees up.
+///
+/// Thread safety: none; the engine uses it from its executor.
+class frontier
+{
+public:
+    using clock = std::chrono::steady_clock;
+
+    explicit frontier(settings const& s, frontier_store* store = nullptr);
+
+    void push(frontier_entry e);
+    /// Queues `e` from time `at` on (a retry after its backoff).
+    void push_at(frontier_entry e, clock::time_point at);
+    /// The next request that may start now, its host slot already counting it; else nullopt and
+    /// `next_ready` set to when a queued request's delay passes (time_point::max() when only
+    /// completions can unblock one).
+    std::optional<frontier_entry> pop(clock::time_point now, clock::time_point& next_ready);
+    /// A request taken by pop() finished: frees its host's slot.
+    void done(std::string const& host, std::chrono::milliseconds latency, int status);
+
+    host_slot& slot(std::string const& host);
+    /// Requests queued: in memory, delayed and spilled.
+    std::size_t size() const;
+    bool empty() const { return size() == 0; }
+    std::size_t in_memory() const noexcept { return in_memory_; }
+    std::size_t delayed() const noexcept { return delayed_.size(); }
+    /// Every queued entry in memory (delayed ones included), for a graceful stop that persists them.
+    std::vector<frontier_entry> drain();
+
+private:
+    struct queued
+    {
+        int priority;
+        std::uint64_t seq;
+        frontier_entry e;
+    };
+    struct queued_less
+    {
+        bool operator()(queued const& a, queued const& b) const
+        {
+            return a.priority != b.priority ? a.priority < b.priority : a.seq > b.seq;
+        }
+    };
+    struct host_queue
+    {
+        std::priority_queue<queued, std::vector<queued>, queued_less> q;
+    };
+    using head_key = std::tuple<int, std::uint64_t, std::string>; // (-priority, seq, host)
+    struct delayed_entry
+    {
+        clock::time_point at;
+        std::uint64_t seq;
+        frontier_entry e;
+        bool operator>(delayed_entry const& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+    };
+
+    void enqueue(frontier_entry e);
+    void refresh_head(std::string const& host);
+    void refill();
+
+    settings const& settings_;
+    frontier_store* store_;
+    std::size_t memory_limit_;
+    std::unordered_map<std::string, host_queue> queues_;
+    std::unordered_map<std::string, head_key> head_of_;
+    std::set<head_key> heads_;
+    std::unordered_map<std::string, host_slot> slots_;
+    std::priority_queue<delayed_entry, std::vector<delayed_entry>, std::greater<>> delayed_;
+    std::uint64_t seq_ = 0;
+    std::size_t in_memory_ = 0;
+};
+
+} // namespace weft::engine

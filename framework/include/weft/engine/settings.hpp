@@ -1,0 +1,80 @@
+// weft::engine::settings: every knob of a crawl, with Scrapy-like defaults.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft::engine
+{
+
+using namespace std::chrono_literals;
+
+/// Scrapy's AutoThrottle: per host, target delay = latency / target_concurrency; the new delay
+/// is max(target, (old + target) / 2), clamped to [settings::delay, max_delay]; a non-2xx
+/// response never lowers it.
+struct autothrottle_settings
+{
+    bool enabled = false;
+    std::chrono::milliseconds start_delay = 5s;
+    std::chrono::milliseconds max_delay = 60s;
+    double target_concurrency = 1.0;
+};
+
+struct settings
+{
+    // --- concurrency and politeness ---
+    std::size_t concurrency = 16;          ///< requests in flight overall (CONCURRENT_REQUESTS)
+    std::size_t per_host = 8;              ///< requests in flight per host (CONCURRENT_REQUESTS_PER_DOMAIN)
+    std::chrono::milliseconds delay = 0ms; ///< between two request starts on one host (DOWNLOAD_DELAY)
+    bool randomize_delay = true;           ///< uniform(0.5, 1.5) x delay
+    autothrottle_settings autothrottle;
+    bool obey_robots = true; ///< robots.txt (RFC 9309), one fetch per host, cached
+
+    // --- scope ---
+    std::uint64_t max_pages = 0;            ///< stop after this many fetches (0: no limit)
+    int max_depth = -1;                     ///< drop requests deeper than this (-1: no limit)
+    std::vector<std::string> allowed_hosts; ///< empty: the start requests' hosts; subdomains included
+    std::vector<std::string> allow;         ///< URL regexes a followed link must match (any)
+    std::vector<std::string> deny;          ///< URL regexes that drop a followed link
+
+    // --- requests ---
+    std::chrono::milliseconds timeout = 60s; ///< per attempt, whole transfer
+    int retries = 2;                         ///< extra attempts (RETRY_TIMES)
+    std::vector<int> retry_codes{408, 429, 500, 502, 503, 504, 522, 524};
+    std::chrono::milliseconds retry_base_delay = 500ms; ///< backoff base: base x 2^attempt, +-50% jitter
+    std::chrono::milliseconds retry_max_delay = 60s;    ///< cap, Retry-After included
+    int max_redirects = 10;
+    std::string fetcher; ///< "curl", "beast"; empty: the default
+    std::string user_agent = "weft/0.1 (+https://github.com/weft)";
+    bool cookies = true;
+    std::filesystem::path http_cache_dir; ///< a directory: responses cached on disk (dev mode)
+    std::size_t max_body_size = 64u << 20;
+
+    // --- engine ---
+    std::filesystem::path job_dir;                      ///< persist frontier, seen-set and stats (resume)
+    std::size_t frontier_memory_limit = 50'000;         ///< queued requests kept in memory; more spill to disk
+    std::size_t parse_workers = 0;                      ///< threads that parse pages ahead of callbacks (0: inline)
+    double max_error_ratio = 0.5;                       ///< exit code 1 when errors / outcomes is above this
+    std::chrono::milliseconds sink_flush_interval = 1s; ///< group commit of sinks (and the job)
+    bool progress = true;                               ///< a progress line on stderr
+    std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
+
+    /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting).
+    nlohmann::json extra = nlohmann::json::object();
+
+    /// Sets a setting by name: the field names above ("per_host", "delay" in ms, "autothrottle",
+    /// "autothrottle_max_delay"...) or Scrapy's (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds,
+    /// ROBOTSTXT_OBEY, DEPTH_LIMIT, CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...). Other keys
+    /// go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
+    void set(std::string_view key, std::string_view value);
+    nlohmann::json to_json() const;
+};
+
+} // namespace weft::engine

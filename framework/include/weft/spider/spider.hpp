@@ -1,0 +1,146 @@
+// weft::spider: what a user writes; start requests, a parse callback, and hooks.
+#pragma once
+
+#include <weft/async/generator.hpp>
+#include <weft/async/task.hpp>
+#include <weft/spider/output.hpp>
+#include <weft/spider/request.hpp>
+#include <weft/spider/response.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weft
+{
+
+namespace engine
+{
+struct settings;
+}
+
+/// A spider: a name, start URLs (or start_requests()), and parse(), an async generator of items
+/// and requests.
+///
+///     class quotes_spider final : public weft::spider
+///     {
+///     public:
+///         quotes_spider() : spider{"quotes", {"http://127.0.0.1:8080/"}} {}
+///         weft::generator<weft::output> parse(weft::response res) override;
+///     };
+///     WEFT_SPIDER(quotes_spider)
+///
+/// Lifetimes: the engine owns nothing of the spider; it must outlive the crawl. Callbacks run on
+/// the engine's executor (get_executor()), one generator at a time per response, several
+/// responses' generators interleaved.
+class spider
+{
+public:
+    explicit spider(std::string name, std::vector<std::string> start_urls = {});
+    virtual ~spider();
+    spider(spider const&) = delete;
+    spider& operator=(spider const&) = delete;
+
+    std::string const& name() const noexcept { return name_; }
+    std::vector<std::string> const& start_urls() const noexcept { return start_urls_; }
+    void add_start_url(std::string url) { start_urls_.push_back(std::move(url)); }
+
+    /// The first requests. By default one GET per start URL, dont_filter unset.
+    virtual generator<request> start_requests();
+    /// The default callback.
+    virtual generator<output> parse(response res) = 0;
+    /// The default errback: yields nothing (the failure is counted and logged by the engine).
+    virtual generator<output> on_error(failure f);
+
+    /// Called before the first request / after the last outcome, on the engine's executor.
+    virtual task<void> opened();
+    virtual task<void> closed(std::string reason);
+    /// Spider-specific settings (Scrapy's custom_settings); applied over the defaults, under the
+    /// command line's.
+    virtual void update_settings(engine::settings& s) {}
+    /// What the engine may prepare on its parse workers before calling back (settings::parse_workers):
+    /// the DOM (css(), document()) and/or the link scan (links()).
+    virtual bool needs_document() const { return true; }
+    virtual bool needs_links() const { return false; }
+    /// Hosts the crawl may visit; empty: the start requests' hosts (and their subdomains).
+    virtual std::vector<std::string> allowed_hosts() const { return {}; }
+
+    /// `-a key=value` arguments.
+    std::string arg(std::string const& key, std::string fallback = {}) const;
+    std::map<std::string, std::string> const& args() const noexcept { return args_; }
+    void set_args(std::map<std::string, std::string> a) { args_ = std::move(a); }
+
+    /// The crawl's settings (valid from opened() on).
+    engine::settings const& settings() const;
+    /// A setting given with `-s KEY=VALUE` that is not one of the engine's, or null.
+    nlohmann::json setting(std::string const& key) const;
+
+    /// The executor callbacks run on (the engine's); generators of this spider use it.
+    executor get_executor() const { return executor_; }
+
+    /// Names a member-function callback so a job directory can persist requests that use it.
+    template <class Spider, class Arg>
+    void register_callback(std::string cb_name, generator<output> (Spider::*pm)(Arg))
+    {
+        names_[request::member_key(pm)] = cb_name;
+        if constexpr (std::is_same_v<Arg, response>)
+            callbacks_[cb_name] = [pm](spider& s, response r) { return (static_cast<Spider&>(s).*pm)(std::move(r)); };
+        else
+            errbacks_[cb_name] = [pm](spider& s, failure f) { return (static_cast<Spider&>(s).*pm)(std::move(f)); };
+    }
+    /// Key -> registered name ("" when unknown or the default).
+    std::string callback_name(std::string const& key) const;
+    callback_fn find_callback(std::string const& name) const;
+    errback_fn find_errback(std::string const& name) const;
+
+    /// For the engine: where callbacks run and the settings they see.
+    void attach(executor ex, engine::settings const* s)
+    {
+        executor_ = std::move(ex);
+        settings_ = s;
+    }
+
+protected:
+    std::vector<std::string> start_urls_;
+
+private:
+    std::string name_;
+    std::map<std::string, std::string> args_;
+    std::map<std::string, std::string> names_;
+    std::map<std::string, callback_fn> callbacks_;
+    std::map<std::string, errback_fn> errbacks_;
+    executor executor_;
+    engine::settings const* settings_ = nullptr;
+};
+
+/// Makes a spider; registered by name with WEFT_SPIDER or register_spider.
+using spider_factory = std::function<std::unique_ptr<spider>()>;
+
+/// Registers `factory` as `name` (replacing an earlier one).
+void register_spider(std::string name, spider_factory factory);
+/// Registers a factory whose name is found by making one spider (the first time it is needed).
+void register_spider_type(spider_factory factory);
+/// The spider registered as `name`, or nullptr.
+std::unique_ptr<spider> make_spider(std::string_view name);
+/// Names of every registered spider, sorted.
+std::vector<std::string> spider_names();
+
+namespace detail
+{
+struct spider_registrar
+{
+    explicit spider_registrar(spider_factory f) { register_spider_type(std::move(f)); }
+};
+} // namespace detail
+
+} // namespace weft
+
+/// Registers spider class `type` (default-constructible) under its name().
+#define WEFT_SPIDER(type)                                                                                              \
+    static ::weft::detail::spider_registrar const weft_spider_registrar_##type{[]() -> std::unique_ptr<::weft::spider> \
+                                                                               { return std::make_unique<type>(); }};

@@ -1,0 +1,136 @@
+#include <weft/engine/frontier.hpp>
+
+#include <algorithm>
+
+namespace weft::engine
+{
+
+frontier::frontier(settings const& s, frontier_store* store)
+    : settings_(s), store_(store), memory_limit_(std::max<std::size_t>(1, s.frontier_memory_limit))
+{
+}
+
+host_slot& frontier::slot(std::string const& host)
+{
+    auto it = slots_.find(host);
+    if (it == slots_.end())
+        it = slots_.emplace(host, host_slot(settings_)).first;
+    return it->second;
+}
+
+void frontier::push(frontier_entry e)
+{
+    if (store_ && in_memory_ >= memory_limit_)
+    {
+        store_->spill(e);
+        return;
+    }
+    enqueue(std::move(e));
+}
+
+void frontier::push_at(frontier_entry e, clock::time_point at)
+{
+    delayed_.push(delayed_entry{at, seq_++, std::move(e)});
+}
+
+void frontier::enqueue(frontier_entry e)
+{
+    auto host = e.host;
+    int const prio = e.req.priority();
+    queues_[host].q.push(queued{prio, seq_++, std::move(e)});
+    ++in_memory_;
+    refresh_head(host);
+}
+
+void frontier::refresh_head(std::string const& host)
+{
+    if (auto it = head_of_.find(host); it != head_of_.end())
+    {
+        heads_.erase(it->second);
+        head_of_.erase(it);
+    }
+    auto q = queues_.find(host);
+    if (q == queues_.end())
+        return;
+    if (q->second.q.empty())
+    {
+        queues_.erase(q);
+        return;
+    }
+    auto const& top = q->second.q.top();
+    head_key key{-top.priority, top.seq, host};
+    heads_.insert(key);
+    head_of_.emplace(host, std::move(key));
+}
+
+void frontier::refill()
+{
+    if (!store_ || in_memory_ > memory_limit_ / 2 || store_->spilled() == 0)
+        return;
+    for (auto& e : store_->unspill(std::max<std::size_t>(1, memory_limit_ - in_memory_)))
+        enqueue(std::move(e));
+}
+
+std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_point& next_ready)
+{
+    while (!delayed_.empty() && delayed_.top().at <= now)
+    {
+        auto d = std::move(const_cast<delayed_entry&>(delayed_.top()));
+        delayed_.pop();
+        enqueue(std::move(d.e));
+    }
+    refill();
+    next_ready = delayed_.empty() ? clock::time_point::max() : delayed_.top().at;
+    for (auto const& key : heads_)
+    {
+        auto const& host = std::get<2>(key);
+        auto& s = slot(host);
+        if (s.can_start(now))
+        {
+            auto& q = queues_[host].q;
+            auto e = std::move(const_cast<queued&>(q.top()).e);
+            q.pop();
+            --in_memory_;
+            std::string h = host; // `key` dies in refresh_head
+            refresh_head(h);
+            s.on_start(now);
+            return e;
+        }
+        if (!s.saturated())
+            next_ready = std::min(next_ready, s.ready_at());
+    }
+    return std::nullopt;
+}
+
+void frontier::done(std::string const& host, std::chrono::milliseconds latency, int status)
+{
+    slot(host).on_finish(latency, status);
+}
+
+std::size_t frontier::size() const
+{
+    return in_memory_ + delayed_.size() + (store_ ? store_->spilled() : 0);
+}
+
+std::vector<frontier_entry> frontier::drain()
+{
+    std::vector<frontier_entry> out;
+    for (auto& [host, hq] : queues_)
+        while (!hq.q.empty())
+        {
+            out.push_back(std::move(const_cast<queued&>(hq.q.top()).e));
+            hq.q.pop();
+        }
+    while (!delayed_.empty())
+    {
+        out.push_back(std::move(const_cast<delayed_entry&>(delayed_.top()).e));
+        delayed_.pop();
+    }
+    queues_.clear();
+    heads_.clear();
+    head_of_.clear();
+    in_memory_ = 0;
+    return out;
+}
+
+} // namespace weft::engine

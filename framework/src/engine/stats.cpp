@@ -1,0 +1,150 @@
+#include <weft/engine/progress.hpp>
+#include <weft/engine/stats.hpp>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+namespace weft::engine
+{
+
+double stats::elapsed_s() const
+{
+    auto stop = end == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() : end;
+    return prior_elapsed_s + std::chrono::duration<double>(stop - start).count();
+}
+
+double stats::pages_per_second() const
+{
+    auto e = elapsed_s();
+    return e > 0 ? static_cast<double>(pages) / e : 0.0;
+}
+
+nlohmann::json stats::to_json() const
+{
+    nlohmann::json status = nlohmann::json::object();
+    for (auto const& [code, n] : by_status)
+        status[std::to_string(code)] = n;
+    return {
+        {"scheduled", scheduled},
+        {"filtered",
+         {{"duplicate", filtered_duplicate},
+          {"offsite", filtered_offsite},
+          {"depth", filtered_depth},
+          {"rule", filtered_rule},
+          {"robots", filtered_robots},
+          {"bad_url", bad_urls}}},
+        {"pages", pages},
+        {"attempts", attempts},
+        {"responses", responses},
+        {"retries", retries},
+        {"redirects", redirects},
+        {"errors", errors},
+        {"callback_errors", callback_errors},
+        {"items", items},
+        {"items_dropped", items_dropped},
+        {"bytes", bytes},
+        {"robots_fetches", robots_fetches},
+        {"cache_hits", cache_hits},
+        {"by_status", status},
+        {"errors_by_kind", errors_by_kind},
+        {"elapsed_s", elapsed_s()},
+        {"pages_per_second", pages_per_second()},
+    };
+}
+
+void stats::merge_from(nlohmann::json const& j)
+{
+    auto add = [&](std::uint64_t& field, nlohmann::json const& obj, char const* key)
+    {
+        if (auto it = obj.find(key); it != obj.end() && it->is_number())
+            field += it->get<std::uint64_t>();
+    };
+    add(scheduled, j, "scheduled");
+    if (auto f = j.find("filtered"); f != j.end())
+    {
+        add(filtered_duplicate, *f, "duplicate");
+        add(filtered_offsite, *f, "offsite");
+        add(filtered_depth, *f, "depth");
+        add(filtered_rule, *f, "rule");
+        add(filtered_robots, *f, "robots");
+        add(bad_urls, *f, "bad_url");
+    }
+    add(pages, j, "pages");
+    add(attempts, j, "attempts");
+    add(responses, j, "responses");
+    add(retries, j, "retries");
+    add(redirects, j, "redirects");
+    add(errors, j, "errors");
+    add(callback_errors, j, "callback_errors");
+    add(items, j, "items");
+    add(items_dropped, j, "items_dropped");
+    add(bytes, j, "bytes");
+    add(robots_fetches, j, "robots_fetches");
+    add(cache_hits, j, "cache_hits");
+    if (auto s = j.find("by_status"); s != j.end())
+        for (auto const& [k, v] : s->items())
+            by_status[std::stoi(k)] += v.get<std::uint64_t>();
+    if (auto s = j.find("errors_by_kind"); s != j.end())
+        for (auto const& [k, v] : s->items())
+            errors_by_kind[k] += v.get<std::uint64_t>();
+    if (auto e = j.find("elapsed_s"); e != j.end() && e->is_number())
+        prior_elapsed_s += e->get<double>();
+}
+
+std::string stats::summary() const
+{
+    std::string s = fmt::format(
+        "pages {} ({:.1f}/s over {:.1f} s), responses {}, items {}, errors {}, retries {}, "
+        "redirects {}, filtered {} (duplicate {}, offsite {}, robots {}, depth {}, rule {}), "
+        "{:.1f} MB",
+        pages, pages_per_second(), elapsed_s(), responses, items, errors, retries, redirects,
+        filtered_duplicate + filtered_offsite + filtered_robots + filtered_depth + filtered_rule, filtered_duplicate,
+        filtered_offsite, filtered_robots, filtered_depth, filtered_rule, static_cast<double>(bytes) / 1e6);
+    if (!by_status.empty())
+    {
+        s += "\n  status:";
+        for (auto const& [code, n] : by_status)
+            s += fmt::format(" {}={}", code, n);
+    }
+    if (!errors_by_kind.empty())
+    {
+        s += "\n  errors:";
+        for (auto const& [kind, n] : errors_by_kind)
+            s += fmt::format(" {}={}", kind, n);
+    }
+    return s;
+}
+
+progress::progress(std::FILE* out) : out_(out), tty_(::isatty(::fileno(out)) != 0) {}
+
+std::string progress::line(stats const& st, progress_snapshot const& snap)
+{
+    return fmt::format("{:.1f} s  pages {} ({:.1f}/s)  items {}  queued {}  in flight {}  errors {}", st.elapsed_s(),
+                       st.pages, st.pages_per_second(), st.items, snap.queued, snap.in_flight, st.errors);
+}
+
+void progress::print(stats const& st, progress_snapshot const& snap)
+{
+    auto l = line(st, snap);
+    if (tty_)
+    {
+        std::fprintf(out_, "\r\033[K%s", l.c_str());
+        live_ = true;
+    }
+    else
+        std::fprintf(out_, "weft: %s\n", l.c_str());
+    std::fflush(out_);
+}
+
+void progress::finish()
+{
+    if (live_)
+    {
+        std::fputs("\r\033[K", out_);
+        std::fflush(out_);
+        live_ = false;
+    }
+}
+
+} // namespace weft::engine

@@ -1,0 +1,177 @@
+#include <weft/spider/response.hpp>
+
+#include <weft/html/encoding.hpp>
+#include <weft/url/resolve.hpp>
+
+namespace weft
+{
+
+struct response::state
+{
+    http::response res;
+    weft::request req;
+    std::optional<std::string> utf8;
+    std::optional<html::document> doc;
+    std::optional<html::scan_result> scanned;
+};
+
+response::response() : st_(std::make_shared<state>()) {}
+
+response::response(http::response res, weft::request req) : st_(std::make_shared<state>())
+{
+    st_->res = std::move(res);
+    st_->req = std::move(req);
+}
+
+std::string const& response::url() const
+{
+    return st_->res.final_url.empty() ? st_->req.url() : st_->res.final_url;
+}
+int response::status() const
+{
+    return st_->res.status;
+}
+http::headers const& response::headers() const
+{
+    return st_->res.headers;
+}
+std::string const& response::body() const
+{
+    return st_->res.body;
+}
+http::response const& response::http() const
+{
+    return st_->res;
+}
+http::response& response::http()
+{
+    return st_->res;
+}
+weft::request const& response::request() const
+{
+    return st_->req;
+}
+nlohmann::json& response::meta()
+{
+    return st_->req.meta();
+}
+std::string response::media_type() const
+{
+    return st_->res.media_type();
+}
+
+bool response::is_html() const
+{
+    auto mt = media_type();
+    if (mt == "text/html" || mt == "application/xhtml+xml")
+        return true;
+    if (!mt.empty())
+        return false;
+    auto const& b = st_->res.body;
+    auto head = std::string_view(b).substr(0, 512);
+    auto pos = head.find_first_not_of(" \t\r\n");
+    return pos != std::string_view::npos && head[pos] == '<';
+}
+
+std::string_view response::text() const
+{
+    if (!st_->utf8)
+    {
+        auto const& body = st_->res.body;
+        auto enc = html::detect_encoding(body, st_->res.charset());
+        if (enc == "UTF-8")
+        {
+            // Strip a UTF-8 BOM; otherwise the bytes are already what we want.
+            std::string_view b(body);
+            if (b.starts_with("\xEF\xBB\xBF"))
+                b.remove_prefix(3);
+            st_->utf8.emplace(b);
+        }
+        else if (auto r = html::to_utf8(body, enc))
+            st_->utf8.emplace(std::move(*r));
+        else
+            st_->utf8.emplace(body);
+    }
+    return *st_->utf8;
+}
+
+nlohmann::json response::json() const
+{
+    return nlohmann::json::parse(text());
+}
+
+html::document const& response::document() const
+{
+    if (!st_->doc)
+        st_->doc.emplace(html::document::from_utf8(text()));
+    return *st_->doc;
+}
+
+html::scan_result const& response::scan() const
+{
+    if (!st_->scanned)
+        st_->scanned.emplace(html::scan(text(), url()));
+    return *st_->scanned;
+}
+
+std::vector<html::link> const& response::links() const
+{
+    return scan().links;
+}
+
+void response::prepare(bool doc, bool lnk) const
+{
+    if (doc)
+        (void)document();
+    if (lnk)
+        (void)scan();
+}
+
+std::string response::base_url() const
+{
+    if (st_->doc)
+        return html::effective_base(st_->doc->base_href(), url());
+    return html::effective_base(scan().base_href, url());
+}
+
+weft::request response::follow(std::string_view href) const
+{
+    weft::request r;
+    if (auto abs = url::resolve(base_url(), href))
+        r.url(std::move(*abs));
+    else
+        r.url(std::string(href));
+    r.referer(url());
+    return r;
+}
+
+weft::request response::follow(std::optional<std::string_view> href) const
+{
+    if (!href)
+    {
+        weft::request r;
+        r.referer(url());
+        return r;
+    }
+    return follow(*href);
+}
+
+weft::request response::follow(html::element const& e) const
+{
+    auto tag = e.tag();
+    auto v = (tag == "a" || tag == "area" || tag == "link") ? e.attr("href") : e.attr("src");
+    if (!v)
+        v = e.attr("href");
+    return follow(v);
+}
+
+std::vector<weft::request> response::follow_all(std::string_view selector) const
+{
+    std::vector<weft::request> out;
+    for (auto const& e : css(selector))
+        if (e.has_attr("href") || e.has_attr("src"))
+            out.push_back(follow(e));
+    return out;
+}
+
+} // namespace weft

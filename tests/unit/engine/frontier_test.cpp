@@ -1,0 +1,191 @@
+#include <weft/engine/frontier.hpp>
+#include <weft/engine/scheduler.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+using namespace std::chrono_literals;
+using weft::engine::frontier;
+using weft::engine::frontier_entry;
+
+namespace
+{
+
+frontier_entry entry(std::string url, std::string host, int priority = 0)
+{
+    frontier_entry e;
+    e.req = weft::request{std::move(url)};
+    e.req.priority(priority);
+    e.host = std::move(host);
+    return e;
+}
+
+std::vector<std::string> drain_urls(frontier& f)
+{
+    std::vector<std::string> out;
+    auto next = frontier::clock::time_point::max();
+    while (auto e = f.pop(frontier::clock::now(), next))
+    {
+        out.push_back(e->req.url());
+        f.done(e->host, 1ms, 200);
+    }
+    return out;
+}
+
+struct memory_store final : weft::engine::frontier_store
+{
+    std::deque<frontier_entry> spilled_;
+    void spill(frontier_entry const& e) override { spilled_.push_back(e); }
+    std::vector<frontier_entry> unspill(std::size_t n) override
+    {
+        std::vector<frontier_entry> out;
+        while (n-- && !spilled_.empty())
+        {
+            out.push_back(std::move(spilled_.front()));
+            spilled_.pop_front();
+        }
+        return out;
+    }
+    std::size_t spilled() const override { return spilled_.size(); }
+};
+
+} // namespace
+
+TEST_CASE("the frontier releases higher priorities first, FIFO among equals", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    frontier f(s);
+    f.push(entry("a", "h"));
+    f.push(entry("b", "h", 5));
+    f.push(entry("c", "h"));
+    f.push(entry("d", "h", 5));
+    f.push(entry("e", "h", -1));
+    CHECK(f.size() == 5);
+    CHECK(drain_urls(f) == std::vector<std::string>{"b", "d", "a", "c", "e"});
+    CHECK(f.empty());
+}
+
+TEST_CASE("a busy host does not hold back another host", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    s.per_host = 1;
+    frontier f(s);
+    f.push(entry("a1", "a", 10));
+    f.push(entry("a2", "a", 10));
+    f.push(entry("b1", "b"));
+    auto now = frontier::clock::now();
+    auto next = frontier::clock::time_point::max();
+    auto first = f.pop(now, next);
+    REQUIRE(first);
+    CHECK(first->req.url() == "a1");
+    auto second = f.pop(now, next);
+    REQUIRE(second);
+    CHECK(second->req.url() == "b1"); // a is at its limit
+    CHECK_FALSE(f.pop(now, next));
+    CHECK(next == frontier::clock::time_point::max()); // only a completion unblocks
+    f.done("a", 1ms, 200);
+    auto third = f.pop(now, next);
+    REQUIRE(third);
+    CHECK(third->req.url() == "a2");
+}
+
+TEST_CASE("the frontier honours a host's delay and reports when it passes", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    s.delay = 200ms;
+    s.randomize_delay = false;
+    frontier f(s);
+    f.push(entry("a1", "a"));
+    f.push(entry("a2", "a"));
+    auto now = frontier::clock::now();
+    auto next = frontier::clock::time_point::max();
+    REQUIRE(f.pop(now, next));
+    f.done("a", 1ms, 200);
+    CHECK_FALSE(f.pop(now, next));
+    CHECK(next == now + 200ms);
+    CHECK(f.pop(now + 200ms, next));
+}
+
+TEST_CASE("delayed entries wait for their time", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    frontier f(s);
+    auto now = frontier::clock::now();
+    f.push_at(entry("retry", "a"), now + 1s);
+    CHECK(f.size() == 1);
+    auto next = frontier::clock::time_point::max();
+    CHECK_FALSE(f.pop(now, next));
+    CHECK(next == now + 1s);
+    auto e = f.pop(now + 1s, next);
+    REQUIRE(e);
+    CHECK(e->req.url() == "retry");
+}
+
+TEST_CASE("past its memory limit the frontier spills to the store and refills from it", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    s.frontier_memory_limit = 4;
+    memory_store store;
+    frontier f(s, &store);
+    for (int i = 0; i < 10; ++i)
+        f.push(entry("u" + std::to_string(i), "h"));
+    CHECK(f.in_memory() == 4);
+    CHECK(store.spilled() == 6);
+    CHECK(f.size() == 10);
+    auto urls = drain_urls(f);
+    CHECK(urls.size() == 10);
+    std::sort(urls.begin(), urls.end());
+    CHECK(std::unique(urls.begin(), urls.end()) == urls.end());
+    CHECK(f.empty());
+}
+
+TEST_CASE("the scheduler de-duplicates and applies host, depth and URL rules", "[engine][scheduler]")
+{
+    weft::engine::settings s;
+    s.max_depth = 2;
+    s.deny.push_back("/private/");
+    weft::engine::memory_seen_set seen;
+    weft::engine::stats st;
+    frontier f(s);
+    weft::engine::scheduler sch(s, seen, f, st);
+    using weft::engine::schedule_result;
+    CHECK(sch.schedule(weft::request{"http://site.test/"}, true) == schedule_result::queued);
+    CHECK(sch.schedule(weft::request{"http://site.test/#frag"}) == schedule_result::duplicate);
+    CHECK(sch.schedule(weft::request{"HTTP://SITE.test:80/"}) == schedule_result::duplicate);
+    CHECK(sch.schedule(weft::request{"http://site.test/"}.dont_filter(true)) == schedule_result::queued);
+    CHECK(sch.schedule(weft::request{"http://sub.site.test/a"}) == schedule_result::queued);
+    CHECK(sch.schedule(weft::request{"http://other.test/a"}) == schedule_result::offsite);
+    CHECK(sch.schedule(weft::request{"http://site.test/deep"}.depth(3)) == schedule_result::too_deep);
+    CHECK(sch.schedule(weft::request{"http://site.test/private/x"}) == schedule_result::denied);
+    CHECK(sch.schedule(weft::request{"mailto:a@b"}) == schedule_result::bad_url);
+    CHECK(sch.schedule(weft::request{""}) == schedule_result::bad_url);
+    CHECK(st.scheduled == 3);
+    CHECK(st.filtered_duplicate == 2);
+    CHECK(st.filtered_offsite == 1);
+    CHECK(st.filtered_depth == 1);
+    CHECK(st.filtered_rule == 1);
+    CHECK(st.bad_urls == 2);
+    CHECK(f.size() == 3);
+}
+
+TEST_CASE("settings accept their own and Scrapy's names and reject bad values", "[engine][settings]")
+{
+    weft::engine::settings s;
+    s.set("CONCURRENT_REQUESTS", "32");
+    s.set("per_host", "3");
+    s.set("DOWNLOAD_DELAY", "0.25");
+    s.set("ROBOTSTXT_OBEY", "false");
+    s.set("DEPTH_LIMIT", "0");
+    s.set("autothrottle", "on");
+    s.set("my_key", "value");
+    CHECK(s.concurrency == 32);
+    CHECK(s.per_host == 3);
+    CHECK(s.delay == 250ms);
+    CHECK_FALSE(s.obey_robots);
+    CHECK(s.max_depth == -1);
+    CHECK(s.autothrottle.enabled);
+    CHECK(s.extra["my_key"] == "value");
+    CHECK_THROWS_WITH(s.set("concurrency", "many"), Catch::Contains("concurrency"));
+    CHECK_THROWS_AS(s.set("obey_robots", "perhaps"), std::invalid_argument);
+}
