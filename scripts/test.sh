@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite. This is exactly what CI runs (.ci/run).
-# Environment:
-#   WEFT_TEST_SANITIZE=1   also build and run the suite under ASan+UBSan (build/ci-asan).
-#                          Off by default until the whole suite has been verified under the
-#                          sanitizers in one tree; each unit suite was run under them separately.
+# Sets up, builds and runs the whole test suite twice: a plain build, then ASan+UBSan.
+# This is exactly what CI runs (.ci/run). Environment:
+#   WEFT_TEST_SANITIZE=0   skip the sanitizer pass (faster local runs)
 #   WEFT_JOBS=N            parallel build jobs (default: nproc)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,7 +23,7 @@ run_suite() { # build-dir, extra cmake args...
 }
 
 run_suite build/ci
-if [[ "${WEFT_TEST_SANITIZE:-0}" != 0 ]]; then
+if [[ "${WEFT_TEST_SANITIZE:-1}" != 0 ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 fi
