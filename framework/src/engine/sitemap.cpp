@@ -1,3 +1,4 @@
+#include "text/utf8.hpp"
 #include <weft/engine/sitemap.hpp>
 
 #include <weft/error.hpp>
@@ -47,28 +48,8 @@ std::string_view trim(std::string_view s)
 
 void append_utf8(std::string& out, unsigned long cp)
 {
-    if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        cp = 0xFFFD;
-    if (cp < 0x80)
-        out += static_cast<char>(cp);
-    else if (cp < 0x800)
-    {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    else if (cp < 0x10000)
-    {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    else
-    {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    // Checked before narrowing: a reference past U+10FFFF must not wrap into a valid one.
+    weft::detail::append_utf8_or_replacement(out, cp > 0x10FFFF ? 0xFFFD : static_cast<std::uint32_t>(cp));
 }
 
 // Appends character data with the predefined entities and character references decoded;

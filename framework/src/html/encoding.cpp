@@ -1,4 +1,5 @@
 #include <weft/html/encoding.hpp>
+#include "text/utf8.hpp"
 
 #include "document_impl.hpp"
 
@@ -300,29 +301,7 @@ constexpr std::uint16_t cp1252_high[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-void put(std::string& out, std::uint32_t cp)
-{
-    if (cp < 0x80)
-        out += char(cp);
-    else if (cp < 0x800)
-    {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    }
-    else if (cp < 0x10000)
-    {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-    else
-    {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
+void put(std::string& out, std::uint32_t cp) { weft::detail::append_utf8(out, cp); }
 
 constexpr std::uint32_t replacement_char = 0xFFFD;
 

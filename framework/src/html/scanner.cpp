@@ -1,4 +1,5 @@
 #include <weft/html/scanner.hpp>
+#include "text/utf8.hpp"
 
 #include "html/links_collector.hpp"
 #include "html/scanner_tokenizer.hpp"
@@ -22,29 +23,7 @@ constexpr std::size_t longest_reference = 32; // "CounterClockwiseContourIntegra
 
 } // namespace
 
-void append_utf8(std::string& out, char32_t c)
-{
-    if (c < 0x80)
-        out.push_back(static_cast<char>(c));
-    else if (c < 0x800)
-    {
-        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-    else if (c < 0x10000)
-    {
-        out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-    else
-    {
-        out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-}
+void append_utf8(std::string& out, char32_t c) { weft::detail::append_utf8(out, c); }
 
 std::size_t decode_char_ref(std::string_view s, std::size_t i, bool in_attribute, std::string& out)
 {

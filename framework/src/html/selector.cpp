@@ -1,3 +1,4 @@
+#include "text/utf8.hpp"
 #include <weft/html/selector.hpp>
 
 #include <weft/html/element.hpp>
@@ -52,28 +53,7 @@ std::string lower(std::string s)
 
 void append_utf8(std::string& out, std::uint32_t cp)
 {
-    if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        cp = 0xFFFD;
-    if (cp < 0x80)
-        out += char(cp);
-    else if (cp < 0x800)
-    {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    }
-    else if (cp < 0x10000)
-    {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-    else
-    {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
+    weft::detail::append_utf8_or_replacement(out, cp);
 }
 
 // Attributes whose values HTML matches ASCII case-insensitively (HTML §4.16.2, "case-sensitivity").
