@@ -20,5 +20,7 @@ void add_select_command(CLI::App& app, int& result);
 void add_links_command(CLI::App& app, int& result);
 void add_robots_command(CLI::App& app, int& result);
 void add_crawl_command(CLI::App& app, int& result);
+void add_list_command(CLI::App& app, int& result);
+void add_genspider_command(CLI::App& app, int& result);
 
 } // namespace weft::cli

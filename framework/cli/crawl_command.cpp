@@ -4,6 +4,7 @@
 #include <weft/async/signals.hpp>
 #include <weft/engine/engine.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/plugin/loader.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
 
@@ -12,8 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <dlfcn.h>
-
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -68,14 +68,62 @@ struct prepared
     engine::settings settings;
 };
 
+// Spider `name` from the plugin search path: weft_spider_<name>.so by convention first, else
+// whichever plugin registers it. A refused convention file stops the crawl with its reason.
+std::unique_ptr<spider> spider_from_plugins(std::string const& name)
+{
+    auto const dirs = plugin::search_path();
+    if (auto file = plugin::find_spider_plugin(name, dirs); !file.empty())
+    {
+        if (auto r = plugin::load(file); !r)
+            throw CLI::ValidationError("SPIDER", r.error().message);
+        if (auto sp = make_spider(name))
+            return sp;
+    }
+    plugin::load_all(dirs);
+    return make_spider(name);
+}
+
+std::string unknown_spider_message(std::string const& name)
+{
+    std::string known;
+    for (auto const& n : spider_names())
+        known += (known.empty() ? "" : ", ") + n;
+    std::string msg = "unknown spider '" + name + "' (known: " + known + "; URLs must start with http:// or https://)";
+    std::string dirs;
+    for (auto const& d : plugin::search_path())
+        dirs += (dirs.empty() ? "" : ":") + d.string();
+    msg += "; plugins searched in " + (dirs.empty() ? std::string("no directory (set WEFT_PLUGIN_PATH)") : dirs);
+    for (auto const& e : plugin::refused_modules())
+        msg += "; refused " + e.message;
+    return msg;
+}
+
+// True when some output has no sink registered for its extension (mirrors make_sink_for_path).
+bool needs_more_sinks(std::vector<std::string> const& outputs)
+{
+    auto const exts = sink_extensions();
+    for (auto const& o : outputs)
+    {
+        if (o == "-")
+            continue;
+        auto file = o.substr(o.find_last_of('/') == std::string::npos ? 0 : o.find_last_of('/') + 1);
+        std::transform(file.begin(), file.end(), file.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c + 32) : c; });
+        if (std::none_of(exts.begin(), exts.end(), [&](auto const& e)
+                         { return e != "-" && file.size() > e.size() && file.ends_with(e); }))
+            return true;
+    }
+    return false;
+}
+
 prepared prepare(crawl_args const& a)
 {
+    // Plugins named with --plugin load first (a spider they register wins over the search path's);
+    // a refused one is a usage error (exit 2) with the loader's reason.
     for (auto const& p : a.plugins)
-        if (!::dlopen(p.c_str(), RTLD_NOW | RTLD_GLOBAL))
-        {
-            char const* why = ::dlerror();
-            throw CLI::ValidationError("--plugin", "cannot load '" + p + "': " + (why ? why : "unknown error"));
-        }
+        if (auto r = plugin::load(p); !r)
+            throw CLI::ValidationError("--plugin", r.error().message);
 
     prepared out;
     bool const urls = std::all_of(a.targets.begin(), a.targets.end(), looks_like_url);
@@ -93,13 +141,9 @@ prepared prepare(crawl_args const& a)
             throw CLI::ValidationError("SPIDER", "give either URLs or one spider name, not both");
         out.sp = make_spider(a.targets.front());
         if (!out.sp)
-        {
-            std::string known;
-            for (auto const& n : spider_names())
-                known += (known.empty() ? "" : ", ") + n;
-            throw CLI::ValidationError("SPIDER", "unknown spider '" + a.targets.front() + "' (known: " + known +
-                                                     "; URLs must start with http:// or https://)");
-        }
+            out.sp = spider_from_plugins(a.targets.front());
+        if (!out.sp)
+            throw CLI::ValidationError("SPIDER", unknown_spider_message(a.targets.front()));
     }
     std::map<std::string, std::string> args;
     for (auto const& kv : a.spider_args)
@@ -150,6 +194,14 @@ prepared prepare(crawl_args const& a)
         s.job_dir = a.job_dir;
     if (a.quiet)
         s.progress = false;
+    // A fetcher or sink that is not built in may come from a plugin on the search path.
+    auto const known_fetcher = [&]
+    {
+        auto names = http::fetcher_names();
+        return std::find(names.begin(), names.end(), s.fetcher) != names.end();
+    };
+    if ((!s.fetcher.empty() && !known_fetcher()) || needs_more_sinks(a.outputs))
+        plugin::load_all(plugin::search_path());
     if (!s.fetcher.empty())
     {
         auto names = http::fetcher_names();
@@ -257,7 +309,7 @@ void add_crawl_command(CLI::App& app, int& result)
 {
     auto a = std::make_shared<crawl_args>();
     auto* cmd = app.add_subcommand("crawl", "Crawl URLs with the built-in site spider, or run a named spider");
-    cmd->add_option("target", a->targets, "URL... (the site spider) or SPIDER (a registered spider's name)")
+    cmd->add_option("target", a->targets, "URL... (the site spider) or SPIDER (a spider's name: built in or a plugin)")
         ->required();
     cmd->add_option("-o,--output", a->outputs, "Write items to FILE (.jsonl .json .csv .db; '-': stdout, the default)");
     cmd->add_option("-c,--concurrency", a->concurrency, "Requests in flight overall (default 16)")
@@ -278,7 +330,9 @@ void add_crawl_command(CLI::App& app, int& result)
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
-    cmd->add_option("--plugin", a->plugins, "Load a plugin (.so) first (repeatable)");
+    cmd->add_option("--plugin", a->plugins,
+                    "Load a plugin (.so) first (repeatable); spiders are also found in $WEFT_PLUGIN_PATH and "
+                    "weft's plugin directory");
     cmd->add_option("-s,--set", a->settings, "Setting KEY=VALUE (repeatable; Scrapy names accepted)");
     cmd->add_option("-a,--arg", a->spider_args, "Spider argument ARG=VALUE (repeatable)");
     cmd->add_option("--stats", a->stats_file, "Write the final stats as JSON to FILE");

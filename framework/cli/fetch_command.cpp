@@ -2,7 +2,11 @@
 #include "commands.hpp"
 
 #include <weft/async/run.hpp>
+#include <weft/chromium/render_fetcher.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/wait_for_selector.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 
@@ -29,6 +33,12 @@ struct fetch_args
     bool insecure = false;
     bool fail = false;
     int max_redirects = 10;
+    // Rendering (headless Chromium) and waiting
+    bool render = false;
+    std::string wait_for;
+    std::string wait_until;
+    std::string screenshot;
+    std::vector<std::string> block;
 };
 
 // Streams the status line, headers (with -i) and body to a FILE as they arrive.
@@ -70,13 +80,48 @@ std::optional<std::pair<std::string, std::string>> split_header(std::string cons
     return std::pair{line.substr(0, colon), value};
 }
 
+void write_file(std::string const& path, std::string const& bytes)
+{
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+    if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f.get()) != bytes.size() || std::fflush(f.get()) != 0)
+        throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+std::chrono::milliseconds to_ms(double seconds)
+{
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+// --wait-for without --render: re-fetch (with backoff) until the selector matches, then print
+// that response as a plain fetch would.
+task<int> poll_until_selector(http::fetcher& fetcher, http::request req, fetch_args const& args)
+{
+    req.timeout(std::min(to_ms(args.timeout_s), std::chrono::milliseconds(30'000)));
+    auto match = co_await async_wait_for_selector(fetcher, std::move(req), args.wait_for, {.timeout = to_ms(args.timeout_s)});
+    auto const& res = match.response;
+    std::string out;
+    if (args.include_headers)
+    {
+        out += "HTTP/" + res.http_version + " " + std::to_string(res.status) + " " + res.reason + "\r\n";
+        for (auto const& [name, value] : res.headers)
+            out += name + ": " + value + "\r\n";
+        out += "\r\n";
+    }
+    out += res.body;
+    if (args.output.empty() || args.output == "-")
+        std::fwrite(out.data(), 1, out.size(), stdout);
+    else
+        write_file(args.output, out);
+    co_return exit_ok;
+}
+
 task<int> run_fetch(fetch_args args)
 {
     http::fetch_options options;
     options.verify_tls = !args.insecure;
     options.limits.max_redirects = args.max_redirects;
-    options.timeouts.total = std::chrono::milliseconds(static_cast<long long>(args.timeout_s * 1000));
-    auto name = args.fetcher.empty() ? http::default_fetcher_name() : args.fetcher;
+    options.timeouts.total = to_ms(args.timeout_s);
+    auto name = args.render ? std::string("chromium") : args.fetcher.empty() ? http::default_fetcher_name() : args.fetcher;
     auto fetcher = http::make_fetcher(name, co_await asio::this_coro::executor, options);
 
     http::request req{args.url, args.method};
@@ -89,6 +134,22 @@ task<int> run_fetch(fetch_args args)
             throw std::invalid_argument("-H '" + line + "': expected 'Name: value'");
         req.header(kv->first, kv->second);
     }
+
+    auto screenshot = std::make_shared<std::string>();
+    if (args.render)
+    {
+        if (!args.wait_for.empty())
+            req.meta()["wait_for"] = args.wait_for;
+        if (!args.wait_until.empty())
+            req.meta()["wait_until"] = args.wait_until;
+        if (!args.block.empty())
+            req.meta()["block"] = args.block;
+        if (!args.screenshot.empty())
+            req = chromium::on_page(std::move(req), [screenshot](chromium::page& p) -> task<void>
+                                    { *screenshot = co_await p.async_screenshot({.full_page = true}); });
+    }
+    else if (!args.wait_for.empty())
+        co_return co_await poll_until_selector(*fetcher, std::move(req), args);
 
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
     std::FILE* out = stdout;
@@ -108,6 +169,8 @@ task<int> run_fetch(fetch_args args)
         std::fprintf(stderr, "weft fetch: %s\n", http::describe_failure(req, ec, res).c_str());
         co_return exit_failure;
     }
+    if (!args.screenshot.empty())
+        write_file(args.screenshot, *screenshot);
     if (args.fail && res.status >= 400)
     {
         std::fprintf(stderr, "weft fetch: %s %s: HTTP %d %s\n", req.method().c_str(), res.final_url.c_str(),
@@ -139,7 +202,27 @@ void add_fetch_command(CLI::App& app, int& result)
     cmd->add_flag("-k,--insecure", args->insecure, "Do not verify TLS certificates");
     cmd->add_flag("-f,--fail", args->fail, "Exit 1 on HTTP status 400 or above");
     cmd->add_option("--max-redirects", args->max_redirects, "Redirects to follow (0: none)")->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--render", args->render, "Render the page in headless Chromium and print the rendered HTML");
+    cmd->add_option("--wait-for", args->wait_for,
+                    "CSS selector to wait for (with --render: in the page; without: re-fetch until it matches); "
+                    "fails with exit code 1 after --timeout");
+    cmd->add_option("--wait-until", args->wait_until, "With --render: load (default), domcontentloaded or networkidle")
+        ->check(CLI::IsMember({"load", "domcontentloaded", "networkidle"}));
+    cmd->add_option("--screenshot", args->screenshot, "With --render: save a full-page PNG to FILE");
+    cmd->add_option("--block", args->block, "With --render: resource types not to load (images,fonts,media,stylesheets,...)")
+        ->delimiter(',');
     cmd->callback([args, &result] {
+        bool const needs_render = !args->screenshot.empty() || !args->block.empty() || !args->wait_until.empty();
+        if (needs_render && !args->render)
+            throw CLI::ValidationError("--screenshot/--block/--wait-until", "need --render");
+        if (args->render && !args->fetcher.empty() && args->fetcher != "chromium")
+            throw CLI::ValidationError("--render", "renders with the chromium fetcher; drop --fetcher " + args->fetcher);
+        if (args->render && args->method != "GET")
+            throw CLI::ValidationError("--render", "only GET can be rendered");
+        for (auto const& type : args->block)
+            if (chromium::resource_from_name(type) == chromium::resource::none)
+                throw CLI::ValidationError("--block", "unknown resource type '" + type +
+                                                          "' (known: images, fonts, media, stylesheets, scripts, xhr, fetch, other)");
         if (!args->fetcher.empty())
         {
             auto names = http::fetcher_names();

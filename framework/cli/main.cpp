@@ -15,6 +15,8 @@ int main(int argc, char** argv)
     weft::cli::add_links_command(app, result);
     weft::cli::add_robots_command(app, result);
     weft::cli::add_crawl_command(app, result);
+    weft::cli::add_list_command(app, result);
+    weft::cli::add_genspider_command(app, result);
     try
     {
         app.parse(argc, argv);

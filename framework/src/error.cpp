@@ -44,6 +44,7 @@ public:
         case error::filtered: return "filtered";
         case error::plugin_abi_mismatch: return "plugin built for another weft ABI";
         case error::end_of_stream: return "unexpected end of stream";
+        case error::fetcher_unavailable: return "the fetcher this request needs is not available";
         }
         return "unknown weft error";
     }
@@ -73,6 +74,7 @@ public:
         case error::bad_content_encoding: return condition::server_error;
         case error::connection_closed:
         case error::end_of_stream: return condition::network;
+        case error::fetcher_unavailable: return condition::client_error;
         case error::bad_selector:
         case error::bad_encoding: return condition::parse;
         }

@@ -852,4 +852,12 @@ unsigned short unused_port()
     return port;
 }
 
+canned_response html_response(std::string body)
+{
+    canned_response r;
+    r.headers.set("Content-Type", "text/html; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+}
+
 } // namespace weft::test

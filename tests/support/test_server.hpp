@@ -80,6 +80,9 @@ struct canned_response
     std::string body;
 };
 
+/// A 200 text/html (UTF-8) response with `body`.
+canned_response html_response(std::string body);
+
 class test_server
 {
 public:

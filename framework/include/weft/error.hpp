@@ -52,6 +52,7 @@ enum class error
     filtered,               ///< dropped by a rule (depth, pattern, duplicate)
     plugin_abi_mismatch,    ///< a plugin built against another weft ABI
     end_of_stream,          ///< a stream ended where more was expected
+    fetcher_unavailable,    ///< a request needs a fetcher that is not linked in or loaded (render)
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

@@ -9,6 +9,7 @@
 #include <weft/engine/seen_set.hpp>
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/middleware/builtin.hpp>
+#include <weft/middleware/spider_middleware.hpp>
 
 #include "engine/job_store.hpp"
 
@@ -147,9 +148,41 @@ struct engine::impl final : crawl_context
             asio::cancellation_signal* p;
             ~unregister() { s.erase(p); }
         } guard{fetch_signals_, &sig};
-        auto [ec, res] = co_await fetcher_->async_fetch(
+        http::fetcher* f = fetcher_.get();
+        if (wants_render(req) && f->name() != "chromium")
+        {
+            try
+            {
+                f = &renderer();
+            }
+            catch (std::exception const& e) // not linked in: fail this request, not the crawl
+            {
+                http::response res;
+                res.url = req.url();
+                res.error_detail = std::string("meta \"render\": ") + e.what();
+                co_return std::pair{make_error_code(weft::error::fetcher_unavailable), std::move(res)};
+            }
+        }
+        auto [ec, res] = co_await f->async_fetch(
             std::move(req), nullptr, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
         co_return std::pair{ec, std::move(res)};
+    }
+
+    static bool wants_render(http::request const& req)
+    {
+        auto const* meta = req.meta_if();
+        if (!meta || !meta->is_object())
+            return false;
+        auto it = meta->find("render");
+        return it != meta->end() && it->is_boolean() && it->get<bool>();
+    }
+
+    // The "chromium" fetcher beside the crawl's own, made on the first request marked render.
+    http::fetcher& renderer()
+    {
+        if (!renderer_)
+            renderer_ = http::make_fetcher("chromium", ex, fetch_options_);
+        return *renderer_;
     }
 
     void notify() { wake_.cancel(); }
@@ -177,6 +210,7 @@ struct engine::impl final : crawl_context
             o.limits.max_body_size = settings_.max_body_size;
             auto name = settings_.fetcher.empty() ? http::default_fetcher_name() : settings_.fetcher;
             fetcher_ = http::make_fetcher(name, ex, o);
+            fetch_options_ = o;
         }
         auto to_json = [this](weft::request const& r)
         { return r.to_json([this](std::string const& key) { return spider_.callback_name(key); }); };
@@ -220,7 +254,10 @@ struct engine::impl final : crawl_context
             for (auto& e : store_->load_pending(settings_.frontier_memory_limit))
                 frontier_->push(std::move(e));
         }
+        spider_.install(*owner_);
         middleware::install_defaults(chain_, settings_);
+        if (settings_.url_length_limit > 0 && !spider_chain_.find("url_length"))
+            spider_chain_.add(middleware::make_url_length(settings_.url_length_limit));
         if (settings_.parse_workers > 0)
             parse_pool_ = std::make_unique<asio::thread_pool>(settings_.parse_workers);
     }
@@ -235,8 +272,11 @@ struct engine::impl final : crawl_context
             {
                 if (stopping_)
                     break;
-                r->depth(0);
-                scheduler_->schedule(std::move(*r), true);
+                auto kept = co_await spider_chain_.on_output(output(std::move(*r)), nullptr, *this);
+                if (!kept || !kept->is_request())
+                    continue;
+                kept->request().depth(0);
+                scheduler_->schedule(std::move(kept->request()), true);
                 notify();
             }
         }
@@ -362,8 +402,35 @@ struct engine::impl final : crawl_context
             co_await asio::co_spawn(parse_pool_->get_executor(),
                                     prepare_response(r, spider_.needs_document(), spider_.needs_links()),
                                     asio::deferred);
+        if (auto di = co_await spider_chain_.on_input(r, *this); di.what() == decision::kind::fail)
+        {
+            co_await fail(e, di.error(), di.why());
+            co_return;
+        }
         auto const& cb = req.callback();
-        auto items = co_await consume(cb ? cb(spider_, r) : spider_.parse(r), e);
+        std::vector<item> items; // what the callback yielded before an error is kept
+        std::exception_ptr thrown;
+        try
+        {
+            co_await consume(cb ? cb(spider_, r) : spider_.parse(r), e, &r, items);
+        }
+        catch (...)
+        {
+            if (is_abort(std::current_exception()))
+                throw;
+            thrown = std::current_exception();
+        }
+        if (thrown) // a spider middleware may recover: its outputs replace the rest of the callback
+        {
+            auto replacement = co_await spider_chain_.on_exception(r, thrown, *this);
+            if (replacement)
+                co_await consume_all(std::move(*replacement), e, &r, items);
+            else
+            {
+                ++stats_.callback_errors;
+                log(fmt::format("{} {}: {}", req.method(), req.url(), describe(thrown)));
+            }
+        }
         finish(e, std::move(items));
         co_await drain_wait();
     }
@@ -386,7 +453,7 @@ struct engine::impl final : crawl_context
         std::vector<item> items;
         try
         {
-            items = co_await consume(eb ? eb(spider_, f) : spider_.on_error(f), e);
+            co_await consume(eb ? eb(spider_, f) : spider_.on_error(f), e, nullptr, items);
         }
         catch (...)
         {
@@ -401,10 +468,27 @@ struct engine::impl final : crawl_context
     // Steps 6-7: runs a callback's generator; requests go to the scheduler, items through the
     // pipelines. The items are handed to the sinks together with the request's outcome (finish),
     // so one group commit covers both: a resumed job never repeats a request whose items are durable.
-    task<std::vector<item>> consume(generator<output> gen, frontier_entry const& parent)
+    task<void> consume(generator<output> gen, frontier_entry const& parent, response const* from,
+                       std::vector<item>& items)
     {
-        std::vector<item> items;
-        while (auto out = co_await gen.async_next())
+        while (auto next = co_await gen.async_next())
+            co_await route(std::move(*next), parent, from, items);
+    }
+
+    task<void> consume_all(std::vector<output> outs, frontier_entry const& parent, response const* from,
+                           std::vector<item>& items)
+    {
+        for (auto& o : outs)
+            co_await route(std::move(o), parent, from, items);
+    }
+
+    // One output: through the spider middlewares, then to the scheduler or the item pipelines.
+    task<void> route(output yielded, frontier_entry const& parent, response const* from, std::vector<item>& items)
+    {
+        auto out = spider_chain_.empty() ? std::optional<output>(std::move(yielded))
+                                         : co_await spider_chain_.on_output(std::move(yielded), from, *this);
+        if (!out)
+            co_return;
         {
             if (out->is_request())
             {
@@ -418,7 +502,6 @@ struct engine::impl final : crawl_context
             else if (auto it = co_await pipe(std::move(out->item())))
                 items.push_back(std::move(*it));
         }
-        co_return items;
     }
 
     task<std::optional<item>> pipe(item it)
@@ -682,6 +765,8 @@ struct engine::impl final : crawl_context
             store_->commit();
         }
         fetcher_->shutdown();
+        if (renderer_)
+            renderer_->shutdown();
         if (parse_pool_)
             parse_pool_->join();
         result_.stats = stats_;
@@ -692,9 +777,13 @@ struct engine::impl final : crawl_context
     weft::engine::settings settings_;
     weft::engine::stats stats_;
     std::unique_ptr<http::fetcher> fetcher_;
+    http::fetch_options fetch_options_; // the crawl's, for renderer_
+    std::unique_ptr<http::fetcher> renderer_;
     std::vector<std::unique_ptr<sink>> sinks_;
     std::vector<std::unique_ptr<item_pipeline>> pipelines_;
     middleware_chain chain_;
+    spider_middleware_chain spider_chain_;
+    engine* owner_ = nullptr; // for spider::install
     std::function<void(std::string const&)> log_;
 
     bool persistent_ = false;
@@ -729,6 +818,7 @@ engine::engine(executor ex, weft::spider& spider, settings s)
     : impl_(std::make_unique<impl>(std::move(ex), spider, std::move(s)))
 {
     impl_->log_ = [](std::string const& m) { std::fprintf(stderr, "weft: %s\n", m.c_str()); };
+    impl_->owner_ = this;
 }
 
 engine::~engine() = default;
@@ -744,6 +834,10 @@ void engine::add_pipeline(std::unique_ptr<item_pipeline> p)
 void engine::add_middleware(std::unique_ptr<downloader_middleware> m)
 {
     impl_->chain_.add(std::move(m));
+}
+void engine::add_spider_middleware(std::unique_ptr<spider_middleware> m)
+{
+    impl_->spider_chain_.add(std::move(m));
 }
 void engine::set_fetcher(std::unique_ptr<http::fetcher> f)
 {

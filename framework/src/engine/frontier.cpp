@@ -23,6 +23,8 @@ void frontier::push(frontier_entry e)
     if (store_ && in_memory_ >= memory_limit_)
     {
         store_->spill(e);
+        ++spilled_by_host_[e.host];
+        ++spilled_counted_;
         return;
     }
     enqueue(std::move(e));
@@ -68,7 +70,53 @@ void frontier::refill()
     if (!store_ || in_memory_ > memory_limit_ / 2 || store_->spilled() == 0)
         return;
     for (auto& e : store_->unspill(std::max<std::size_t>(1, memory_limit_ - in_memory_)))
+    {
+        forget_spilled(e.host, 1);
         enqueue(std::move(e));
+    }
+}
+
+void frontier::forget_spilled(std::string const& host, std::size_t n)
+{
+    if (auto it = spilled_by_host_.find(host); it != spilled_by_host_.end())
+    {
+        n = std::min(n, it->second);
+        it->second -= n;
+        spilled_counted_ -= n;
+        if (it->second == 0)
+            spilled_by_host_.erase(it);
+    }
+}
+
+bool frontier::unspill_idle_hosts()
+{
+    if (!store_ || store_->spilled() == 0)
+        return false;
+    if (spilled_counted_ != store_->spilled()) // a resumed job's spilled rows, or drift
+    {
+        spilled_by_host_ = store_->spilled_hosts();
+        spilled_counted_ = 0;
+        for (auto const& [host, n] : spilled_by_host_)
+            spilled_counted_ += n;
+    }
+    constexpr std::size_t per_host = 64;
+    std::size_t const cap = memory_limit_ + std::max<std::size_t>(memory_limit_ / 4, per_host);
+    std::vector<std::string> idle;
+    for (auto const& [host, n] : spilled_by_host_)
+        if (!queues_.contains(host) && !slot(host).saturated())
+            idle.push_back(host);
+    bool any = false;
+    for (auto const& host : idle)
+    {
+        if (in_memory_ + per_host > cap)
+            break;
+        auto back = store_->unspill_host(host, per_host);
+        forget_spilled(host, back.size());
+        for (auto& e : back)
+            enqueue(std::move(e));
+        any = any || !back.empty();
+    }
+    return any;
 }
 
 std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_point& next_ready)
@@ -80,6 +128,8 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
         enqueue(std::move(d.e));
     }
     refill();
+    for (int pass = 0; pass < 2; ++pass)
+    {
     next_ready = delayed_.empty() ? clock::time_point::max() : delayed_.top().at;
     for (auto const& key : heads_)
     {
@@ -98,6 +148,9 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
         }
         if (!s.saturated())
             next_ready = std::min(next_ready, s.ready_at());
+    }
+    if (pass == 1 || !unspill_idle_hosts())
+        break;
     }
     return std::nullopt;
 }

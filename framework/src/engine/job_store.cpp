@@ -20,6 +20,7 @@ job_store::job_store(std::filesystem::path path, bool persistent, to_json_fn to_
     exec("CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, spilled INTEGER NOT NULL DEFAULT 0,"
          " priority INTEGER NOT NULL, host TEXT NOT NULL, data TEXT NOT NULL);"
          "CREATE INDEX IF NOT EXISTS requests_spilled ON requests(spilled, priority DESC, id);"
+         "CREATE INDEX IF NOT EXISTS requests_spilled_host ON requests(spilled, host, priority DESC, id);"
          "CREATE TABLE IF NOT EXISTS seen(fp TEXT PRIMARY KEY) WITHOUT ROWID;"
          "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);");
     if (!persistent_)
@@ -49,7 +50,7 @@ job_store::~job_store()
     }
 }
 
-void job_store::fail(std::string const& doing)
+void job_store::fail(std::string const& doing) const
 {
     std::string msg =
         "job database '" + path_.string() + "': cannot " + doing + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
@@ -68,7 +69,7 @@ void job_store::exec(char const* sql)
     }
 }
 
-sqlite3_stmt* job_store::prepare(char const* sql)
+sqlite3_stmt* job_store::prepare(char const* sql) const
 {
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
@@ -221,10 +222,36 @@ void job_store::spill(frontier_entry const& e)
 
 std::vector<frontier_entry> job_store::unspill(std::size_t n)
 {
-    std::vector<frontier_entry> out;
     sqlite3_stmt* s =
         prepare("SELECT id, host, data FROM requests WHERE spilled = 1 ORDER BY priority DESC, id LIMIT ?");
     sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(n));
+    return take_spilled(s);
+}
+
+std::vector<frontier_entry> job_store::unspill_host(std::string const& host, std::size_t n)
+{
+    sqlite3_stmt* s = prepare(
+        "SELECT id, host, data FROM requests WHERE spilled = 1 AND host = ? ORDER BY priority DESC, id LIMIT ?");
+    sqlite3_bind_text(s, 1, host.c_str(), static_cast<int>(host.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(n));
+    return take_spilled(s);
+}
+
+std::map<std::string, std::size_t> job_store::spilled_hosts() const
+{
+    std::map<std::string, std::size_t> out;
+    sqlite3_stmt* s = prepare("SELECT host, COUNT(*) FROM requests WHERE spilled = 1 GROUP BY host");
+    while (sqlite3_step(s) == SQLITE_ROW)
+        out[reinterpret_cast<char const*>(sqlite3_column_text(s, 0))] =
+            static_cast<std::size_t>(sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    return out;
+}
+
+// Runs `s` (finalizing it): its rows (id, host, data) leave the spill, in memory again.
+std::vector<frontier_entry> job_store::take_spilled(sqlite3_stmt* s)
+{
+    std::vector<frontier_entry> out;
     std::vector<std::int64_t> ids;
     while (sqlite3_step(s) == SQLITE_ROW)
     {

@@ -64,14 +64,16 @@ public:
 
     void spill(frontier_entry const& e) override;
     std::vector<frontier_entry> unspill(std::size_t n) override;
+    std::vector<frontier_entry> unspill_host(std::string const& host, std::size_t n) override;
+    std::map<std::string, std::size_t> spilled_hosts() const override;
     std::size_t spilled() const override { return spilled_; }
 
     std::filesystem::path const& path() const noexcept { return path_; }
 
 private:
     void exec(char const* sql);
-    sqlite3_stmt* prepare(char const* sql);
-    [[noreturn]] void fail(std::string const& doing);
+    sqlite3_stmt* prepare(char const* sql) const;
+    [[noreturn]] void fail(std::string const& doing) const;
 
     std::filesystem::path path_;
     bool persistent_;
@@ -84,6 +86,7 @@ private:
     sqlite3_stmt* spill_id_ = nullptr;
     sqlite3_stmt* spill_new_ = nullptr;
     std::size_t spilled_ = 0;
+    std::vector<frontier_entry> take_spilled(sqlite3_stmt* s);
 };
 
 } // namespace weft::engine

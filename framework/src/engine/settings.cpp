@@ -4,9 +4,16 @@
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
+#include <thread>
 
 namespace weft::engine
 {
+
+std::size_t default_parse_workers()
+{
+    auto const cores = std::thread::hardware_concurrency();
+    return cores > 1 ? cores - 1 : 0;
+}
 namespace
 {
 
@@ -134,6 +141,8 @@ void settings::set(std::string_view key, std::string_view v)
         auto n = to_int(key, v);
         max_depth = (k == "depth_limit" && n == 0) ? -1 : static_cast<int>(n);
     }
+    else if (k == "url_length_limit" || k == "urllength_limit")
+        url_length_limit = to_size(key, v);
     else if (k == "allowed_hosts" || k == "allowed_domains")
         allowed_hosts = list(v);
     else if (k == "allow")
@@ -202,6 +211,7 @@ nlohmann::json settings::to_json() const
         {"allowed_hosts", allowed_hosts},
         {"allow", allow},
         {"deny", deny},
+        {"url_length_limit", url_length_limit},
         {"timeout_ms", timeout.count()},
         {"retries", retries},
         {"retry_codes", retry_codes},

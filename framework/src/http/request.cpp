@@ -9,7 +9,7 @@ request::request(std::string url, std::string method) : url_(std::move(url)), me
 request::request(request const& o)
     : url_(o.url_), method_(o.method_), headers_(o.headers_), body_(o.body_), priority_(o.priority_),
       timeout_(o.timeout_), max_redirects_(o.max_redirects_),
-      meta_(o.meta_ ? std::make_unique<nlohmann::json>(*o.meta_) : nullptr)
+      meta_(o.meta_ ? std::make_unique<nlohmann::json>(*o.meta_) : nullptr), attachments_(o.attachments_)
 {
 }
 

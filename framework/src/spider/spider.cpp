@@ -1,6 +1,7 @@
 #include <weft/spider/spider.hpp>
 
 #include <weft/engine/settings.hpp>
+#include <weft/plugin/loader.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -84,18 +85,45 @@ errback_fn spider::find_errback(std::string const& n) const
 namespace
 {
 
+struct registration
+{
+    spider_factory make;
+    std::string origin; // "" built in, else the plugin's path
+    std::string version;
+};
+
+std::string describe_origin(std::string const& origin)
+{
+    return origin.empty() ? std::string("built in") : origin;
+}
+
 struct registry
 {
     std::mutex mutex;
-    std::map<std::string, spider_factory, std::less<>> named;
-    std::vector<spider_factory> unnamed;
+    std::map<std::string, registration, std::less<>> named;
+    std::vector<registration> unnamed;
+    std::vector<spider_entry> shadowed;
 
+    void add(std::string name, registration r)
+    {
+        auto it = named.find(name);
+        if (it == named.end() || it->second.origin == r.origin)
+            named[std::move(name)] = std::move(r);
+        else
+            shadowed.push_back({std::move(name), r.origin, r.version, describe_origin(it->second.origin)});
+    }
+
+    // Makes one spider of each unnamed factory to learn its name. A constructor that throws loses
+    // its own factory only; the exception propagates.
     void resolve_unnamed()
     {
-        for (auto& f : unnamed)
-            if (auto s = f())
-                named[s->name()] = std::move(f);
-        unnamed.clear();
+        while (!unnamed.empty())
+        {
+            auto r = std::move(unnamed.front());
+            unnamed.erase(unnamed.begin());
+            if (auto s = r.make())
+                add(s->name(), std::move(r));
+        }
     }
 };
 
@@ -105,20 +133,31 @@ registry& reg()
     return r;
 }
 
+registration make_registration(spider_factory f)
+{
+    registration r{std::move(f), {}, {}};
+    if (auto const* m = plugin::detail::registering_module())
+    {
+        r.origin = m->path.string();
+        r.version = m->version;
+    }
+    return r;
+}
+
 } // namespace
 
 void register_spider(std::string name, spider_factory factory)
 {
     auto& r = reg();
     std::lock_guard lock(r.mutex);
-    r.named[std::move(name)] = std::move(factory);
+    r.add(std::move(name), make_registration(std::move(factory)));
 }
 
 void register_spider_type(spider_factory factory)
 {
     auto& r = reg();
     std::lock_guard lock(r.mutex);
-    r.unnamed.push_back(std::move(factory));
+    r.unnamed.push_back(make_registration(std::move(factory)));
 }
 
 std::unique_ptr<spider> make_spider(std::string_view name)
@@ -131,7 +170,7 @@ std::unique_ptr<spider> make_spider(std::string_view name)
         auto it = r.named.find(name);
         if (it == r.named.end())
             return nullptr;
-        f = it->second;
+        f = it->second.make;
     }
     return f();
 }
@@ -144,6 +183,22 @@ std::vector<std::string> spider_names()
     std::vector<std::string> out;
     for (auto const& [n, f] : r.named)
         out.push_back(n);
+    return out;
+}
+
+std::vector<spider_entry> spider_entries()
+{
+    auto& r = reg();
+    std::lock_guard lock(r.mutex);
+    r.resolve_unnamed();
+    std::vector<spider_entry> out;
+    for (auto const& [n, reg] : r.named)
+    {
+        out.push_back({n, reg.origin, reg.version, {}});
+        for (auto const& s : r.shadowed)
+            if (s.name == n)
+                out.push_back(s);
+    }
     return out;
 }
 

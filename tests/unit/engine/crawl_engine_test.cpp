@@ -3,6 +3,7 @@
 
 #include <weft/sink/registry.hpp>
 
+#include "support/item_recorder.hpp"
 #include "support/run_sync.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
@@ -40,19 +41,6 @@ void make_site(std::filesystem::path const& root, int n, std::string const& extr
     }
 }
 
-// Records every item that reaches the end of the pipeline.
-struct recorder final : weft::item_pipeline
-{
-    std::vector<weft::item>* out;
-    explicit recorder(std::vector<weft::item>* o) : out(o) {}
-    std::string_view name() const noexcept override { return "recorder"; }
-    weft::task<std::optional<weft::item>> process(weft::item it, weft::spider&) override
-    {
-        out->push_back(it);
-        co_return it;
-    }
-};
-
 std::multiset<std::string> urls_of(std::vector<weft::item> const& items)
 {
     std::multiset<std::string> out;
@@ -71,7 +59,7 @@ weft::task<weft::engine::crawl_result> crawl(std::vector<std::string> start, wef
     s.progress = false;
     weft::engine::engine eng(ex, *sp, s);
     eng.on_log([](std::string const&) {});
-    eng.add_pipeline(std::make_unique<recorder>(items));
+    eng.add_pipeline(std::make_unique<weft::test::item_recorder>(items));
     co_return co_await eng.async_run();
 }
 

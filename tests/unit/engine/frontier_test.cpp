@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <map>
 
 using namespace std::chrono_literals;
 using weft::engine::frontier;
@@ -45,6 +46,26 @@ struct memory_store final : weft::engine::frontier_store
             out.push_back(std::move(spilled_.front()));
             spilled_.pop_front();
         }
+        return out;
+    }
+    std::vector<frontier_entry> unspill_host(std::string const& host, std::size_t n) override
+    {
+        std::vector<frontier_entry> out;
+        for (auto it = spilled_.begin(); it != spilled_.end() && out.size() < n;)
+            if (it->host == host)
+            {
+                out.push_back(std::move(*it));
+                it = spilled_.erase(it);
+            }
+            else
+                ++it;
+        return out;
+    }
+    std::map<std::string, std::size_t> spilled_hosts() const override
+    {
+        std::map<std::string, std::size_t> out;
+        for (auto const& e : spilled_)
+            ++out[e.host];
         return out;
     }
     std::size_t spilled() const override { return spilled_.size(); }
@@ -138,6 +159,36 @@ TEST_CASE("past its memory limit the frontier spills to the store and refills fr
     std::sort(urls.begin(), urls.end());
     CHECK(std::unique(urls.begin(), urls.end()) == urls.end());
     CHECK(f.empty());
+}
+
+TEST_CASE("a host whose requests were all spilled is not starved by a stalled host's backlog", "[engine][frontier]")
+{
+    weft::engine::settings s;
+    s.frontier_memory_limit = 4;
+    s.per_host = 1;
+    memory_store store;
+    frontier f(s, &store);
+    for (int i = 0; i < 4; ++i)
+        f.push(entry("slow" + std::to_string(i), "slow.test")); // fills the memory
+    for (int i = 0; i < 3; ++i)
+        f.push(entry("fast" + std::to_string(i), "fast.test")); // all spilled
+    REQUIRE(store.spilled() == 3);
+
+    auto now = frontier::clock::now();
+    frontier::clock::time_point next;
+    auto first = f.pop(now, next);
+    REQUIRE(first);
+    CHECK(first->host == "slow.test"); // and it never finishes: slow.test stays saturated
+    std::vector<std::string> fast;
+    while (auto e = f.pop(now, next))
+    {
+        CHECK(e->host == "fast.test");
+        fast.push_back(e->req.url());
+        f.done(e->host, std::chrono::milliseconds(1), 200);
+    }
+    CHECK(fast == std::vector<std::string>{"fast0", "fast1", "fast2"});
+    CHECK(f.in_memory() == 3); // the slow host's backlog, still waiting
+    CHECK(store.spilled() == 0);
 }
 
 TEST_CASE("the scheduler de-duplicates and applies host, depth and URL rules", "[engine][scheduler]")

@@ -7,6 +7,7 @@
 #include <weft/http/fetcher.hpp>
 #include <weft/middleware/middleware.hpp>
 #include <weft/middleware/pipeline.hpp>
+#include <weft/middleware/spider_middleware.hpp>
 #include <weft/sink/sink.hpp>
 #include <weft/spider/spider.hpp>
 
@@ -51,7 +52,7 @@ struct crawl_result
 ///
 /// Errors: async_run throws only for a setup failure (a sink that does not open, a job store that
 /// does not open, a bad regex); later failures end the crawl with reason "failed".
-class engine
+class engine final : public crawl_extensions
 {
 public:
     engine(executor ex, weft::spider& spider, settings s);
@@ -61,10 +62,13 @@ public:
 
     /// Before async_run. Sinks are opened (append mode when resuming a job) and closed by the engine.
     void add_sink(std::unique_ptr<sink> s);
-    void add_pipeline(std::unique_ptr<item_pipeline> p);
+    void add_pipeline(std::unique_ptr<item_pipeline> p) override;
     /// Adds a middleware to the chain (the built-ins are installed by async_run from the settings
     /// unless one of that name was added).
-    void add_middleware(std::unique_ptr<downloader_middleware> m);
+    void add_middleware(std::unique_ptr<downloader_middleware> m) override;
+    /// Adds a spider middleware (hooks around the callbacks; the built-in url_length is installed
+    /// by async_run unless one of that name was added or settings::url_length_limit is 0).
+    void add_spider_middleware(std::unique_ptr<spider_middleware> m) override;
     /// Uses `f` instead of making settings::fetcher (for tests and custom fetchers).
     void set_fetcher(std::unique_ptr<http::fetcher> f);
     /// Called with a message for each request that failed after retries (default: stderr unless quiet).

@@ -38,6 +38,10 @@ public:
     virtual void spill(frontier_entry const& e) = 0;
     /// Up to `n` spilled entries, highest priority first; they are no longer spilled.
     virtual std::vector<frontier_entry> unspill(std::size_t n) = 0;
+    /// Up to `n` spilled entries of `host`, highest priority first.
+    virtual std::vector<frontier_entry> unspill_host(std::string const& host, std::size_t n) = 0;
+    /// How many entries of each host are spilled (hosts with none are absent).
+    virtual std::map<std::string, std::size_t> spilled_hosts() const = 0;
     virtual std::size_t spilled() const = 0;
 };
 
@@ -47,7 +51,10 @@ public:
 /// fewer than settings::per_host in flight and its delay passed. A host that is busy does not
 /// hold back the others. Requests with a not-before time (retries with backoff) wait in a
 /// separate heap until due. Past `memory_limit` queued requests, new ones go to the store and
-/// come back (by priority among the spilled) as memory frees up.
+/// come back (by priority among the spilled) as memory frees up. A host whose requests are all
+/// on disk is not starved by another host's backlog filling the memory (a slow or stalled
+/// host): when nothing in memory can start, a few of each such host's come back, so memory may
+/// pass the limit by at most a quarter of it.
 ///
 /// Thread safety: none; the engine uses it from its executor.
 class frontier
@@ -106,6 +113,9 @@ private:
     void enqueue(frontier_entry e);
     void refresh_head(std::string const& host);
     void refill();
+    /// Brings back spilled requests of hosts that have none in memory; false if there were none.
+    bool unspill_idle_hosts();
+    void forget_spilled(std::string const& host, std::size_t n);
 
     settings const& settings_;
     frontier_store* store_;
@@ -117,6 +127,8 @@ private:
     std::priority_queue<delayed_entry, std::vector<delayed_entry>, std::greater<>> delayed_;
     std::uint64_t seq_ = 0;
     std::size_t in_memory_ = 0;
+    std::map<std::string, std::size_t> spilled_by_host_; // mirrors the store's (spilled_hosts())
+    std::size_t spilled_counted_ = 0;
 };
 
 } // namespace weft::engine

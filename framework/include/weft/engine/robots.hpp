@@ -120,7 +120,7 @@ struct robots_policy
         unreachable, ///< 5xx, 429, or no response at all: disallow all
     };
 
-    engine::robots rules;
+    robots rules;
     source from = source::parsed;
     /// Cache the policy at most this long; then fetch /robots.txt again. 24 h for parsed and
     /// unavailable files (RFC 9309 §2.4); `unreachable_retry` for unreachable ones.

@@ -27,6 +27,9 @@ struct autothrottle_settings
     double target_concurrency = 1.0;
 };
 
+/// One per core but one (the I/O loop's); 0 on a single core.
+std::size_t default_parse_workers();
+
 struct settings
 {
     // --- concurrency and politeness ---
@@ -43,6 +46,7 @@ struct settings
     std::vector<std::string> allowed_hosts; ///< empty: the start requests' hosts; subdomains included
     std::vector<std::string> allow;         ///< URL regexes a followed link must match (any)
     std::vector<std::string> deny;          ///< URL regexes that drop a followed link
+    std::size_t url_length_limit = 2083;    ///< drop followed links longer than this (0: no limit)
 
     // --- requests ---
     std::chrono::milliseconds timeout = 60s; ///< per attempt, whole transfer
@@ -60,7 +64,10 @@ struct settings
     // --- engine ---
     std::filesystem::path job_dir;                      ///< persist frontier, seen-set and stats (resume)
     std::size_t frontier_memory_limit = 50'000;         ///< queued requests kept in memory; more spill to disk
-    std::size_t parse_workers = 0;                      ///< threads that parse pages ahead of callbacks (0: inline)
+    /// Threads that build pages' DOM and link scan ahead of callbacks, beside the I/O loop (0:
+    /// inline on the loop). Default: one per core but the loop's (1.7x pages/s on 2 cores,
+    /// bench/README.md).
+    std::size_t parse_workers = default_parse_workers();
     double max_error_ratio = 0.5;                       ///< exit code 1 when errors / outcomes is above this
     std::chrono::milliseconds sink_flush_interval = 1s; ///< group commit of sinks (and the job)
     bool progress = true;                               ///< a progress line on stderr

@@ -35,9 +35,18 @@ struct fetcher_registrar
 } // namespace weft::http
 
 /// Registers fetcher class `type` (constructible from (executor, fetch_options const&)) as `name`
-/// when the plugin is linked in or loaded.
+/// when the plugin is linked in, or once it is accepted when it is a loaded module
+/// (WEFT_PLUGIN_MODULE, <weft/plugin/module.hpp>).
+#if defined(WEFT_PLUGIN_MODULE)
+#include <weft/plugin/module.hpp>
+#define WEFT_REGISTER_FETCHER(name, type)                                                            \
+    WEFT_PLUGIN_DEFER_(fetcher_##type, "fetcher",                                                     \
+        ::weft::http::register_fetcher(name, [](::weft::executor ex, ::weft::http::fetch_options const& o) \
+            -> std::unique_ptr<::weft::http::fetcher> { return std::make_unique<type>(std::move(ex), o); }))
+#else
 #define WEFT_REGISTER_FETCHER(name, type)                                                            \
     static ::weft::http::detail::fetcher_registrar const weft_fetcher_registrar_##type{               \
         name, [](::weft::executor ex, ::weft::http::fetch_options const& o) -> std::unique_ptr<::weft::http::fetcher> { \
             return std::make_unique<type>(std::move(ex), o);                                          \
         }}
+#endif

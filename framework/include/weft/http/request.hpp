@@ -9,6 +9,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <utility>
+#include <vector>
 
 namespace weft::http {
 
@@ -51,6 +55,27 @@ public:
     nlohmann::json& meta();
     nlohmann::json const* meta_if() const { return meta_.get(); }
 
+    /// Attaches a C++ object for the fetcher, one per type (e.g. a script to run on a rendered
+    /// page: weft::chromium::on_page). Copies of the request share it. Unlike meta(), attachments
+    /// are not persisted in a job directory.
+    template <class T>
+    request& attach(std::shared_ptr<T const> value)
+    {
+        std::erase_if(attachments_, [](auto const& a) { return a.first == typeid(T); });
+        if (value)
+            attachments_.emplace_back(typeid(T), std::move(value));
+        return *this;
+    }
+    /// The object of type T attached, or null.
+    template <class T>
+    std::shared_ptr<T const> attachment() const
+    {
+        for (auto const& [type, value] : attachments_)
+            if (type == typeid(T))
+                return std::static_pointer_cast<T const>(value);
+        return nullptr;
+    }
+
 private:
     std::string url_;
     std::string method_ = "GET";
@@ -60,6 +85,7 @@ private:
     std::optional<std::chrono::milliseconds> timeout_;
     std::optional<int> max_redirects_;
     std::unique_ptr<nlohmann::json> meta_; // allocated on first use
+    std::vector<std::pair<std::type_index, std::shared_ptr<void const>>> attachments_;
 };
 
 } // namespace weft::http

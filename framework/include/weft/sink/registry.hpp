@@ -37,7 +37,17 @@ struct sink_registrar
 } // namespace weft
 
 /// Registers sink class `type` (constructible from (executor, std::string, sink_options const&))
-/// for `extension`. `id` makes the registrar's name unique within the file.
+/// for `extension`. `id` makes the registrar's name unique within the file. In a loaded plugin
+/// module (WEFT_PLUGIN_MODULE) the registration waits until weft accepts the plugin.
+#if defined(WEFT_PLUGIN_MODULE)
+#include <weft/plugin/module.hpp>
+#define WEFT_REGISTER_SINK(id, extension, type)                                                                        \
+    WEFT_PLUGIN_DEFER_(sink_##id, "sink",                                                                              \
+                       ::weft::register_sink(extension,                                                                \
+                                             [](::weft::executor ex, std::string path, ::weft::sink_options const& o) \
+                                                 -> std::unique_ptr<::weft::sink>                                      \
+                                             { return std::make_unique<type>(std::move(ex), std::move(path), o); }))
+#else
 #define WEFT_REGISTER_SINK(id, extension, type)                                                                        \
     static ::weft::detail::sink_registrar const weft_sink_registrar_##id                                               \
     {                                                                                                                  \
@@ -45,3 +55,4 @@ struct sink_registrar
             [](::weft::executor ex, std::string path, ::weft::sink_options const& o) -> std::unique_ptr<::weft::sink>  \
         { return std::make_unique<type>(std::move(ex), std::move(path), o); }                                          \
     }
+#endif

@@ -90,6 +90,17 @@ public:
         http_.header(std::move(name), std::move(value));
         return *this;
     }
+    /// Renders the page in headless Chromium (meta "render": the "chromium" fetcher, beside the
+    /// crawl's own) and, when `wait_for` is given, waits for that CSS selector before the HTML is
+    /// taken. More meta keys ("actions", "block", "wait_until") and live-page scripts
+    /// (chromium::on_page): plugins/fetch_chromium's render_fetcher.hpp.
+    request& render(std::string wait_for = {})
+    {
+        meta()["render"] = true;
+        if (!wait_for.empty())
+            meta()["wait_for"] = std::move(wait_for);
+        return *this;
+    }
     request& body(std::string b)
     {
         http_.body(std::move(b));

@@ -23,6 +23,21 @@ namespace engine
 {
 struct settings;
 }
+class item_pipeline;
+class downloader_middleware;
+class spider_middleware;
+
+/// What a spider may add to the crawl that runs it (spider::install); the engine implements it.
+class crawl_extensions
+{
+public:
+    virtual void add_pipeline(std::unique_ptr<item_pipeline> p) = 0;
+    virtual void add_middleware(std::unique_ptr<downloader_middleware> m) = 0;
+    virtual void add_spider_middleware(std::unique_ptr<spider_middleware> m) = 0;
+
+protected:
+    ~crawl_extensions() = default;
+};
 
 /// A spider: a name, start URLs (or start_requests()), and parse(), an async generator of items
 /// and requests.
@@ -63,6 +78,10 @@ public:
     /// Spider-specific settings (Scrapy's custom_settings); applied over the defaults, under the
     /// command line's.
     virtual void update_settings(engine::settings& s) {}
+    /// Adds this spider's item pipelines and spider/downloader middlewares to the engine that runs
+    /// it (Scrapy's ITEM_PIPELINES, SPIDER_MIDDLEWARES, DOWNLOADER_MIDDLEWARES), once, before the
+    /// first request; `weft crawl NAME` runs a spider plugin's own this way.
+    virtual void install(crawl_extensions& crawl) {}
     /// What the engine may prepare on its parse workers before calling back (settings::parse_workers):
     /// the DOM (css(), document()) and/or the link scan (links()).
     virtual bool needs_document() const { return true; }
@@ -121,7 +140,10 @@ private:
 /// Makes a spider; registered by name with WEFT_SPIDER or register_spider.
 using spider_factory = std::function<std::unique_ptr<spider>()>;
 
-/// Registers `factory` as `name` (replacing an earlier one).
+/// Registers `factory` as `name`. It replaces an earlier registration from the same origin (the
+/// program itself, or one plugin); across origins the first one stays and the later one is
+/// listed as shadowed (spider_entries()). A plugin's registrations run only once weft has
+/// accepted it (<weft/plugin/loader.hpp>), and record its path as their origin.
 void register_spider(std::string name, spider_factory factory);
 /// Registers a factory whose name is found by making one spider (the first time it is needed).
 void register_spider_type(spider_factory factory);
@@ -129,6 +151,18 @@ void register_spider_type(spider_factory factory);
 std::unique_ptr<spider> make_spider(std::string_view name);
 /// Names of every registered spider, sorted.
 std::vector<std::string> spider_names();
+
+/// A registered spider and where it comes from.
+struct spider_entry
+{
+    std::string name;
+    std::string origin;      ///< empty: built in (linked into the program); else the plugin file
+    std::string version;     ///< the plugin's version; empty for built-in spiders
+    std::string shadowed_by; ///< non-empty: a spider of this name came first from there ("" built in
+                             ///< reads "built in"); this one is not used
+};
+/// Every registered spider, by name (shadowed ones after the one in use).
+std::vector<spider_entry> spider_entries();
 
 namespace detail
 {
@@ -140,7 +174,17 @@ struct spider_registrar
 
 } // namespace weft
 
-/// Registers spider class `type` (default-constructible) under its name().
+/// Registers spider class `type` (default-constructible) under its name(): at static
+/// initialisation when linked into a program, once the plugin is accepted in a plugin module
+/// (WEFT_PLUGIN_MODULE, <weft/plugin/module.hpp>).
+#if defined(WEFT_PLUGIN_MODULE)
+#include <weft/plugin/module.hpp>
+#define WEFT_SPIDER(type)                                                                                              \
+    WEFT_PLUGIN_DEFER_(spider_##type, "spider",                                                                        \
+                       ::weft::register_spider_type([]() -> std::unique_ptr<::weft::spider>                           \
+                                                    { return std::make_unique<type>(); }));
+#else
 #define WEFT_SPIDER(type)                                                                                              \
     static ::weft::detail::spider_registrar const weft_spider_registrar_##type{[]() -> std::unique_ptr<::weft::spider> \
                                                                                { return std::make_unique<type>(); }};
+#endif

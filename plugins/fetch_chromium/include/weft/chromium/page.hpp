@@ -1,0 +1,231 @@
+// weft::chromium::page: one browser tab: navigate, wait for the DOM, script, input, capture.
+#pragma once
+
+#include <weft/async/task.hpp>
+#include <weft/chromium/element_handle.hpp>
+#include <weft/chromium/error.hpp>
+#include <weft/html/document.hpp>
+#include <weft/http/headers.hpp>
+#include <weft/http/response.hpp>
+#include <weft/http/wait_for_selector.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace weft::chromium
+{
+
+using weft::selector_state;
+using weft::wait_for_selector_options;
+
+/// When a navigation counts as finished (Puppeteer's waitUntil).
+enum class wait_until
+{
+    load,             ///< the load event (images, scripts, stylesheets done)
+    domcontentloaded, ///< the HTML is parsed
+    networkidle,      ///< no network connection for 500 ms (Chromium's networkIdle lifecycle event)
+};
+
+/// Options written inline at a co_await: trivially destructible only (STYLE.md, trap 2).
+struct goto_options
+{
+    chromium::wait_until wait_until = wait_until::load;
+    std::chrono::milliseconds timeout{30'000};
+};
+static_assert(std::is_trivially_destructible_v<goto_options>);
+
+enum class polling
+{
+    raf,      ///< on every animation frame
+    mutation, ///< on every DOM mutation
+    interval, ///< every `interval`
+};
+
+struct wait_for_function_options
+{
+    std::chrono::milliseconds timeout{30'000};
+    chromium::polling polling = polling::raf;
+    std::chrono::milliseconds interval{100}; ///< with polling::interval
+};
+static_assert(std::is_trivially_destructible_v<wait_for_function_options>);
+
+/// Click, type and other input on a selector: the element is first waited for (visible).
+struct input_options
+{
+    std::chrono::milliseconds timeout{30'000};
+    std::chrono::milliseconds delay{0}; ///< between key strokes (async_type)
+};
+static_assert(std::is_trivially_destructible_v<input_options>);
+
+struct screenshot_options
+{
+    bool full_page = false; ///< the whole scrollable page, not just the viewport
+};
+static_assert(std::is_trivially_destructible_v<screenshot_options>);
+
+/// A cookie as the browser stores it. Setting one needs `url`, or `domain` and `path`.
+struct cookie
+{
+    std::string name;
+    std::string value;
+    std::string domain;
+    std::string path = "/";
+    std::string url;     ///< only when setting: the URL the cookie is for
+    double expires = -1; ///< seconds since the epoch; -1 a session cookie
+    bool http_only = false;
+    bool secure = false;
+};
+
+/// Resource types Chromium reports (the DevTools Network.ResourceType), as bit flags.
+enum class resource : std::uint32_t
+{
+    none = 0,
+    document = 1u << 0,
+    stylesheet = 1u << 1,
+    image = 1u << 2,
+    media = 1u << 3,
+    font = 1u << 4,
+    script = 1u << 5,
+    xhr = 1u << 6,
+    fetch = 1u << 7,
+    other = 1u << 8,
+};
+constexpr resource operator|(resource a, resource b) noexcept
+{
+    return static_cast<resource>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr bool any(resource set, resource r) noexcept
+{
+    return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(r)) != 0;
+}
+/// "image" (or "images") -> resource::image; unknown names give resource::none.
+resource resource_from_name(std::string_view devtools_name) noexcept;
+
+/// Which requests a page aborts (request interception on the DevTools Fetch domain). A
+/// non-aggregate built with fluent setters in a named variable:
+///
+///     auto filter = chromium::request_filter{}.block(resource::image | resource::font).abort_url("*/ads/*");
+class request_filter
+{
+public:
+    request_filter() = default;
+    /// Aborts every request of these types.
+    request_filter& block(resource types)
+    {
+        blocked_ = blocked_ | types;
+        return *this;
+    }
+    /// Aborts every request whose URL matches `glob` ('*' any run of characters, '?' one).
+    request_filter& abort_url(std::string glob)
+    {
+        url_globs_.push_back(std::move(glob));
+        return *this;
+    }
+    resource blocked() const noexcept { return blocked_; }
+    std::vector<std::string> const& url_globs() const noexcept { return url_globs_; }
+    bool empty() const noexcept { return blocked_ == resource::none && url_globs_.empty(); }
+    /// True when a request for `url` of type `type` is to be aborted.
+    bool aborts(std::string_view url, resource type) const;
+
+private:
+    resource blocked_ = resource::none;
+    std::vector<std::string> url_globs_;
+};
+
+/// One browser tab. Made by browser::async_new_page or a page_pool.
+///
+/// @par Errors
+/// Every operation has a deadline (its options' timeout, else the browser's command_timeout)
+/// and fails with a system_error: weft::error::timed_out or selector_timeout when it passes
+/// (both == weft::condition::timeout, what() says what was waited for and for how long),
+/// error::browser_closed when the browser died, error::page_closed when the tab closed or its
+/// renderer crashed, error::javascript_error with the script's own message,
+/// error::navigation_failed with Chromium's net error ("net::ERR_CONNECTION_REFUSED").
+/// @par Cancellation
+/// Terminal: the wait or command is abandoned (a command the browser already runs still
+/// completes there) and operation_aborted is thrown.
+/// @par Lifetimes
+/// Move-only handle; operations keep what they need alive, so the handle may be moved or
+/// destroyed while one is pending. Destroying it does not close the tab: async_close() does.
+class page
+{
+public:
+    explicit page(std::shared_ptr<detail::page_impl> impl) noexcept;
+    page(page&&) noexcept = default;
+    page& operator=(page&&) noexcept = default;
+    ~page();
+
+    /// Navigates to `url` and waits for `opts.wait_until`. Returns the main document's response
+    /// (after redirects: status, headers, url = `url`, final_url); status 0 when the navigation
+    /// stayed in the document (a #fragment) or had no HTTP response (about:blank, data:).
+    task<http::response> async_goto(std::string url, goto_options opts = {});
+    /// Waits for the next navigation of the main frame (one started by a click, a form, a script)
+    /// to reach `opts.wait_until`; returns its response as async_goto does.
+    task<http::response> async_wait_for_navigation(goto_options opts = {});
+    /// Reloads the page.
+    task<http::response> async_reload(goto_options opts = {});
+
+    /// Waits until `css` reaches `opts.state` (watching DOM mutations, not polling the network).
+    /// Returns the element for attached and visible, an empty handle for hidden and detached.
+    /// Survives navigations while it waits (the check restarts in the new document).
+    /// @throws weft::error::selector_timeout (== condition::timeout): what() names the
+    /// selector, the state and the time waited. weft::error::bad_selector when `css` is invalid.
+    task<element_handle> async_wait_for_selector(std::string css, wait_for_selector_options opts = {});
+    /// Waits until the JavaScript expression (or function, which is called) `js` is truthy;
+    /// returns its value. A throw fails at once with error::javascript_error.
+    task<nlohmann::json> async_wait_for_function(std::string js, wait_for_function_options opts = {});
+    /// Evaluates `js` (an expression; a Promise is awaited) and returns its value as JSON
+    /// (undefined -> null). A throw becomes error::javascript_error with the JS message.
+    task<nlohmann::json> async_evaluate(std::string js);
+    /// Every element matching `css` now (no waiting).
+    task<std::vector<element_handle>> async_query_all(std::string css);
+
+    /// Waits for `css` to be visible, then clicks it (element_handle::async_click).
+    task<void> async_click(std::string css, input_options opts = {});
+    /// Waits for `css` to be visible, focuses it and types `text` key by key.
+    task<void> async_type(std::string css, std::string text, input_options opts = {});
+
+    /// The rendered HTML (doctype and document.documentElement.outerHTML), as Puppeteer's content().
+    task<std::string> async_content();
+    /// async_content() parsed into a weft::html::document.
+    task<html::document> async_document();
+    /// document.title.
+    task<std::string> async_title();
+    /// location.href.
+    task<std::string> async_url();
+    /// A PNG of the viewport, or of the whole page.
+    task<std::string> async_screenshot(screenshot_options opts = {});
+
+    /// Headers sent with every later request of this page (replaces earlier ones).
+    task<void> async_set_extra_headers(http::headers h);
+    task<void> async_set_user_agent(std::string user_agent);
+    /// Cookies for `urls` (empty: for the current page).
+    task<std::vector<cookie>> async_cookies(std::vector<std::string> urls = {});
+    task<void> async_set_cookies(std::vector<cookie> cookies);
+    /// Intercepts this page's requests and aborts those `filter` matches (they fail with
+    /// net::ERR_BLOCKED_BY_CLIENT and never reach the network); an empty filter stops
+    /// intercepting.
+    task<void> async_set_request_filter(request_filter filter);
+
+    /// Closes the tab. Pending operations on it fail with error::page_closed.
+    task<void> async_close();
+    /// True once closed, crashed, or its browser is gone.
+    bool is_closed() const noexcept;
+    /// The DevTools target id (also the main frame's id).
+    std::string const& target_id() const noexcept;
+    /// Requests this page aborted through its filter.
+    std::size_t blocked_requests() const noexcept;
+
+    std::shared_ptr<detail::page_impl> const& impl() const noexcept { return impl_; }
+
+private:
+    std::shared_ptr<detail::page_impl> impl_;
+};
+
+} // namespace weft::chromium

@@ -1,0 +1,147 @@
+// `weft fetch --render` (headless Chromium) and `weft fetch --wait-for` (polling plain HTTP), run
+// as a user runs them against the local test server.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+using weft::test::canned_response;
+using weft::test::html_response;
+using weft::test::received_request;
+using weft::test::run_process;
+using weft::test::weft_cli_path;
+
+namespace
+{
+
+void add_pages(weft::test::test_server& s)
+{
+    s.add_handler("/app",
+                  [](received_request const&)
+                  {
+                      return html_response(R"(<!doctype html><html><body><div id="root"></div><img src="/pic.png"><script>
+            setTimeout(() => { document.getElementById('root').innerHTML = '<p class="ready">built by script</p>'; }, 200);
+            </script></body></html>)");
+                  });
+    s.add_handler("/pic.png", [](received_request const&) { return canned_response{200, {}, "png"}; });
+}
+
+} // namespace
+
+TEST_CASE("weft fetch --render prints the HTML after scripts ran and waits for --wait-for", "[cli][render]")
+{
+    weft::test::test_server server;
+    add_pages(server);
+    auto plain = run_process({weft_cli_path(), "fetch", server.url("/app")});
+    CHECK(plain.exit_code == 0);
+    CHECK(plain.out.find(R"(<div id="root"></div>)") != std::string::npos); // as served
+
+    auto r = run_process({weft_cli_path(), "fetch", "--render", "--wait-for", ".ready", "--block", "images,fonts",
+                          server.url("/app")});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find(R"(<div id="root"><p class="ready">built by script</p></div>)") != std::string::npos);
+    CHECK(server.request_count("/pic.png") == 0); // curl does not load images, and the render blocked them
+}
+
+TEST_CASE("weft fetch --render --wait-for that never matches fails after the timeout naming the selector",
+          "[cli][render]")
+{
+    weft::test::test_server server;
+    add_pages(server);
+    auto r = run_process({weft_cli_path(), "fetch", "--render", "--wait-for", "#never", "--timeout", "2",
+                          server.url("/app")});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("#never") && Catch::Contains(server.url("/app")));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+TEST_CASE("weft fetch --render --screenshot writes a PNG of the page", "[cli][render]")
+{
+    weft::test::test_server server;
+    add_pages(server);
+    weft::test::temp_dir dir;
+    auto png = (dir / "shot.png").string();
+    auto r = run_process({weft_cli_path(), "fetch", "--render", "--wait-for", ".ready", "--screenshot", png, "-o",
+                          (dir / "page.html").string(), server.url("/app")});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    std::ifstream in(png, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 100);
+    CHECK(bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+}
+
+TEST_CASE("weft fetch refuses render options without --render and unknown --block types", "[cli][render]")
+{
+    auto r = run_process({weft_cli_path(), "fetch", "--screenshot", "x.png", "http://127.0.0.1:9/"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("need --render"));
+    r = run_process({weft_cli_path(), "fetch", "--render", "--block", "images,pictures", "http://127.0.0.1:9/"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--block") && Catch::Contains("pictures"));
+    r = run_process({weft_cli_path(), "fetch", "--render", "--fetcher", "beast", "http://127.0.0.1:9/"});
+    CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("weft fetch --wait-for without --render re-fetches until the selector matches", "[cli][wait]")
+{
+    weft::test::test_server server;
+    auto polls = std::make_shared<std::atomic<int>>(0);
+    server.add_handler("/report",
+                       [polls](received_request const&)
+                       {
+                           return ++*polls < 3 ? html_response("<p class=pending>still generating</p>")
+                                               : html_response("<p class=done>report ready</p>");
+                       });
+    auto r = run_process({weft_cli_path(), "fetch", "--wait-for", ".done", "--timeout", "20", server.url("/report")});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "<p class=done>report ready</p>");
+    CHECK(server.request_count("/report") == 3);
+
+    auto never = run_process({weft_cli_path(), "fetch", "--wait-for", ".never", "--timeout", "1", server.url("/report")});
+    CHECK(never.exit_code == 1);
+    CHECK_THAT(never.err, Catch::Contains(".never") && Catch::Contains("/report"));
+}
+
+TEST_CASE("weft crawl --fetcher chromium follows links that only scripts create", "[cli][render][crawl]")
+{
+    weft::test::test_server server;
+    server.add_handler("/spa",
+                       [](received_request const&)
+                       {
+                           return html_response(R"(<!doctype html><html><head><title>app</title></head><body><script>
+            const a = document.createElement('a'); a.href = '/built-by-script'; a.textContent = 'next';
+            document.body.appendChild(a);</script></body></html>)");
+                       });
+    server.add_handler("/built-by-script",
+                       [](received_request const&) { return html_response("<html><head><title>found</title></head></html>"); });
+
+    auto plain = run_process({weft_cli_path(), "crawl", server.url("/spa"), "--quiet", "-o", "-"});
+    CHECK(plain.exit_code == 0);
+    CHECK(plain.out.find("/built-by-script") == std::string::npos);
+
+    auto r = run_process({weft_cli_path(), "crawl", server.url("/spa"), "--fetcher", "chromium", "--quiet", "-o", "-"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    bool found = false;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+    {
+        auto item = nlohmann::json::parse(line);
+        if (item["url"] == server.url("/built-by-script"))
+            found = item["title"] == "found" && item["status"] == 200;
+    }
+    CHECK(found);
+    CHECK(server.request_count("/built-by-script") == 1);
+}

@@ -1,0 +1,292 @@
+// browser over a WebSocket: launched with devtools_transport::websocket, and attached to a
+// Chromium started outside weft with browser::async_connect.
+#include <weft/chromium/browser.hpp>
+
+#include "killed_browser.hpp"
+
+#include <support/run_sync.hpp>
+#include <support/temp_dir.hpp>
+#include <support/test_server.hpp>
+
+#include <boost/asio/this_coro.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <spawn.h>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace chromium = weft::chromium;
+using namespace std::chrono_literals;
+using weft::task;
+using weft::test::run_sync;
+using weft::test::test_server;
+
+namespace
+{
+
+/// A Chromium the test starts itself, as a user would for puppeteer.connect: on a port it
+/// picks (--remote-debugging-port=0), read back from DevToolsActivePort. Killed at the end.
+class running_chromium
+{
+public:
+    running_chromium()
+    {
+        char const* env = std::getenv("WEFT_CHROMIUM");
+        std::string const exe = env && *env ? env : "/usr/bin/chromium";
+        auto const profile = (dir_ / "profile").string();
+        std::vector<std::string> args{exe,
+                                      "--headless=new",
+                                      "--no-sandbox",
+                                      "--disable-gpu",
+                                      "--no-first-run",
+                                      "--disable-dev-shm-usage",
+                                      "--disable-background-networking",
+                                      "--remote-debugging-port=0",
+                                      "--user-data-dir=" + profile,
+                                      "about:blank"};
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setpgroup(&attr, 0); // its helpers die with it
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        int const rc = ::posix_spawn(&pid_, exe.c_str(), &actions, &attr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        if (rc != 0)
+            throw std::runtime_error("cannot start " + exe + " (install chromium or set WEFT_CHROMIUM)");
+
+        auto const give_up = std::chrono::steady_clock::now() + 20s;
+        std::string const guid_path = "/devtools/browser/" + std::string(36, '-');
+        while (std::chrono::steady_clock::now() < give_up)
+        {
+            std::ifstream in(profile + "/DevToolsActivePort");
+            std::string text(std::istreambuf_iterator<char>(in), {});
+            if (auto nl = text.find('\n'); nl != std::string::npos && text.size() - nl - 1 == guid_path.size())
+            {
+                port_ = text.substr(0, nl);
+                path_ = text.substr(nl + 1);
+                return;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        stop();
+        throw std::runtime_error("chromium wrote no DevToolsActivePort within 20 s");
+    }
+    ~running_chromium() { stop(); }
+    running_chromium(running_chromium const&) = delete;
+    running_chromium& operator=(running_chromium const&) = delete;
+
+    int pid() const { return pid_; }
+    std::string http_endpoint() const { return "http://127.0.0.1:" + port_; }
+    std::string ws_endpoint() const { return "ws://127.0.0.1:" + port_ + path_; }
+    /// Still running (not exited, not a zombie).
+    bool alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+    /// Waits up to `limit` for it to end (its sockets close a moment before it is reapable).
+    bool ends_within(std::chrono::milliseconds limit) const
+    {
+        for (auto const give_up = std::chrono::steady_clock::now() + limit; alive();)
+        {
+            if (std::chrono::steady_clock::now() > give_up)
+                return false;
+            std::this_thread::sleep_for(10ms);
+        }
+        return true;
+    }
+
+private:
+    void stop()
+    {
+        if (pid_ <= 0)
+            return;
+        ::kill(-pid_, SIGKILL);
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    weft::test::temp_dir dir_;
+    pid_t pid_ = -1;
+    std::string port_;
+    std::string path_;
+};
+
+// Connecting to `endpoint` fails with connect_failed, naming it and `cause`, within a second.
+task<void> check_cannot_connect(std::string endpoint, std::string cause)
+{
+    auto const start = std::chrono::steady_clock::now();
+    try
+    {
+        co_await chromium::browser::async_connect(co_await boost::asio::this_coro::executor, endpoint);
+        FAIL("connect to " << endpoint << " did not throw");
+    }
+    catch (weft::system_error const& e)
+    {
+        CHECK(e.code() == chromium::error::connect_failed);
+        CHECK(e.code() == weft::condition::network);
+        CHECK_THAT(e.what(), Catch::Contains(endpoint) && Catch::Contains(cause));
+    }
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+}
+
+} // namespace
+
+TEST_CASE("a browser launched over a WebSocket names its endpoint and closes like a piped one",
+          "[chromium][browser][websocket]")
+{
+    run_sync(
+        []() -> task<void>
+        {
+            chromium::launch_options opts;
+            opts.transport = chromium::devtools_transport::websocket;
+            auto b = co_await chromium::browser::async_launch(co_await boost::asio::this_coro::executor, opts);
+            CHECK(b.is_connected());
+            CHECK(b.pid() > 0);
+            CHECK(b.version().starts_with("Chrome/"));
+            CHECK_THAT(b.endpoint(), Catch::StartsWith("ws://127.0.0.1:") && Catch::Contains("/devtools/browser/"));
+            auto p = co_await b.async_new_page();
+            CHECK(co_await p.async_evaluate("1 + 2") == 3);
+            int const pid = b.pid();
+            co_await b.async_close();
+            CHECK_FALSE(b.is_connected());
+            CHECK(::kill(pid, 0) != 0); // gone and reaped
+        }());
+}
+
+TEST_CASE("async_connect attaches to a running Chromium by its ws:// and http:// endpoints and leaves it running",
+          "[chromium][browser][websocket]")
+{
+    running_chromium running;
+    test_server server;
+    auto url = server.url("/html?title=attached");
+    run_sync(
+        [](running_chromium* running, std::string url) -> task<void>
+        {
+            auto ex = co_await boost::asio::this_coro::executor;
+            {
+                auto b = co_await chromium::browser::async_connect(ex, running->ws_endpoint());
+                CHECK(b.is_connected());
+                CHECK(b.pid() == -1); // not ours
+                CHECK(b.endpoint() == running->ws_endpoint());
+                CHECK(b.version().starts_with("Chrome/"));
+                auto p = co_await b.async_new_page();
+                auto res = co_await p.async_goto(url);
+                CHECK(res.status == 200);
+                CHECK(co_await p.async_title() == "attached");
+                co_await p.async_close();
+                co_await b.async_disconnect();
+                CHECK_FALSE(b.is_connected());
+                CHECK_THAT(b.close_reason(), Catch::Contains("disconnected from " + running->ws_endpoint()));
+                try
+                {
+                    co_await b.async_new_page();
+                    FAIL("new_page after disconnect did not throw");
+                }
+                catch (weft::system_error const& e)
+                {
+                    CHECK(e.code() == chromium::error::browser_closed);
+                }
+            }
+            CHECK(running->alive());
+            {
+                // /json/version names the same WebSocket; destroying the handle only disconnects.
+                auto b = co_await chromium::browser::async_connect(ex, running->http_endpoint());
+                CHECK(b.endpoint() == running->ws_endpoint());
+                auto p = co_await b.async_new_page();
+                CHECK(co_await p.async_evaluate("6 * 7") == 42);
+            }
+            CHECK(running->alive());
+            auto again =
+                co_await chromium::browser::async_connect(ex, running->http_endpoint(), {.connect_timeout = 5s});
+            co_await again.async_ping(2s);
+            co_await again.async_close(); // a connected browser is not closed, only left
+        }(&running, url));
+    CHECK(running.alive());
+}
+
+TEST_CASE("async_connect to an endpoint without a browser fails at once naming it and the cause",
+          "[chromium][browser][websocket]")
+{
+    test_server not_chromium;
+    auto const port = std::to_string(weft::test::unused_port());
+    run_sync(
+        [](std::string port, std::string not_chromium) -> task<void>
+        {
+            co_await check_cannot_connect("ws://127.0.0.1:" + port + "/devtools/browser/x", "refused");
+            co_await check_cannot_connect("http://127.0.0.1:" + port, "--remote-debugging-port=" + port);
+            co_await check_cannot_connect(not_chromium, "/json/version answered HTTP 404");
+            co_await check_cannot_connect("127.0.0.1:" + port, "expected ws://host:port/devtools/browser/<id>");
+            co_await check_cannot_connect("https://127.0.0.1:" + port, "or http://host:port");
+        }(port, not_chromium.url("")));
+}
+
+TEST_CASE("a connected Chromium killed under its WebSocket fails pending commands at once with browser_closed",
+          "[chromium][browser][websocket]")
+{
+    // (A launched one, over either transport: browser_test.cpp.)
+    running_chromium running;
+    auto what = run_sync(
+        [](running_chromium* running) -> task<std::string>
+        {
+            auto b = co_await chromium::browser::async_connect(co_await boost::asio::this_coro::executor,
+                                                               running->ws_endpoint());
+            auto what = co_await weft::test::expect_killed_fails_fast(&b, running->pid());
+            CHECK_THAT(b.close_reason(), Catch::Contains("the DevTools WebSocket " + running->ws_endpoint()));
+            co_await b.async_close();
+            co_return what;
+        }(&running));
+    CHECK_THAT(what, Catch::Contains("WebSocket") && Catch::Contains(running.ws_endpoint()));
+    CHECK(running.ends_within(2s));
+}
+
+TEST_CASE("WebSocket messages beyond Beast's 16 MiB default arrive; beyond max_message_size they end the connection",
+          "[chromium][browser][websocket]")
+{
+    run_sync(
+        []() -> task<void>
+        {
+            auto ex = co_await boost::asio::this_coro::executor;
+            chromium::launch_options opts;
+            opts.transport = chromium::devtools_transport::websocket;
+            auto b = co_await chromium::browser::async_launch(ex, opts);
+            auto p = co_await b.async_new_page();
+            auto big = co_await p.async_evaluate("'x'.repeat(24 * 1024 * 1024)");
+            CHECK(big.get_ref<std::string const&>().size() == 24u * 1024 * 1024);
+
+            // A second client on the same browser, with a 1 MiB limit.
+            auto small = co_await chromium::browser::async_connect(ex, b.endpoint(), {.max_message_size = 1 << 20});
+            auto q = co_await small.async_new_page();
+            try
+            {
+                co_await q.async_evaluate("'x'.repeat(2 * 1024 * 1024)");
+                FAIL("a message over max_message_size did not fail");
+            }
+            catch (weft::system_error const& e)
+            {
+                CHECK(e.code() == chromium::error::browser_closed);
+                CHECK_THAT(e.what(), Catch::Contains("max_message_size"));
+            }
+            CHECK_FALSE(small.is_connected());
+            CHECK(b.is_connected()); // the other client is unaffected
+            CHECK(co_await p.async_evaluate("1 + 1") == 2);
+            co_await b.async_close();
+        }());
+}

@@ -1,0 +1,111 @@
+#include <weft/chromium/render_fetcher.hpp>
+
+#include <weft/http/fetcher_registry.hpp>
+
+#include <support/run_sync.hpp>
+#include <support/test_server.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace asio = boost::asio;
+namespace http = weft::http;
+using namespace std::chrono_literals;
+using weft::task;
+using weft::test::canned_response;
+using weft::test::received_request;
+using weft::test::run_sync;
+using weft::test::test_server;
+
+namespace
+{
+
+void add_pages(test_server& s)
+{
+    s.add_handler("/app",
+                  [](received_request const&)
+                  {
+                      canned_response r;
+                      r.headers.set("Content-Type", "text/html; charset=utf-8");
+                      r.headers.set("X-Served-By", "test");
+                      r.body = R"(<!doctype html><html><head><title>app</title></head><body><div id="root"></div>
+            <img src="/pic.png"><script>
+            setTimeout(() => { document.getElementById('root').innerHTML = '<ul><li>a</li><li>b</li></ul>'; }, 200);
+            </script></body></html>)";
+                      return r;
+                  });
+    s.add_handler("/pic.png", [](received_request const&) { return canned_response{200, {}, "png"}; });
+}
+
+} // namespace
+
+TEST_CASE("the chromium fetcher is registered and renders a script-built page", "[chromium][fetcher]")
+{
+    test_server server;
+    add_pages(server);
+    auto url = server.url("/app");
+    run_sync(
+        [](std::string url) -> task<void>
+        {
+            auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
+            CHECK(f->name() == "chromium");
+            auto req = http::request{url}.header("X-Hello", "there");
+            req.meta()["wait_for"] = "#root li";
+            req.meta()["block"] = {"image", "font"};
+            auto [ec, res] = co_await f->async_fetch(std::move(req), nullptr, asio::as_tuple(asio::deferred));
+            REQUIRE_FALSE(ec);
+            CHECK(res.status == 200);
+            CHECK(res.url == url);
+            CHECK(res.final_url == url);
+            CHECK(res.headers.get("X-Served-By") == std::optional<std::string_view>("test"));
+            CHECK_FALSE(res.headers.contains("Content-Length"));
+            CHECK(res.body.find("<li>a</li><li>b</li>") != std::string::npos);
+        }(url));
+    CHECK(server.request_count("/pic.png") == 0);
+    auto h = server.last_request_headers("/app");
+    REQUIRE(h);
+    CHECK(h->get("X-Hello") == std::optional<std::string_view>("there"));
+}
+
+TEST_CASE("the chromium fetcher reports a selector that never appears as a timeout", "[chromium][fetcher]")
+{
+    test_server server;
+    add_pages(server);
+    auto url = server.url("/app");
+    run_sync(
+        [](std::string url) -> task<void>
+        {
+            auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
+            auto req = http::request{url};
+            req.meta()["wait_for"] = "#nothing";
+            req.meta()["wait_for_timeout_ms"] = 300;
+            auto [ec, res] = co_await f->async_fetch(std::move(req), nullptr, asio::as_tuple(asio::deferred));
+            CHECK(ec == weft::error::selector_timeout);
+            CHECK(ec == weft::condition::timeout);
+            CHECK_THAT(res.error_detail, Catch::Contains("#nothing"));
+            CHECK(res.url == url);
+        }(url));
+}
+
+TEST_CASE("the chromium fetcher fails a refused connection with a network error", "[chromium][fetcher]")
+{
+    auto url = "http://127.0.0.1:" + std::to_string(weft::test::unused_port()) + "/";
+    run_sync(
+        [](std::string url) -> task<void>
+        {
+            auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
+            auto [ec, res] = co_await f->async_fetch(http::request{url}, nullptr, asio::as_tuple(asio::deferred));
+            CHECK(ec == weft::condition::network);
+            CHECK_THAT(res.error_detail, Catch::Contains("ERR_CONNECTION_REFUSED"));
+            auto post = http::request{url, "POST"};
+            auto [ec2, res2] = co_await f->async_fetch(std::move(post), nullptr, asio::as_tuple(asio::deferred));
+            CHECK(ec2 == weft::chromium::error::unsupported);
+        }(url));
+}
