@@ -80,10 +80,28 @@ std::optional<std::pair<std::string, std::string>> split_header(std::string cons
     return std::pair{line.substr(0, colon), value};
 }
 
+// Where output goes: stdout for "" and "-", else a file opened (truncated) for writing.
+class output_file
+{
+public:
+    explicit output_file(std::string const& path)
+    {
+        if (path.empty() || path == "-")
+            return;
+        file_.reset(std::fopen(path.c_str(), "wb"));
+        if (!file_)
+            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    }
+    std::FILE* get() const { return file_ ? file_.get() : stdout; }
+
+private:
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
+};
+
 void write_file(std::string const& path, std::string const& bytes)
 {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-    if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f.get()) != bytes.size() || std::fflush(f.get()) != 0)
+    output_file f(path);
+    if (std::fwrite(bytes.data(), 1, bytes.size(), f.get()) != bytes.size() || std::fflush(f.get()) != 0)
         throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
 }
 
@@ -98,20 +116,14 @@ task<int> poll_until_selector(http::fetcher& fetcher, http::request req, fetch_a
 {
     req.timeout(std::min(to_ms(args.timeout_s), std::chrono::milliseconds(30'000)));
     auto match = co_await async_wait_for_selector(fetcher, std::move(req), args.wait_for, {.timeout = to_ms(args.timeout_s)});
-    auto const& res = match.response;
-    std::string out;
-    if (args.include_headers)
-    {
-        out += "HTTP/" + res.http_version + " " + std::to_string(res.status) + " " + res.reason + "\r\n";
-        for (auto const& [name, value] : res.headers)
-            out += name + ": " + value + "\r\n";
-        out += "\r\n";
-    }
-    out += res.body;
-    if (args.output.empty() || args.output == "-")
-        std::fwrite(out.data(), 1, out.size(), stdout);
-    else
-        write_file(args.output, out);
+    output_file out(args.output); // opened only once there is something to write
+    print_sink sink(out.get(), args.include_headers);
+    auto ec = sink.on_headers(match.response);
+    if (!ec)
+        ec = sink.on_data(match.response.body);
+    if (ec || std::fflush(out.get()) != 0)
+        throw std::runtime_error("cannot write " + (args.output.empty() ? std::string("stdout") : args.output) + ": " +
+                                 (ec ? ec.message() : std::strerror(errno)));
     co_return exit_ok;
 }
 
@@ -151,19 +163,10 @@ task<int> run_fetch(fetch_args args)
     else if (!args.wait_for.empty())
         co_return co_await poll_until_selector(*fetcher, std::move(req), args);
 
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-    std::FILE* out = stdout;
-    if (!args.output.empty() && args.output != "-")
-    {
-        file.reset(std::fopen(args.output.c_str(), "wb"));
-        if (!file)
-            throw std::runtime_error("cannot write " + args.output + ": " + std::strerror(errno));
-        out = file.get();
-    }
-
-    print_sink sink(out, args.include_headers);
+    output_file out(args.output);
+    print_sink sink(out.get(), args.include_headers);
     auto [ec, res] = co_await fetcher->async_fetch(req, &sink, asio::as_tuple(asio::use_awaitable));
-    std::fflush(out);
+    std::fflush(out.get());
     if (ec)
     {
         std::fprintf(stderr, "weft fetch: %s\n", http::describe_failure(req, ec, res).c_str());

@@ -28,7 +28,7 @@ namespace sitemap = weft::engine::sitemap;
 bool looks_like_sitemap(std::string_view url)
 {
     auto path = url.substr(0, url.find_first_of("?#"));
-    for (std::string_view ext : {".xml", ".xml.gz", ".txt", ".gz"})
+    for (std::string_view ext : {".xml", ".gz", ".txt"})
         if (path.ends_with(ext) && !path.ends_with("/robots.txt"))
             return true;
     return false;

@@ -58,35 +58,25 @@ std::filesystem::path make_dir()
 
 void write_config(std::filesystem::path const& dir, std::filesystem::path const& root, unsigned short port)
 {
-    std::ofstream(dir / "nginx.conf") << "daemon off;\n"
-                                         "master_process off;\n"
-                                         "worker_processes 1;\n"
-                                         "pid "
-                                      << (dir / "nginx.pid").string() << ";\nerror_log " << (dir / "error.log").string()
-                                      << " warn;\n"
-                                         "events { worker_connections 256; }\n"
-                                         "http {\n"
-                                         "  include /etc/nginx/mime.types;\n"
-                                         "  log_format weft '$connection $server_protocol $request_uri';\n"
-                                         "  access_log "
-                                      << (dir / "access.log").string()
-                                      << " weft;\n"
-                                         "  client_body_temp_path "
-                                      << (dir / "tmp").string() << ";\n  proxy_temp_path " << (dir / "tmp").string()
-                                      << ";\n  fastcgi_temp_path " << (dir / "tmp").string() << ";\n  uwsgi_temp_path "
-                                      << (dir / "tmp").string() << ";\n  scgi_temp_path " << (dir / "tmp").string()
-                                      << ";\n"
-                                         "  gzip on; gzip_min_length 100; gzip_types text/plain text/css application/json;\n"
-                                         "  server {\n"
-                                         "    listen 127.0.0.1:"
-                                      << port
-                                      << " ssl http2;\n"
-                                         "    ssl_certificate "
-                                      << (dir / "cert.pem").string() << ";\n    ssl_certificate_key "
-                                      << (dir / "key.pem").string() << ";\n    root " << root.string()
-                                      << ";\n"
-                                         "  }\n"
-                                         "}\n";
+    auto at = [&](char const* name) { return (dir / name).string(); };
+    std::ofstream(dir / "nginx.conf")
+        << "daemon off;\nmaster_process off;\nworker_processes 1;\n"
+        << "pid " << at("nginx.pid") << ";\nerror_log " << at("error.log") << " warn;\n"
+        << "events { worker_connections 256; }\n"
+        << "http {\n"
+        << "  include /etc/nginx/mime.types;\n"
+        << "  log_format weft '$connection $server_protocol $request_uri';\n"
+        << "  access_log " << at("access.log") << " weft;\n"
+        << "  client_body_temp_path " << at("tmp") << "; proxy_temp_path " << at("tmp") << ";\n"
+        << "  fastcgi_temp_path " << at("tmp") << "; uwsgi_temp_path " << at("tmp") << "; scgi_temp_path " << at("tmp")
+        << ";\n"
+        << "  gzip on; gzip_min_length 100; gzip_types text/plain text/css application/json;\n"
+        << "  server {\n"
+        << "    listen 127.0.0.1:" << port << " ssl http2;\n"
+        << "    ssl_certificate " << at("cert.pem") << "; ssl_certificate_key " << at("key.pem") << ";\n"
+        << "    root " << root.string() << ";\n"
+        << "  }\n"
+        << "}\n";
 }
 
 } // namespace

@@ -256,8 +256,6 @@ struct engine::impl final : crawl_context
         }
         spider_.install(*owner_);
         middleware::install_defaults(chain_, settings_);
-        if (settings_.url_length_limit > 0 && !spider_chain_.find("url_length"))
-            spider_chain_.add(middleware::make_url_length(settings_.url_length_limit));
         if (settings_.parse_workers > 0)
             parse_pool_ = std::make_unique<asio::thread_pool>(settings_.parse_workers);
     }

@@ -128,8 +128,15 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
         enqueue(std::move(d.e));
     }
     refill();
-    for (int pass = 0; pass < 2; ++pass)
-    {
+    if (auto e = pop_startable(now, next_ready))
+        return e;
+    if (unspill_idle_hosts())
+        return pop_startable(now, next_ready);
+    return std::nullopt;
+}
+
+std::optional<frontier_entry> frontier::pop_startable(clock::time_point now, clock::time_point& next_ready)
+{
     next_ready = delayed_.empty() ? clock::time_point::max() : delayed_.top().at;
     for (auto const& key : heads_)
     {
@@ -148,9 +155,6 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
         }
         if (!s.saturated())
             next_ready = std::min(next_ready, s.ready_at());
-    }
-    if (pass == 1 || !unspill_idle_hosts())
-        break;
     }
     return std::nullopt;
 }

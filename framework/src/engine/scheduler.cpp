@@ -110,6 +110,11 @@ schedule_result scheduler::schedule(weft::request req, bool start)
     }
     if (!start)
     {
+        if (settings_.url_length_limit > 0 && req.url().size() > settings_.url_length_limit)
+        {
+            ++stats_.filtered_rule;
+            return schedule_result::denied;
+        }
         if (!allow_.empty() && std::none_of(allow_.begin(), allow_.end(),
                                             [&](auto const& re) { return std::regex_search(*canonical, re); }))
         {

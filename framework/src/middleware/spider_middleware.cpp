@@ -12,14 +12,6 @@ void spider_middleware_chain::add(std::unique_ptr<spider_middleware> m)
     list_.insert(pos, std::move(m));
 }
 
-spider_middleware* spider_middleware_chain::find(std::string_view name) const
-{
-    for (auto const& m : list_)
-        if (m->name() == name)
-            return m.get();
-    return nullptr;
-}
-
 task<decision> spider_middleware_chain::on_input(weft::response const& res, crawl_context& ctx) const
 {
     for (auto const& m : list_)
@@ -50,39 +42,5 @@ task<std::optional<std::vector<output>>> spider_middleware_chain::on_exception(w
             co_return outs;
     co_return std::nullopt;
 }
-
-namespace
-{
-
-class url_length final : public spider_middleware
-{
-public:
-    explicit url_length(std::size_t limit) : limit_(limit) {}
-    std::string_view name() const noexcept override { return "url_length"; }
-    int priority() const noexcept override { return 800; }
-
-    task<std::optional<output>> on_output(output out, weft::response const*, crawl_context& ctx) override
-    {
-        if (out.is_request() && out.request().url().size() > limit_)
-        {
-            ++ctx.stats().filtered_rule;
-            co_return std::nullopt;
-        }
-        co_return out;
-    }
-
-private:
-    std::size_t limit_;
-};
-
-} // namespace
-
-namespace middleware
-{
-std::unique_ptr<spider_middleware> make_url_length(std::size_t limit)
-{
-    return std::make_unique<url_length>(limit);
-}
-} // namespace middleware
 
 } // namespace weft

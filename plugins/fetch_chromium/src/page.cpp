@@ -43,6 +43,39 @@ milliseconds left_until(clock::time_point deadline)
     return std::max(std::chrono::duration_cast<milliseconds>(deadline - clock::now()), milliseconds(0));
 }
 
+// One run of a waiting script in the page's current document.
+struct evaluation
+{
+    json result;       // Runtime.evaluate's answer, when the script ran to the end
+    std::string error; // what the script threw (not a navigation)
+    bool lost = false; // a navigation replaced the document: run it again in the new one
+};
+
+// Evaluates a script that has its own deadline `left`; the command's deadline is a backstop
+// for a hung renderer.
+task<evaluation> evaluate_in_document(std::shared_ptr<page_impl> p, json params, milliseconds left)
+{
+    evaluation out;
+    try
+    {
+        out.result = co_await call(p, "Runtime.evaluate", std::move(params), left + milliseconds(5'000));
+    }
+    catch (system_error const& e)
+    {
+        if (e.code() != error::protocol_error || !context_lost(e.what()))
+            throw;
+        out.lost = true;
+        co_return out;
+    }
+    if (auto e = exception_text(out.result); !e.empty())
+    {
+        out.lost = context_lost(e);
+        if (!out.lost)
+            out.error = std::move(e);
+    }
+    co_return out;
+}
+
 // Resolves with the element (attached, visible), true (hidden, detached) or false (timed out).
 // A MutationObserver catches insertions at once; the interval catches what mutations do not
 // show (a stylesheet or a layout change making an element visible).
@@ -519,40 +552,24 @@ task<element_handle> do_wait_for_selector(std::shared_ptr<page_impl> p, std::str
         std::string expr = std::string("(") + wait_for_selector_js + ")(" + js(css) + ", " + js(state) + ", " +
                            std::to_string(left.count()) + ")";
         json params = {{"expression", expr}, {"returnByValue", false}, {"awaitPromise", true}};
-        std::string lost;
-        json r;
-        try
+        auto r = co_await evaluate_in_document(p, std::move(params), left);
+        if (!r.error.empty())
         {
-            // The script has its own deadline; the command's is a backstop for a hung renderer.
-            r = co_await call(p, "Runtime.evaluate", std::move(params), left + milliseconds(5'000));
+            if (r.error.find("SyntaxError") != std::string::npos &&
+                r.error.find("not a valid selector") != std::string::npos)
+                throw_error(make_error_code(weft::error::bad_selector), what + ": " + r.error);
+            fail(error::javascript_error, what + ": " + r.error);
         }
-        catch (system_error const& e)
+        if (!r.lost)
         {
-            if (e.code() != error::protocol_error || !context_lost(e.what()))
-                throw;
-            lost = e.what();
-        }
-        if (lost.empty())
-        {
-            if (auto e = exception_text(r); !e.empty())
-            {
-                if (e.find("SyntaxError") != std::string::npos && e.find("not a valid selector") != std::string::npos)
-                    throw_error(make_error_code(weft::error::bad_selector), what + ": " + e);
-                if (!context_lost(e))
-                    fail(error::javascript_error, what + ": " + e);
-                lost = e;
-            }
-        }
-        if (lost.empty())
-        {
-            auto const& v = r["result"];
+            auto const& v = r.result["result"];
             if (v.value("subtype", std::string()) == "node" && v.contains("objectId"))
                 co_return element_handle(p, v["objectId"].get<std::string>());
             if (v.value("type", std::string()) == "boolean" && v.value("value", false))
                 co_return element_handle();
         }
         auto const now = clock::now();
-        if (now >= deadline || lost.empty())
+        if (now >= deadline || !r.lost)
             throw_error(make_error_code(weft::error::selector_timeout),
                         what + " gave up after " + describe_duration(now - start));
         // A navigation replaced the document: try again in the new one.
@@ -575,35 +592,17 @@ task<json> do_wait_for_function(std::shared_ptr<page_impl> p, std::string fn, wa
                            "\n); return typeof __weft_v === 'function' ? __weft_v() : __weft_v; }, " + js(polling) +
                            ", " + std::to_string(opts.interval.count()) + ", " + std::to_string(left.count()) + ")";
         json params = {{"expression", expr}, {"returnByValue", true}, {"awaitPromise", true}};
-        std::string lost;
-        json r;
-        try
+        auto r = co_await evaluate_in_document(p, std::move(params), left);
+        if (!r.error.empty())
+            fail(error::javascript_error, what + ": " + r.error);
+        if (!r.lost)
         {
-            r = co_await call(p, "Runtime.evaluate", std::move(params), left + milliseconds(5'000));
-        }
-        catch (system_error const& e)
-        {
-            if (e.code() != error::protocol_error || !context_lost(e.what()))
-                throw;
-            lost = e.what();
-        }
-        if (lost.empty())
-        {
-            if (auto e = exception_text(r); !e.empty())
-            {
-                if (!context_lost(e))
-                    fail(error::javascript_error, what + ": " + e);
-                lost = e;
-            }
-        }
-        if (lost.empty())
-        {
-            auto const& v = r["result"]["value"];
+            auto const& v = r.result["result"]["value"];
             if (v.is_object() && v.value("ok", false))
                 co_return v.contains("value") ? v["value"] : json();
         }
         auto const now = clock::now();
-        if (now >= deadline || lost.empty())
+        if (now >= deadline || !r.lost)
             throw timeout_error(what, opts.timeout);
         co_await sleep(std::min<clock::duration>(std::chrono::milliseconds(20), deadline - now));
     }

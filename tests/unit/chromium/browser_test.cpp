@@ -2,6 +2,7 @@
 
 #include "killed_browser.hpp"
 
+#include <support/failure_of.hpp>
 #include <support/run_sync.hpp>
 #include <support/test_server.hpp>
 
@@ -59,13 +60,9 @@ TEST_CASE("a missing executable fails with launch_failed naming it", "[chromium]
         {
             chromium::launch_options opts;
             opts.executable = "/nonexistent/chromium";
-            try
             {
-                co_await chromium::browser::async_launch(co_await boost::asio::this_coro::executor, opts);
-                FAIL("launch did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(
+                    chromium::browser::async_launch(co_await boost::asio::this_coro::executor, opts), "launch");
                 CHECK(e.code() == chromium::error::launch_failed);
                 CHECK_THAT(e.what(), Catch::Contains("/nonexistent/chromium"));
             }

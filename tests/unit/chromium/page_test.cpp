@@ -4,6 +4,7 @@
 
 #include "shared_browser.hpp"
 
+#include <support/failure_of.hpp>
 #include <support/test_server.hpp>
 
 #include <boost/asio/this_coro.hpp>
@@ -49,7 +50,8 @@ void add_pages(test_server& s)
         "/more",
         [](received_request const&)
         {
-            return html_response(R"(<!doctype html><html><body><ul id="list"><li class="item">1</li><li class="item">2</li></ul>
+            return html_response(
+                R"(<!doctype html><html><body><ul id="list"><li class="item">1</li><li class="item">2</li></ul>
             <button id="more" style="width:100px;height:30px">more</button><script>
             document.getElementById('more').addEventListener('click', async () => {
               const items = await (await fetch('/items')).json();
@@ -73,9 +75,10 @@ void add_pages(test_server& s)
             <input id="q" name="q" style="width:200px"><button id="go" type="submit">go</button></form></body></html>)");
                   });
     s.add_handler("/submitted",
-                  [](received_request const& req) {
-                      return html_response("<!doctype html><html><body><h1 id='result'>you asked for " + req.param("q") +
-                                  "</h1></body></html>");
+                  [](received_request const& req)
+                  {
+                      return html_response("<!doctype html><html><body><h1 id='result'>you asked for " +
+                                           req.param("q") + "</h1></body></html>");
                   });
     s.add_handler("/images",
                   [](received_request const&)
@@ -96,10 +99,11 @@ void add_pages(test_server& s)
     s.add_handler("/cookie",
                   [](received_request const& req)
                   {
-                      auto r = html_response("<!doctype html><title>cookies</title><p id='c'>" +
-                                    std::string(req.headers.get("Cookie").value_or("none")) + "</p><p id='x'>" +
-                                    std::string(req.headers.get("X-Weft").value_or("none")) + "</p><p id='ua'>" +
-                                    std::string(req.headers.get("User-Agent").value_or("none")) + "</p>");
+                      auto r =
+                          html_response("<!doctype html><title>cookies</title><p id='c'>" +
+                                        std::string(req.headers.get("Cookie").value_or("none")) + "</p><p id='x'>" +
+                                        std::string(req.headers.get("X-Weft").value_or("none")) + "</p><p id='ua'>" +
+                                        std::string(req.headers.get("User-Agent").value_or("none")) + "</p>");
                       r.headers.add("Set-Cookie", "session=abc; Path=/");
                       return r;
                   });
@@ -180,13 +184,8 @@ TEST_CASE("goto to a closed port fails with navigation_failed naming the net err
         [](std::string url) -> task<void>
         {
             auto page = co_await shared_page();
-            try
             {
-                co_await page.async_goto(url);
-                FAIL("goto did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(page.async_goto(url), "goto");
                 CHECK(e.code() == chromium::error::navigation_failed);
                 CHECK(e.code() == weft::condition::network);
                 CHECK_THAT(e.what(), Catch::Contains("ERR_CONNECTION_REFUSED"));
@@ -240,13 +239,9 @@ TEST_CASE("wait_for_selector for an element that never appears fails with select
             auto page = co_await shared_page();
             co_await page.async_goto(url);
             auto const start = std::chrono::steady_clock::now();
-            try
             {
-                co_await page.async_wait_for_selector("#never", {.timeout = 500ms});
-                FAIL("wait_for_selector did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(
+                    page.async_wait_for_selector("#never", {.timeout = 500ms}), "wait_for_selector");
                 auto const waited = std::chrono::steady_clock::now() - start;
                 CHECK(e.code() == weft::error::selector_timeout);
                 CHECK(e.code() == weft::condition::timeout);
@@ -255,13 +250,9 @@ TEST_CASE("wait_for_selector for an element that never appears fails with select
                 CHECK(waited >= 450ms);
                 CHECK(waited < 3s);
             }
-            try
             {
-                co_await page.async_wait_for_selector("##bad", {.timeout = 500ms});
-                FAIL("a bad selector did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(
+                    page.async_wait_for_selector("##bad", {.timeout = 500ms}), "a bad selector");
                 CHECK(e.code() == weft::error::bad_selector);
             }
             co_await page.async_close();
@@ -350,33 +341,21 @@ TEST_CASE("evaluate returns JSON and turns a JS exception into javascript_error"
             CHECK(v == nlohmann::json::parse(R"({"a": 1, "b": [true, "x"], "c": null})"));
             CHECK(co_await page.async_evaluate("new Promise(r => setTimeout(() => r(42), 10))") == 42);
             CHECK((co_await page.async_evaluate("undefined")).is_null());
-            try
             {
-                co_await page.async_evaluate("throw new Error('boom')");
-                FAIL("evaluate did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e =
+                    co_await weft::test::failure_of(page.async_evaluate("throw new Error('boom')"), "evaluate");
                 CHECK(e.code() == chromium::error::javascript_error);
                 CHECK_THAT(e.what(), Catch::Contains("Error: boom"));
             }
-            try
             {
-                co_await page.async_evaluate("Promise.reject(new TypeError('nope'))");
-                FAIL("evaluate did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(
+                    page.async_evaluate("Promise.reject(new TypeError('nope'))"), "evaluate");
                 CHECK(e.code() == chromium::error::javascript_error);
                 CHECK_THAT(e.what(), Catch::Contains("TypeError: nope"));
             }
-            try
             {
-                co_await page.async_wait_for_function("window.never_set", {.timeout = 300ms});
-                FAIL("wait_for_function did not throw");
-            }
-            catch (weft::system_error const& e)
-            {
+                auto const e = co_await weft::test::failure_of(
+                    page.async_wait_for_function("window.never_set", {.timeout = 300ms}), "wait_for_function");
                 CHECK(e.code() == weft::condition::timeout);
             }
             co_await page.async_close();

@@ -209,13 +209,14 @@ TEST_CASE("the scheduler de-duplicates and applies host, depth and URL rules", "
     CHECK(sch.schedule(weft::request{"http://other.test/a"}) == schedule_result::offsite);
     CHECK(sch.schedule(weft::request{"http://site.test/deep"}.depth(3)) == schedule_result::too_deep);
     CHECK(sch.schedule(weft::request{"http://site.test/private/x"}) == schedule_result::denied);
+    CHECK(sch.schedule(weft::request{"http://site.test/" + std::string(2100, 'x')}) == schedule_result::denied);
     CHECK(sch.schedule(weft::request{"mailto:a@b"}) == schedule_result::bad_url);
     CHECK(sch.schedule(weft::request{""}) == schedule_result::bad_url);
     CHECK(st.scheduled == 3);
     CHECK(st.filtered_duplicate == 2);
     CHECK(st.filtered_offsite == 1);
     CHECK(st.filtered_depth == 1);
-    CHECK(st.filtered_rule == 1);
+    CHECK(st.filtered_rule == 2);
     CHECK(st.bad_urls == 2);
     CHECK(f.size() == 3);
 }

@@ -177,7 +177,7 @@ TEST_CASE("spider middlewares drop and change outputs, refuse responses, and rec
     CHECK(m.contains("path /boom"));
     CHECK(out.result.stats.callback_errors == 0);
 
-    // The built-in url_length dropped the 3,000-octet link.
+    // settings::url_length_limit (2083) dropped the 3,000-octet link.
     CHECK(server.request_count("/long") == 0);
     CHECK(out.result.stats.filtered_rule == 1);
 }

@@ -66,8 +66,7 @@ public:
     /// Adds a middleware to the chain (the built-ins are installed by async_run from the settings
     /// unless one of that name was added).
     void add_middleware(std::unique_ptr<downloader_middleware> m) override;
-    /// Adds a spider middleware (hooks around the callbacks; the built-in url_length is installed
-    /// by async_run unless one of that name was added or settings::url_length_limit is 0).
+    /// Adds a spider middleware (hooks around the callbacks).
     void add_spider_middleware(std::unique_ptr<spider_middleware> m) override;
     /// Uses `f` instead of making settings::fetcher (for tests and custom fetchers).
     void set_fetcher(std::unique_ptr<http::fetcher> f);

@@ -113,6 +113,8 @@ private:
     void enqueue(frontier_entry e);
     void refresh_head(std::string const& host);
     void refill();
+    /// The best request in memory whose host may start one now (see pop()).
+    std::optional<frontier_entry> pop_startable(clock::time_point now, clock::time_point& next_ready);
     /// Brings back spilled requests of hosts that have none in memory; false if there were none.
     bool unspill_idle_hosts();
     void forget_spilled(std::string const& host, std::size_t n);

@@ -24,7 +24,7 @@ enum class schedule_result
     duplicate, ///< its fingerprint was seen (and dont_filter unset)
     offsite,   ///< its host is not allowed
     too_deep,  ///< depth over settings::max_depth
-    denied,    ///< an allow/deny regex dropped it
+    denied,    ///< an allow/deny regex or url_length_limit dropped it
     bad_url,   ///< not an absolute http(s) URL
 };
 

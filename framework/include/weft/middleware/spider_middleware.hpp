@@ -62,8 +62,6 @@ class spider_middleware_chain
 {
 public:
     void add(std::unique_ptr<spider_middleware> m);
-    /// nullptr when absent.
-    spider_middleware* find(std::string_view name) const;
     bool empty() const noexcept { return list_.empty(); }
 
     /// The first decision that is not proceed, else proceed.
@@ -77,12 +75,5 @@ public:
 private:
     std::vector<std::unique_ptr<spider_middleware>> list_;
 };
-
-namespace middleware
-{
-/// Drops requests whose URL is longer than `limit` octets (Scrapy's URLLENGTH_LIMIT, 2083):
-/// counted in stats::filtered_rule. Installed by the engine unless settings::url_length_limit is 0.
-std::unique_ptr<spider_middleware> make_url_length(std::size_t limit);
-} // namespace middleware
 
 } // namespace weft
