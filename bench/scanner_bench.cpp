@@ -69,7 +69,8 @@ int main(int argc, char** argv)
         std::ifstream in(f, std::ios::binary);
         std::ostringstream s;
         s << in.rdbuf();
-        pages.push_back({"file://" + f.string(), s.str()});
+        // The URL a crawl of the served directory sees: links resolve as they do in a crawl.
+        pages.push_back({"http://127.0.0.1:8000/" + fs::relative(f, dir).generic_string(), s.str()});
         bytes += pages.back().text.size();
     }
     if (pages.empty())

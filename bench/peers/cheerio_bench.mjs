@@ -16,8 +16,7 @@
 //   RESULT <key> <pages/CPU-s> <MB/CPU-s> <median CPU-s per round> <checksum>
 import * as cheerio from 'cheerio';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative } from 'node:path';
 
 const root = process.argv[2] ?? '/usr/share/doc/python3.11/html';
 const rounds = Math.max(1, parseInt(process.argv[3] ?? '3', 10) || 3);
@@ -26,7 +25,8 @@ const files = readdirSync(root, { recursive: true })
   .filter((f) => f.endsWith('.html') || f.endsWith('.htm'))
   .map((f) => join(root, f))
   .sort();
-const pages = files.map((f) => ({ url: pathToFileURL(f).href, body: readFileSync(f) }));
+// The URL a crawl of the served directory sees (as bench/scanner_bench.cpp).
+const pages = files.map((f) => ({ url: 'http://127.0.0.1:8000/' + relative(root, f), body: readFileSync(f) }));
 if (pages.length === 0) {
   console.error(`no .html files under ${root}`);
   process.exit(1);

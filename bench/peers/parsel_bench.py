@@ -36,7 +36,8 @@ def load(root):
     pages = []
     for f in files:
         with open(f, "rb") as fh:
-            pages.append(("file://" + f, fh.read()))
+            # The URL a crawl of the served directory sees (as bench/scanner_bench.cpp).
+            pages.append(("http://127.0.0.1:8000/" + os.path.relpath(f, root), fh.read()))
     return pages
 
 

@@ -77,7 +77,9 @@ wait_loop(http::fetcher& f, http::request req,
 task<selector_match> async_wait_for_selector(http::fetcher& f, http::request req, std::string css,
                                              wait_for_selector_options opts)
 {
-    html::selector sel(css); // throws bad_selector before any fetch
+    // A coroutine, so that a bad selector is thrown where the caller awaits (as the browser's
+    // page::async_wait_for_selector does), before any fetch.
+    html::selector sel(css);
     auto const state = opts.state;
     auto pred = [sel, state](http::response const&, html::document const& doc, std::optional<html::element>& out)
     {
@@ -95,7 +97,7 @@ task<selector_match> async_wait_for_selector(http::fetcher& f, http::request req
         return false;
     };
     std::string what = "wait_for_selector(\"" + css + "\", " + to_string(state) + ")";
-    return wait_loop(f, std::move(req), std::move(pred), opts, std::move(what));
+    co_return co_await wait_loop(f, std::move(req), std::move(pred), opts, std::move(what));
 }
 
 task<selector_match>

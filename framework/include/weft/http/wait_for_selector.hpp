@@ -64,7 +64,8 @@ struct selector_match
 /// @par Errors
 /// @li weft::error::selector_timeout (== weft::condition::timeout) when `opts.timeout` passes
 ///     first; what() names the selector, the state, the URL, the time waited and the attempts.
-/// @li weft::error::bad_selector when `css` does not parse (before any fetch).
+/// @li weft::error::bad_selector when `css` does not parse: thrown when the task is awaited,
+///     before any fetch.
 /// @li A transport failure of the fetcher is thrown at once as system_error (it is not retried:
 ///     wrap the fetcher in a retry policy for that).
 /// @par Cancellation
