@@ -410,7 +410,9 @@ struct engine::impl final : crawl_context
         std::exception_ptr thrown;
         try
         {
-            co_await consume(cb ? cb(spider_, r) : spider_.parse(r), e, &r, items);
+            // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 2)
+            auto gen = cb ? cb(spider_, r) : spider_.parse(r);
+            co_await consume(std::move(gen), e, &r, items);
         }
         catch (...)
         {
@@ -451,7 +453,9 @@ struct engine::impl final : crawl_context
         std::vector<item> items;
         try
         {
-            co_await consume(eb ? eb(spider_, f) : spider_.on_error(f), e, nullptr, items);
+            // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 2)
+            auto gen = eb ? eb(spider_, f) : spider_.on_error(f);
+            co_await consume(std::move(gen), e, nullptr, items);
         }
         catch (...)
         {
@@ -483,8 +487,12 @@ struct engine::impl final : crawl_context
     // One output: through the spider middlewares, then to the scheduler or the item pipelines.
     task<void> route(output yielded, frontier_entry const& parent, response const* from, std::vector<item>& items)
     {
-        auto out = spider_chain_.empty() ? std::optional<output>(std::move(yielded))
-                                         : co_await spider_chain_.on_output(std::move(yielded), from, *this);
+        // Not a ?: around the co_await: GCC 12 evaluates both arms (STYLE.md trap 2).
+        std::optional<output> out;
+        if (spider_chain_.empty())
+            out.emplace(std::move(yielded));
+        else
+            out = co_await spider_chain_.on_output(std::move(yielded), from, *this);
         if (!out)
             co_return;
         {

@@ -145,7 +145,8 @@ private:
         for (int hop = 0; hop <= engine::robots::max_redirects; ++hop)
         {
             ++ctx.stats().robots_fetches;
-            auto [ec, res] = co_await ctx.async_fetch_direct(http::request{url});
+            http::request req{url}; // named first: GCC 12 miscompiles owning temporaries in co_await (STYLE.md trap 2)
+            auto [ec, res] = co_await ctx.async_fetch_direct(std::move(req));
             if (ec == asio::error::operation_aborted)
                 co_return std::pair{true, engine::robots_policy{}};
             if (ec)

@@ -89,9 +89,12 @@ std::string detail::canonicalize_parsed(std::string_view s, canonical_options op
     if (hash != std::string_view::npos)
         s = s.substr(0, hash);
     auto qmark = s.find('?');
-    if (qmark + 1 == s.size())
-        s.remove_suffix(1); // an empty query is dropped
-    bool query_as_is = (!options.sort_query && !options.strip_tracking) || qmark >= s.size();
+    if (qmark + 1 == s.size()) // an empty query is dropped
+    {
+        s.remove_suffix(1);
+        qmark = std::string_view::npos;
+    }
+    bool query_as_is = (!options.sort_query && !options.strip_tracking) || qmark == std::string_view::npos;
     if (query_as_is && s.find('%') == std::string_view::npos && (s.starts_with("http://") || s.starts_with("https://")))
         return std::string(s); // nothing to normalize: parse gave http(s) URLs a path
     std::string_view query = qmark == std::string_view::npos ? std::string_view() : s.substr(qmark + 1);

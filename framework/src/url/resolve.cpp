@@ -792,6 +792,9 @@ std::optional<std::string> resolve_plain_relative(parts const& base, std::string
 {
     if (!base.has_authority || base.scheme == "file" || !is_special_scheme(base.scheme) || !base.path.starts_with('/'))
         return std::nullopt;
+    // The base's parts are split, not finished: a host such as "a{b" is held percent-encoded.
+    if (base.host.find('%') != std::string::npos)
+        return std::nullopt;
     if (ref.empty() || ref.starts_with("//") || !is_plain_tail(ref))
         return std::nullopt;
     auto path_end = std::min(ref.find_first_of("?#"), ref.size());

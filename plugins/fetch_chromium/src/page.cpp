@@ -467,16 +467,15 @@ task<http::response> wait_navigated(std::shared_ptr<page_impl> p, std::uint64_t 
     auto const start = clock::now();
     std::string const ev = event_name(opts.wait_until);
     auto* raw = p.get();
-    co_await wait_state(
-        p,
-        [raw, after, ev]
-        {
-            if (raw->navigations <= after)
-                return false;
-            auto it = raw->lifecycle.find(raw->loader);
-            return it != raw->lifecycle.end() && it->second.contains(ev);
-        },
-        start + opts.timeout, what, opts.timeout);
+    // named first: GCC 12 double-frees lambdas with owning captures in co_await (STYLE.md trap 2)
+    std::function<bool()> navigated = [raw, after, ev]
+    {
+        if (raw->navigations <= after)
+            return false;
+        auto it = raw->lifecycle.find(raw->loader);
+        return it != raw->lifecycle.end() && it->second.contains(ev);
+    };
+    co_await wait_state(p, std::move(navigated), start + opts.timeout, what, opts.timeout);
     http::response res;
     if (auto it = p->responses.find(p->loader); it != p->responses.end())
         res = it->second;
@@ -502,14 +501,14 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
     }
     std::string const ev = event_name(opts.wait_until);
     auto* raw = p.get();
-    co_await wait_state(
-        p,
-        [raw, l, ev]
-        {
-            auto it = raw->lifecycle.find(l);
-            return it != raw->lifecycle.end() && it->second.contains(ev);
-        },
-        start + opts.timeout, "goto " + url + " (waiting for " + ev + ")", opts.timeout);
+    // named first: GCC 12 double-frees lambdas with owning captures in co_await (STYLE.md trap 2)
+    std::function<bool()> reached = [raw, l, ev]
+    {
+        auto it = raw->lifecycle.find(l);
+        return it != raw->lifecycle.end() && it->second.contains(ev);
+    };
+    auto what = "goto " + url + " (waiting for " + ev + ")";
+    co_await wait_state(p, std::move(reached), start + opts.timeout, std::move(what), opts.timeout);
     if (auto it = p->responses.find(l); it != p->responses.end())
         res = it->second;
     res.url = url;

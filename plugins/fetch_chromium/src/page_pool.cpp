@@ -8,6 +8,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace weft::chromium
@@ -18,16 +20,24 @@ namespace detail
 
 struct pool_impl
 {
-    pool_impl(executor e, launch_options l, pool_options o)
-        : ex(e), launch(std::move(l)), opts(o), changed(e), watchdog_timer(std::make_shared<asio::steady_timer>(e))
+    pool_impl(executor e, launch_options l, std::string ep, connect_options c, pool_options o)
+        : ex(e), launch(std::move(l)), endpoint(std::move(ep)), connect(c), opts(o), changed(e),
+          watchdog_timer(std::make_shared<asio::steady_timer>(e))
     {
     }
     ~pool_impl() { watchdog_timer->cancel(); }
 
     executor ex;
     launch_options launch;
+    std::string endpoint; // attach to this browser instead of launching one
+    connect_options connect;
     pool_options opts;
     std::optional<browser> br;
+    // Attached only: the browser outlives the pool, so the pool closes its own tabs, by target
+    // id, over the connection (taken from the first page made on it: browser does not expose it).
+    std::shared_ptr<connection> conn;
+    std::set<std::string> tabs;       // opened over the current connection, not closed by the pool
+    std::vector<std::string> orphans; // left open by a lost connection; closed over the next one
     std::uint64_t generation = 0;
     bool launching = false;
     bool closed = false;
@@ -40,6 +50,14 @@ struct pool_impl
     bool watchdog_running = false;
 
     bool browser_ok() const { return br && br->is_connected(); }
+    bool attached() const { return !endpoint.empty(); }
+    std::vector<std::string> take_tabs()
+    {
+        auto all = std::exchange(orphans, {});
+        all.insert(all.end(), tabs.begin(), tabs.end());
+        tabs.clear();
+        return all;
+    }
 };
 
 namespace
@@ -51,8 +69,65 @@ void spawn_quietly(executor ex, task<void> t)
     asio::co_spawn(ex, std::move(t), [](std::exception_ptr) {});
 }
 
-// Pings the browser every ping_interval; one that does not answer in ping_timeout is killed, so
-// its jobs fail at once (browser_closed) and are retried on a new browser.
+// Closes tabs by target id; one already gone (closed by someone else, or of another browser
+// behind the same endpoint) is not news. Bounded by `timeout` in all: a hung browser must not
+// hold up closing the pool.
+task<void> close_tabs(std::shared_ptr<connection> conn, std::vector<std::string> ids, milliseconds timeout)
+{
+    auto const deadline = clock::now() + timeout;
+    for (auto const& id : ids)
+    {
+        auto const left = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
+        if (!conn->is_open() || left <= milliseconds(0))
+            co_return;
+        json params = {{"targetId", id}};
+        try
+        {
+            co_await conn->async_call("Target.closeTarget", std::move(params), "", left);
+        }
+        catch (std::exception const&)
+        {
+        }
+    }
+}
+
+// How long closing an attached pool may spend on its tabs and the WebSocket close handshake.
+constexpr milliseconds leave_grace{3'000};
+
+// An attached pool's end: its tabs closed, then the connection; the browser stays.
+task<void> leave(browser b, std::shared_ptr<connection> conn, std::vector<std::string> tabs)
+{
+    if (conn && b.is_connected())
+        co_await close_tabs(conn, std::move(tabs), leave_grace);
+    co_await b.async_disconnect(leave_grace);
+}
+
+// Remembers a tab an attached pool opened. The first one made over a connection lends the pool
+// that connection, over which the tabs a lost connection left open are then closed.
+void note_tab(pool_impl& p, page const& made, std::uint64_t generation)
+{
+    if (p.closed) // closed while the tab was being made: its list of tabs is gone already
+    {
+        std::vector<std::string> one{made.target_id()};
+        spawn_quietly(p.ex, close_tabs(made.impl()->conn, std::move(one), leave_grace));
+        return;
+    }
+    if (generation != p.generation) // its connection ended while it was being made
+    {
+        p.orphans.push_back(made.target_id());
+        return;
+    }
+    p.tabs.insert(made.target_id());
+    if (p.conn)
+        return;
+    p.conn = made.impl()->conn;
+    if (!p.orphans.empty())
+        spawn_quietly(p.ex, close_tabs(p.conn, std::exchange(p.orphans, {}), leave_grace));
+}
+
+// Pings the browser every ping_interval; one that does not answer in ping_timeout is killed
+// (an attached one disconnected from), so its jobs fail at once (browser_closed) and are
+// retried on a new browser.
 task<void> watchdog(std::weak_ptr<pool_impl> w, std::shared_ptr<asio::steady_timer> timer)
 {
     for (;;)
@@ -74,19 +149,28 @@ task<void> watchdog(std::weak_ptr<pool_impl> w, std::shared_ptr<asio::steady_tim
             co_return;
         if (!p->browser_ok() || p->launching)
             continue;
-        auto* b = &*p->br;
-        auto const pid = b->pid();
+        auto const generation = p->generation;
         bool hung = false;
         try
         {
-            co_await b->async_ping(ping_timeout);
+            co_await p->br->async_ping(ping_timeout);
         }
         catch (system_error const& e)
         {
             hung = e.code() == weft::condition::timeout;
         }
-        if (hung && p->br && p->br->pid() == pid)
+        if (!hung || !p->browser_ok() || p->generation != generation)
+            continue;
+        if (!p->attached())
+        {
             p->br->kill(); // the pidfd watcher then fails everything pending on it
+            continue;
+        }
+        // Not ours to kill; a hung browser would not answer a close handshake either.
+        if (p->conn)
+            p->conn->close("chromium at " + p->endpoint + " did not answer a ping within " +
+                           std::to_string(ping_timeout.count()) + " ms (weft disconnected)");
+        p->br.reset();
     }
 }
 
@@ -120,7 +204,10 @@ page_pool::lease::~lease()
     if (reusable)
         p.idle.push_back(std::move(*page_));
     else if (p.browser_ok() && !page_->is_closed())
+    {
+        p.tabs.erase(page_->target_id());
         detail::spawn_quietly(p.ex, page_->async_close());
+    }
     page_.reset();
     p.changed.notify();
 }
@@ -129,17 +216,30 @@ page_pool::lease::~lease()
 // page_pool
 
 page_pool::page_pool(executor ex, launch_options launch, pool_options opts)
-    : impl_(std::make_shared<detail::pool_impl>(ex, std::move(launch), opts))
+    : impl_(std::make_shared<detail::pool_impl>(ex, std::move(launch), std::string(), connect_options{}, opts))
+{
+}
+
+page_pool::page_pool(executor ex, std::string endpoint, connect_options connect, pool_options opts)
+    : impl_(std::make_shared<detail::pool_impl>(ex, launch_options{}, std::move(endpoint), connect, opts))
 {
 }
 
 page_pool::~page_pool()
 {
-    impl_->closed = true;
-    impl_->watchdog_timer->cancel();
-    impl_->idle.clear();
-    impl_->br.reset(); // kills the process; pending commands fail with browser_closed
-    impl_->changed.notify();
+    auto& p = *impl_;
+    p.closed = true;
+    p.watchdog_timer->cancel();
+    p.idle.clear();
+    if (p.attached() && p.browser_ok())
+    {
+        // Closing tabs takes answers from the browser, which a destructor cannot wait for.
+        auto tabs = p.take_tabs();
+        detail::spawn_quietly(p.ex, detail::leave(std::move(*p.br), std::exchange(p.conn, {}), std::move(tabs)));
+    }
+    p.br.reset(); // kills a launched process; pending commands fail with browser_closed
+    p.conn.reset();
+    p.changed.notify();
 }
 
 task<page_pool::lease> page_pool::async_acquire()
@@ -163,13 +263,25 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
             {
                 p.launching = true;
                 p.idle.clear();
-                bool const restart = p.br.has_value();
+                bool const restart = p.generation > 0;
                 p.br.reset(); // kills and reaps a hung or dead browser
+                p.conn.reset();
+                // A lost connection may have left the browser running with our tabs in it.
+                p.orphans.insert(p.orphans.end(), p.tabs.begin(), p.tabs.end());
+                p.tabs.clear();
                 std::exception_ptr failure;
                 try
                 {
-                    auto b = co_await browser::async_launch(p.ex, p.launch);
-                    p.br.emplace(std::move(b));
+                    if (p.attached())
+                    {
+                        auto b = co_await browser::async_connect(p.ex, p.endpoint, p.connect);
+                        p.br.emplace(std::move(b));
+                    }
+                    else
+                    {
+                        auto b = co_await browser::async_launch(p.ex, p.launch);
+                        p.br.emplace(std::move(b));
+                    }
                     ++p.generation;
                     if (restart)
                         ++p.restarts;
@@ -184,7 +296,7 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                     std::rethrow_exception(failure);
                 if (p.closed)
                 {
-                    p.br.reset();
+                    p.br.reset(); // kills a launched browser; an attached one has no tabs of ours yet
                     continue;
                 }
                 if (!p.watchdog_running && p.opts.ping_interval.count() > 0)
@@ -234,6 +346,8 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                         std::rethrow_exception(failure);
                     continue;
                 }
+                if (p.attached())
+                    detail::note_tab(p, *made, gen);
                 co_return lease(pool, std::move(*made), gen);
             }
         }
@@ -275,7 +389,13 @@ task<void> page_pool::async_close()
     {
         auto b = std::move(*pool->br);
         pool->br.reset();
-        co_await b.async_close();
+        if (pool->attached())
+        {
+            auto tabs = pool->take_tabs();
+            co_await detail::leave(std::move(b), std::exchange(pool->conn, {}), std::move(tabs));
+        }
+        else
+            co_await b.async_close();
     }
 }
 

@@ -137,9 +137,10 @@ task<void> run_action(page& p, json const& step, std::string where, milliseconds
     else if (step.contains("scroll"))
     {
         auto const target = string_of(step, "scroll", where);
-        co_await p.async_evaluate(target == "bottom"
-                                      ? std::string("window.scrollTo(0, document.documentElement.scrollHeight)")
-                                      : "document.querySelector(" + json(target).dump() + ")?.scrollIntoView()");
+        // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 2)
+        auto js = target == "bottom" ? std::string("window.scrollTo(0, document.documentElement.scrollHeight)")
+                                     : "document.querySelector(" + json(target).dump() + ")?.scrollIntoView()";
+        co_await p.async_evaluate(std::move(js));
     }
     else if (step.contains("evaluate"))
         co_await p.async_evaluate(string_of(step, "evaluate", where));
@@ -224,6 +225,10 @@ struct render_fetcher::state
         : ex(e), opts(o), pool(e, std::move(l), p)
     {
     }
+    state(executor e, http::fetch_options const& o, std::string endpoint, connect_options c, pool_options p)
+        : ex(e), opts(o), pool(e, std::move(endpoint), c, p)
+    {
+    }
     executor ex;
     http::fetch_options opts;
     page_pool pool;
@@ -245,12 +250,21 @@ pool_options default_pool(http::fetch_options const& opts)
 } // namespace
 
 render_fetcher::render_fetcher(executor ex, http::fetch_options const& opts)
-    : render_fetcher(ex, opts, launch_options{}, default_pool(opts))
 {
+    if (char const* endpoint = std::getenv("WEFT_CHROMIUM_ENDPOINT"); endpoint && *endpoint)
+        state_ = std::make_shared<state>(ex, opts, std::string(endpoint), connect_options{}, default_pool(opts));
+    else
+        state_ = std::make_shared<state>(ex, opts, launch_options{}, default_pool(opts));
 }
 
 render_fetcher::render_fetcher(executor ex, http::fetch_options const& opts, launch_options launch, pool_options pool)
     : state_(std::make_shared<state>(ex, opts, std::move(launch), pool))
+{
+}
+
+render_fetcher::render_fetcher(executor ex, http::fetch_options const& opts, std::string endpoint,
+                               connect_options connect, pool_options pool)
+    : state_(std::make_shared<state>(ex, opts, std::move(endpoint), connect, pool))
 {
 }
 

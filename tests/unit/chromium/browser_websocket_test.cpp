@@ -3,10 +3,10 @@
 #include <weft/chromium/browser.hpp>
 
 #include "killed_browser.hpp"
+#include "running_chromium.hpp"
 
 #include <support/failure_of.hpp>
 #include <support/run_sync.hpp>
-#include <support/temp_dir.hpp>
 #include <support/test_server.hpp>
 
 #include <boost/asio/this_coro.hpp>
@@ -14,121 +14,17 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
-#include <fcntl.h>
-#include <fstream>
-#include <iterator>
-#include <spawn.h>
-#include <stdexcept>
 #include <string>
-#include <sys/wait.h>
-#include <thread>
-#include <vector>
-
-extern char** environ;
 
 namespace chromium = weft::chromium;
 using namespace std::chrono_literals;
 using weft::task;
 using weft::test::run_sync;
+using weft::test::running_chromium;
 using weft::test::test_server;
 
 namespace
 {
-
-/// A Chromium the test starts itself, as a user would for puppeteer.connect: on a port it
-/// picks (--remote-debugging-port=0), read back from DevToolsActivePort. Killed at the end.
-class running_chromium
-{
-public:
-    running_chromium()
-    {
-        char const* env = std::getenv("WEFT_CHROMIUM");
-        std::string const exe = env && *env ? env : "/usr/bin/chromium";
-        auto const profile = (dir_ / "profile").string();
-        std::vector<std::string> args{exe,
-                                      "--headless=new",
-                                      "--no-sandbox",
-                                      "--disable-gpu",
-                                      "--no-first-run",
-                                      "--disable-dev-shm-usage",
-                                      "--disable-background-networking",
-                                      "--remote-debugging-port=0",
-                                      "--user-data-dir=" + profile,
-                                      "about:blank"};
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setpgroup(&attr, 0); // its helpers die with it
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-        int const rc = ::posix_spawn(&pid_, exe.c_str(), &actions, &attr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-        if (rc != 0)
-            throw std::runtime_error("cannot start " + exe + " (install chromium or set WEFT_CHROMIUM)");
-
-        auto const give_up = std::chrono::steady_clock::now() + 20s;
-        std::string const guid_path = "/devtools/browser/" + std::string(36, '-');
-        while (std::chrono::steady_clock::now() < give_up)
-        {
-            std::ifstream in(profile + "/DevToolsActivePort");
-            std::string text(std::istreambuf_iterator<char>(in), {});
-            if (auto nl = text.find('\n'); nl != std::string::npos && text.size() - nl - 1 == guid_path.size())
-            {
-                port_ = text.substr(0, nl);
-                path_ = text.substr(nl + 1);
-                return;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        stop();
-        throw std::runtime_error("chromium wrote no DevToolsActivePort within 20 s");
-    }
-    ~running_chromium() { stop(); }
-    running_chromium(running_chromium const&) = delete;
-    running_chromium& operator=(running_chromium const&) = delete;
-
-    int pid() const { return pid_; }
-    std::string http_endpoint() const { return "http://127.0.0.1:" + port_; }
-    std::string ws_endpoint() const { return "ws://127.0.0.1:" + port_ + path_; }
-    /// Still running (not exited, not a zombie).
-    bool alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-    /// Waits up to `limit` for it to end (its sockets close a moment before it is reapable).
-    bool ends_within(std::chrono::milliseconds limit) const
-    {
-        for (auto const give_up = std::chrono::steady_clock::now() + limit; alive();)
-        {
-            if (std::chrono::steady_clock::now() > give_up)
-                return false;
-            std::this_thread::sleep_for(10ms);
-        }
-        return true;
-    }
-
-private:
-    void stop()
-    {
-        if (pid_ <= 0)
-            return;
-        ::kill(-pid_, SIGKILL);
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-    weft::test::temp_dir dir_;
-    pid_t pid_ = -1;
-    std::string port_;
-    std::string path_;
-};
 
 // Connecting to `endpoint` fails with connect_failed, naming it and `cause`, within a second.
 task<void> check_cannot_connect(std::string endpoint, std::string cause)

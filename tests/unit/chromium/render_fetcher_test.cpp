@@ -1,6 +1,9 @@
 #include <weft/chromium/render_fetcher.hpp>
 
+#include <weft/async/sleep.hpp>
 #include <weft/http/fetcher_registry.hpp>
+
+#include "running_chromium.hpp"
 
 #include <support/run_sync.hpp>
 #include <support/test_server.hpp>
@@ -13,6 +16,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <set>
 #include <string>
 
 namespace asio = boost::asio;
@@ -22,6 +28,7 @@ using weft::task;
 using weft::test::canned_response;
 using weft::test::received_request;
 using weft::test::run_sync;
+using weft::test::running_chromium;
 using weft::test::test_server;
 
 namespace
@@ -43,6 +50,31 @@ void add_pages(test_server& s)
                   });
     s.add_handler("/pic.png", [](received_request const&) { return canned_response{200, {}, "png"}; });
 }
+
+/// Sets an environment variable for one test and restores it (or its absence) after.
+class scoped_env
+{
+public:
+    scoped_env(char const* name, std::string const& value) : name_(name)
+    {
+        if (char const* old = std::getenv(name))
+            old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~scoped_env()
+    {
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    scoped_env(scoped_env const&) = delete;
+    scoped_env& operator=(scoped_env const&) = delete;
+
+private:
+    char const* name_;
+    std::optional<std::string> old_;
+};
 
 } // namespace
 
@@ -108,4 +140,63 @@ TEST_CASE("the chromium fetcher fails a refused connection with a network error"
             auto [ec2, res2] = co_await f->async_fetch(std::move(post), nullptr, asio::as_tuple(asio::deferred));
             CHECK(ec2 == weft::chromium::error::unsupported);
         }(url));
+}
+
+TEST_CASE("the chromium fetcher renders in the running browser WEFT_CHROMIUM_ENDPOINT names instead of launching one",
+          "[chromium][fetcher][connect]")
+{
+    running_chromium running; // started before WEFT_CHROMIUM points nowhere
+    test_server server;
+    add_pages(server);
+    auto url = server.url("/app");
+    auto const before = running.tabs();
+    {
+        scoped_env endpoint("WEFT_CHROMIUM_ENDPOINT", running.ws_endpoint());
+        scoped_env no_launch("WEFT_CHROMIUM", "/nonexistent/chromium"); // a launch would fail
+        run_sync(
+            [](running_chromium* running, std::string url, std::size_t before) -> task<void>
+            {
+                {
+                    auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
+                    auto req = http::request{url};
+                    req.meta()["wait_for"] = "#root li";
+                    auto [ec, res] = co_await f->async_fetch(std::move(req), nullptr, asio::as_tuple(asio::deferred));
+                    REQUIRE_FALSE(ec);
+                    CHECK(res.status == 200);
+                    CHECK(res.body.find("<li>a</li><li>b</li>") != std::string::npos);
+                    auto& pool = static_cast<weft::chromium::render_fetcher&>(*f).pool();
+                    CHECK(pool.browser_pid() == -1);
+                    REQUIRE(pool.current_browser());
+                    CHECK(pool.current_browser()->endpoint() == running->ws_endpoint());
+                    CHECK(running->tabs().size() == before + 1); // the fetcher's page
+                }
+                // The fetcher is gone: its tab closes (on this loop), the browser stays.
+                for (auto const give_up = std::chrono::steady_clock::now() + 3s;
+                     running->tabs().size() > before && std::chrono::steady_clock::now() < give_up;)
+                    co_await weft::sleep(50ms);
+            }(&running, url, before.size()));
+    }
+    CHECK(running.alive());
+    CHECK(running.tabs() == before);
+}
+
+TEST_CASE("the chromium fetcher fails at once with connect_failed when WEFT_CHROMIUM_ENDPOINT cannot be reached",
+          "[chromium][fetcher][connect]")
+{
+    test_server server;
+    auto url = server.url("/html?title=x");
+    auto const endpoint = "ws://127.0.0.1:" + std::to_string(weft::test::unused_port()) + "/devtools/browser/x";
+    scoped_env env("WEFT_CHROMIUM_ENDPOINT", endpoint);
+    run_sync(
+        [](std::string url, std::string endpoint) -> task<void>
+        {
+            auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
+            auto const start = std::chrono::steady_clock::now();
+            auto [ec, res] = co_await f->async_fetch(http::request{url}, nullptr, asio::as_tuple(asio::deferred));
+            CHECK(ec == weft::chromium::error::connect_failed);
+            CHECK(ec == weft::condition::network);
+            CHECK_THAT(res.error_detail, Catch::Contains(endpoint));
+            CHECK(res.url == url);
+            CHECK(std::chrono::steady_clock::now() - start < 2s);
+        }(url, endpoint));
 }

@@ -25,6 +25,8 @@ TEST_CASE("canonicalize normalizes case, port, path, encoding and fragment", "[u
         {"http://example.com/?q=%7e%2f", "http://example.com/?q=~%2F"},
         {"http://example.com/page#section", "http://example.com/page"},
         {"http://example.com/page?#", "http://example.com/page"},
+        {"http://example.com/%41?", "http://example.com/A"},   // empty query with percent-encoding
+        {"file:///x?#", "file:///x"},                          // and in a non-http scheme
         {"http://example.com/a b", "http://example.com/a%20b"},
         {"http://Ex%41mple.com/", "http://example.com/"},
         {"http://b\xc3\xbc"

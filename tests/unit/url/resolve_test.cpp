@@ -228,7 +228,8 @@ TEST_CASE("the fast paths give what the general parser gives", "[url][resolve]")
         "x!$&()*+,;=", "http://[::1]/x", "http://u:p@x.com/", "mailto:a@b", "file:///etc/x", "x/./y/../z/"};
     std::vector<std::string> bases = {"http://example.com/a/b/c.html?q=1#f", "https://127.0.0.1:8443/x/",
                                       "http://h/", "https://u:p@h.example/d/f?x", "http://example.org",
-                                      "file:///tmp/x/y", "ftp://h/d/f", "mailto:a@b"};
+                                      "file:///tmp/x/y", "ftp://h/d/f", "mailto:a@b", "http://a{b/c",
+                                      "ftp:{p:/.", "http://[::1]:8080/d/"};
     for (auto const& c : cases)
     {
         inputs.emplace_back(c.input);

@@ -399,7 +399,10 @@ private:
             slot.template emplace<detail::next_canceller>(detail::next_canceller{st.get()});
         // Inline when already on the body's executor; the body only ever hands results back
         // through post, so the consumer is never resumed inside this call.
-        asio::dispatch(st->ex, detail::resume_op(std::move(st)));
+        // Executor copied first: argument order is unspecified and GCC builds resume_op (moving
+        // st out) before reading st->ex, a null dereference (clang happens to go left to right).
+        auto ex = st->ex;
+        asio::dispatch(ex, detail::resume_op(std::move(st)));
     }
 
     std::shared_ptr<detail::generator_state<T>> st_;

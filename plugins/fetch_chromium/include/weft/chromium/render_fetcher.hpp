@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace weft::chromium
@@ -36,13 +37,17 @@ namespace weft::chromium
 /// GET is supported (others fail with error::unsupported).
 ///
 /// Launch settings come from the environment: WEFT_CHROMIUM (executable), WEFT_CHROMIUM_PAGES
-/// (pool size; default min(max_connections_per_host, 4)). The browser starts on the first fetch.
+/// (pool size; default min(max_connections_per_host, 4)), WEFT_CHROMIUM_ENDPOINT (attach to this
+/// running browser instead of launching one: "ws://host:port/devtools/browser/<id>" or
+/// "http://host:port", as browser::async_connect; WEFT_CHROMIUM is then unused). The browser
+/// starts, or is connected to, on the first fetch.
 ///
 /// @par Errors
 /// A page that cannot load fails with error::navigation_failed (condition::network) and
 /// Chromium's net error in error_detail ("net::ERR_CONNECTION_REFUSED"); the deadline
 /// (request timeout, else timeouts.total) with weft::error::timed_out; a wait_for selector that
-/// never matches with weft::error::selector_timeout. A browser crash is retried (page_pool).
+/// never matches with weft::error::selector_timeout; an endpoint that cannot be reached with
+/// error::connect_failed naming it. A browser crash (a lost connection) is retried (page_pool).
 /// @par Per-Operation Cancellation
 /// terminal: the render is abandoned (its page is closed, not reused); operation_aborted.
 /// A coroutine run on the live page of a render, after goto, wait_for and "actions", before the
@@ -66,6 +71,9 @@ class render_fetcher final : public http::fetcher
 public:
     render_fetcher(executor ex, http::fetch_options const& opts);
     render_fetcher(executor ex, http::fetch_options const& opts, launch_options launch, pool_options pool);
+    /// Renders in the running Chromium at `endpoint` (page_pool's attaching constructor).
+    render_fetcher(executor ex, http::fetch_options const& opts, std::string endpoint, connect_options connect,
+                   pool_options pool);
     ~render_fetcher() override;
 
     std::string_view name() const noexcept override { return "chromium"; }

@@ -1,0 +1,171 @@
+// running_chromium: a Chromium started outside weft, for the tests that attach to one.
+#pragma once
+
+#include <support/temp_dir.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <spawn.h>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace weft::test
+{
+
+/// A Chromium the test starts itself, as a user would for puppeteer.connect: on a port it
+/// picks (--remote-debugging-port=0), read back from DevToolsActivePort. Killed at the end.
+/// @throws std::runtime_error when it cannot start ($WEFT_CHROMIUM, else /usr/bin/chromium):
+/// the test fails rather than skips.
+class running_chromium
+{
+public:
+    running_chromium()
+    {
+        using namespace std::chrono_literals;
+        char const* env = std::getenv("WEFT_CHROMIUM");
+        std::string const exe = env && *env ? env : "/usr/bin/chromium";
+        auto const profile = (dir_ / "profile").string();
+        std::vector<std::string> args{exe,
+                                      "--headless=new",
+                                      "--no-sandbox",
+                                      "--disable-gpu",
+                                      "--no-first-run",
+                                      "--disable-dev-shm-usage",
+                                      "--disable-background-networking",
+                                      "--remote-debugging-port=0",
+                                      "--user-data-dir=" + profile,
+                                      "about:blank"};
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setpgroup(&attr, 0); // its helpers die with it
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        int const rc = ::posix_spawn(&pid_, exe.c_str(), &actions, &attr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        if (rc != 0)
+            throw std::runtime_error("cannot start " + exe + " (install chromium or set WEFT_CHROMIUM)");
+
+        auto const give_up = std::chrono::steady_clock::now() + 20s;
+        std::string const guid_path = "/devtools/browser/" + std::string(36, '-');
+        while (std::chrono::steady_clock::now() < give_up)
+        {
+            std::ifstream in(profile + "/DevToolsActivePort");
+            std::string text(std::istreambuf_iterator<char>(in), {});
+            if (auto nl = text.find('\n'); nl != std::string::npos && text.size() - nl - 1 == guid_path.size())
+            {
+                port_ = text.substr(0, nl);
+                path_ = text.substr(nl + 1);
+                return;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        stop();
+        throw std::runtime_error("chromium wrote no DevToolsActivePort within 20 s");
+    }
+    ~running_chromium() { stop(); }
+    running_chromium(running_chromium const&) = delete;
+    running_chromium& operator=(running_chromium const&) = delete;
+
+    int pid() const { return pid_; }
+    std::string http_endpoint() const { return "http://127.0.0.1:" + port_; }
+    std::string ws_endpoint() const { return "ws://127.0.0.1:" + port_ + path_; }
+    /// Still running (not exited, not a zombie).
+    bool alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+    /// Waits up to `limit` for it to end (its sockets close a moment before it is reapable).
+    bool ends_within(std::chrono::milliseconds limit) const
+    {
+        using namespace std::chrono_literals;
+        for (auto const give_up = std::chrono::steady_clock::now() + limit; alive();)
+        {
+            if (std::chrono::steady_clock::now() > give_up)
+                return false;
+            std::this_thread::sleep_for(10ms);
+        }
+        return true;
+    }
+
+    /// The target ids of its open tabs, from GET /json/list: what any client opened, as the
+    /// browser itself sees it. Blocks (briefly: a local browser answers at once).
+    /// @throws std::runtime_error or system_error when the browser does not answer.
+    std::set<std::string> tabs() const
+    {
+        auto const list = nlohmann::json::parse(get("/json/list"));
+        std::set<std::string> ids;
+        for (auto const& t : list)
+            if (t.value("type", std::string()) == "page")
+                ids.insert(t.value("id", std::string()));
+        return ids;
+    }
+
+    /// GET `path` from its DevTools HTTP endpoint; the body.
+    std::string get(std::string const& path) const
+    {
+        namespace asio = boost::asio;
+        asio::io_context io;
+        asio::ip::tcp::socket s(io);
+        s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(port_))});
+        // A Host that is an IP: Chromium refuses other names (DNS rebinding).
+        std::string const req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port_ + "\r\n\r\n";
+        asio::write(s, asio::buffer(req));
+        std::string buf;
+        auto const head_end = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n\r\n");
+        auto head = buf.substr(0, head_end);
+        if (!head.starts_with("HTTP/1.1 200"))
+            throw std::runtime_error("GET " + path + ": " + head.substr(0, head.find('\r')));
+        for (auto& c : head)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto const at = head.find("content-length:");
+        if (at == std::string::npos)
+            throw std::runtime_error("GET " + path + ": no Content-Length");
+        auto const length = std::stoul(head.substr(at + 15));
+        if (buf.size() < head_end + length)
+            asio::read(s, asio::dynamic_buffer(buf), asio::transfer_exactly(head_end + length - buf.size()));
+        return buf.substr(head_end, length);
+    }
+
+private:
+    void stop()
+    {
+        if (pid_ <= 0)
+            return;
+        ::kill(-pid_, SIGKILL);
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    temp_dir dir_;
+    pid_t pid_ = -1;
+    std::string port_;
+    std::string path_;
+};
+
+} // namespace weft::test
