@@ -766,14 +766,10 @@ bool is_plain_port(std::string_view port, std::uint16_t default_port_of_scheme)
 // An http or https URL already in the parser's output form (the parser would return it unchanged).
 bool is_normalized_http(std::string_view s)
 {
-    std::size_t authority_start;
-    std::uint16_t port;
-    if (s.starts_with("http://"))
-        authority_start = 7, port = 80;
-    else if (s.starts_with("https://"))
-        authority_start = 8, port = 443;
-    else
+    std::string_view const scheme = s.starts_with("http://") ? "http" : s.starts_with("https://") ? "https" : "";
+    if (scheme.empty())
         return false;
+    auto const authority_start = scheme.size() + 3;
     auto path_start = s.find_first_of("/?#", authority_start);
     if (path_start == std::string_view::npos || s[path_start] != '/')
         return false; // an empty path becomes "/"
@@ -781,7 +777,7 @@ bool is_normalized_http(std::string_view s)
     auto colon = authority.find(':');
     if (!is_plain_host(authority.substr(0, colon)))
         return false;
-    if (colon != std::string_view::npos && !is_plain_port(authority.substr(colon + 1), port))
+    if (colon != std::string_view::npos && !is_plain_port(authority.substr(colon + 1), default_port(scheme)))
         return false;
     auto tail = s.substr(path_start);
     return is_plain_tail(tail) && !has_dot_segment(tail.substr(0, tail.find_first_of("?#")));

@@ -1,18 +1,15 @@
 // running_chromium: a Chromium started outside weft, for the tests that attach to one.
 #pragma once
 
+#include <weft/http/fetcher_registry.hpp>
+
+#include <support/run_sync.hpp>
 #include <support/temp_dir.hpp>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -125,30 +122,22 @@ public:
         return ids;
     }
 
-    /// GET `path` from its DevTools HTTP endpoint; the body.
+    /// GET `path` from its DevTools HTTP endpoint with weft's Beast fetcher; the body. Runs its
+    /// own io_context, so it may be called from a coroutine of another.
+    /// @throws system_error when the browser does not answer, std::runtime_error on a non-200.
     std::string get(std::string const& path) const
     {
-        namespace asio = boost::asio;
-        asio::io_context io;
-        asio::ip::tcp::socket s(io);
-        s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(port_))});
-        // A Host that is an IP: Chromium refuses other names (DNS rebinding).
-        std::string const req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port_ + "\r\n\r\n";
-        asio::write(s, asio::buffer(req));
-        std::string buf;
-        auto const head_end = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n\r\n");
-        auto head = buf.substr(0, head_end);
-        if (!head.starts_with("HTTP/1.1 200"))
-            throw std::runtime_error("GET " + path + ": " + head.substr(0, head.find('\r')));
-        for (auto& c : head)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto const at = head.find("content-length:");
-        if (at == std::string::npos)
-            throw std::runtime_error("GET " + path + ": no Content-Length");
-        auto const length = std::stoul(head.substr(at + 15));
-        if (buf.size() < head_end + length)
-            asio::read(s, asio::dynamic_buffer(buf), asio::transfer_exactly(head_end + length - buf.size()));
-        return buf.substr(head_end, length);
+        auto res = run_sync(
+            [](std::string url) -> task<http::response>
+            {
+                auto f = http::make_fetcher("beast", co_await boost::asio::this_coro::executor);
+                http::request req{url};
+                co_return co_await f->async_fetch(std::move(req));
+            }(http_endpoint() + path),
+            std::chrono::seconds(10));
+        if (res.status != 200)
+            throw std::runtime_error("GET " + path + ": HTTP " + std::to_string(res.status));
+        return std::move(res.body);
     }
 
 private:
