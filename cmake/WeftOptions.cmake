@@ -1,5 +1,7 @@
 # Build options, compiler flags and build-speed settings shared by every weft target.
 option(WEFT_BUILD_TESTS "Build the Catch2 test suite" ON)
+option(WEFT_BUILD_EXAMPLES "Build the programs of examples/" ON)
+option(WEFT_BUILD_BENCH "Build the benchmark programs of bench/" ON)
 option(WEFT_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(WEFT_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 option(WEFT_PCH "Precompile the Asio/Beast headers" ON)

@@ -19,11 +19,13 @@ run_suite() { # build-dir, extra cmake args...
   echo "== built $dir in $((SECONDS - start)) s" >&2
   start=$SECONDS
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 300)
-  echo "== tested $dir in $((SECONDS - start)) s" >&2
+  echo "== tested $dir in $((SECONDS - start)) s; $dir takes $(du -sh "$dir" | cut -f1)," \
+       "$(df -h --output=avail . | tail -1 | tr -d ' ') left on the disk" >&2
 }
 
 run_suite build/ci
 if [[ "${WEFT_TEST_SANITIZE:-1}" != 0 ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+              -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF # built (not run) by the plain pass
 fi
