@@ -45,6 +45,10 @@ public:
         case error::plugin_abi_mismatch: return "plugin built for another weft ABI";
         case error::end_of_stream: return "unexpected end of stream";
         case error::fetcher_unavailable: return "the fetcher this request needs is not available";
+        case error::not_a_plugin: return "not a weft plugin";
+        case error::plugin_load_failed: return "the plugin cannot be loaded";
+        case error::plugin_register_failed: return "the plugin failed to register";
+        case error::plugin_already_loaded: return "a plugin of this name is already loaded";
         }
         return "unknown weft error";
     }

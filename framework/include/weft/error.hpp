@@ -53,6 +53,10 @@ enum class error
     plugin_abi_mismatch,    ///< a plugin built against another weft ABI
     end_of_stream,          ///< a stream ended where more was expected
     fetcher_unavailable,    ///< a request needs a fetcher that is not linked in or loaded (render)
+    not_a_plugin,           ///< a file given as a plugin has no weft plugin descriptor or entry point
+    plugin_load_failed,     ///< the dynamic linker refused a plugin (unresolved symbol, missing library)
+    plugin_register_failed, ///< a plugin's registration failed or threw
+    plugin_already_loaded,  ///< a plugin of the same name was loaded from another file
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

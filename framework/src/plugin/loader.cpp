@@ -66,13 +66,13 @@ std::optional<load_error> check(fs::path const& path, std::string_view bytes, we
     // The first 16 bytes (magic, abi, size) are the same in every layout there will ever be.
     constexpr std::size_t fixed = offsetof(weft_plugin_descriptor, weft_version);
     if (bytes.size() < fixed)
-        return refusal(path, make_error_code(errc::executable_format_error),
+        return refusal(path, weft::error::not_a_plugin,
                        "not a weft plugin (its descriptor is truncated)");
     std::memcpy(&out, bytes.data(), std::min(bytes.size(), sizeof out));
     bool const same_layout = std::memcmp(out.magic, WEFT_PLUGIN_MAGIC, sizeof out.magic) == 0 &&
                              out.size >= sizeof out && bytes.size() >= sizeof out;
     if (!same_layout && std::memcmp(out.magic, "weft-p", 6) != 0)
-        return refusal(path, make_error_code(errc::executable_format_error),
+        return refusal(path, weft::error::not_a_plugin,
                        "not a weft plugin (its descriptor is not one weft knows)");
     std::string const name = same_layout ? field(out.name) : path.stem().string();
     if (!same_layout || out.abi != abi_version)
@@ -88,7 +88,7 @@ std::optional<load_error> check(fs::path const& path, std::string_view bytes, we
                        "plugin '" + name + "' was built with the C++ standard library " + field(out.stdlib) +
                            ", this weft with " WEFT_PLUGIN_STDLIB ": rebuild it against this weft");
     if (name.empty())
-        return refusal(path, make_error_code(errc::executable_format_error), "not a weft plugin (it has no name)");
+        return refusal(path, weft::error::not_a_plugin, "not a weft plugin (it has no name)");
     return std::nullopt;
 }
 
@@ -97,7 +97,7 @@ std::optional<load_error> check_duplicate(state const& st, fs::path const& path,
 {
     for (auto const& m : st.loaded)
         if (m.name == name && m.path != path)
-            return refusal(path, make_error_code(errc::file_exists),
+            return refusal(path, weft::error::plugin_already_loaded,
                            "plugin '" + name + "' is already loaded from " + m.path.string() + "; this one is ignored");
     return std::nullopt;
 }
@@ -108,7 +108,7 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     if (!fs::exists(path, fec))
         return refusal(path, make_error_code(errc::no_such_file_or_directory), "no such file");
     if (!fs::is_regular_file(path, fec))
-        return refusal(path, make_error_code(errc::executable_format_error), "not a regular file");
+        return refusal(path, weft::error::not_a_plugin, "not a regular file");
 
     // 2. The descriptor from the file: a mismatched plugin is refused before any of it runs, even
     //    one whose references to an older weft would not resolve.
@@ -131,7 +131,7 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
         std::string why = err ? err : "unknown dynamic linker error";
         if (auto const prefix = path.string() + ": "; why.starts_with(prefix)) // said once is enough
             why.erase(0, prefix.size());
-        return refusal(path, make_error_code(errc::executable_format_error), "cannot be loaded: " + why);
+        return refusal(path, weft::error::plugin_load_failed, "cannot be loaded: " + why);
     }
     auto unload = [&](load_error e)
     {
@@ -142,11 +142,11 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     // 4. The entry point and its descriptor (the authoritative copy).
     auto entry = reinterpret_cast<weft_plugin_info_fn>(::dlsym(handle, entry_point));
     if (!entry)
-        return unload(refusal(path, make_error_code(errc::executable_format_error),
+        return unload(refusal(path, weft::error::not_a_plugin,
                               "not a weft plugin (it has no weft_plugin_info entry point)"));
     auto const* live = entry();
     if (!live)
-        return unload(refusal(path, make_error_code(errc::executable_format_error),
+        return unload(refusal(path, weft::error::not_a_plugin,
                               "not a weft plugin (weft_plugin_info returned nothing)"));
     // Only the fixed part is certain to exist before the size is known.
     std::size_t const claimed =
@@ -156,7 +156,7 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     if (auto e = check_duplicate(st, path, field(d.name)))
         return unload(*e);
     if (!live->register_all)
-        return unload(refusal(path, make_error_code(errc::executable_format_error),
+        return unload(refusal(path, weft::error::not_a_plugin,
                               "not a weft plugin (its descriptor has no register_all)"));
 
     // 5. Register, attributing what appears to this module.
@@ -175,8 +175,8 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     current = nullptr;
     st.handles.push_back(handle); // even after a failure: some factories may already point into it
     if (rc != 0)
-        return refusal(path, make_error_code(errc::executable_format_error),
-                       "plugin '" + info.name + "' failed to register: " + field(error));
+        return refusal(path, weft::error::plugin_register_failed,
+                       "plugin \'" + info.name + "\' failed to register: " + field(error));
 
     try // naming a spider constructs one: the plugin's code may throw
     {
@@ -186,8 +186,8 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     }
     catch (std::exception const& e)
     {
-        return refusal(path, make_error_code(errc::executable_format_error),
-                       "plugin '" + info.name + "' failed to register: a spider's constructor threw: " + e.what());
+        return refusal(path, weft::error::plugin_register_failed,
+                       "plugin \'" + info.name + "\' failed to register: a spider's constructor threw: " + e.what());
     }
     for (auto const& f : http::fetcher_names())
         if (!std::binary_search(fetchers_before.begin(), fetchers_before.end(), f))

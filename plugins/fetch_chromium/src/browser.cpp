@@ -2,6 +2,8 @@
 
 #include "detail.hpp"
 
+#include <weft/async/timeout_error.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -354,6 +356,42 @@ task<void> browser::async_ping(std::chrono::milliseconds timeout)
     co_await conn->async_call("Browser.getVersion", detail::json::object(), "", timeout);
 }
 
+namespace detail
+{
+namespace
+{
+
+task<void> close_targets(std::shared_ptr<connection> conn, std::vector<std::string> ids, milliseconds timeout)
+{
+    auto const deadline = clock::now() + timeout;
+    for (auto const& id : ids)
+    {
+        auto const left = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
+        if (!conn->is_open())
+            conn->throw_closed("close_targets");
+        if (left <= milliseconds(0))
+            throw timeout_error("chromium: closing tabs", timeout);
+        json params = {{"targetId", id}};
+        try
+        {
+            co_await conn->async_call("Target.closeTarget", std::move(params), "", left);
+        }
+        catch (system_error const& e)
+        {
+            if (e.code() != error::protocol_error) // "No target with given id found": not news
+                throw;
+        }
+    }
+}
+
+} // namespace
+} // namespace detail
+
+task<void> browser::async_close_targets(std::vector<std::string> target_ids, std::chrono::milliseconds timeout)
+{
+    return detail::close_targets(impl_->conn, std::move(target_ids), timeout);
+}
+
 bool browser::is_connected() const noexcept
 {
     return impl_ && impl_->conn && impl_->conn->is_open();
@@ -383,6 +421,16 @@ void browser::kill() noexcept
 {
     if (impl_ && impl_->process)
         impl_->process->kill();
+}
+
+void browser::abandon(std::string const& reason) noexcept
+{
+    if (!impl_)
+        return;
+    if (impl_->process)
+        impl_->process->kill();
+    else if (impl_->conn)
+        impl_->conn->close(reason);
 }
 
 executor browser::get_executor() const

@@ -33,9 +33,7 @@ struct pool_impl
     connect_options connect;
     pool_options opts;
     std::optional<browser> br;
-    // Attached only: the browser outlives the pool, so the pool closes its own tabs, by target
-    // id, over the connection (taken from the first page made on it: browser does not expose it).
-    std::shared_ptr<connection> conn;
+    // Attached only: the browser outlives the pool, so the pool closes its own tabs by target id.
     std::set<std::string> tabs;       // opened over the current connection, not closed by the pool
     std::vector<std::string> orphans; // left open by a lost connection; closed over the next one
     std::uint64_t generation = 0;
@@ -69,60 +67,35 @@ void spawn_quietly(executor ex, task<void> t)
     asio::co_spawn(ex, std::move(t), [](std::exception_ptr) {});
 }
 
-// Closes tabs by target id; one already gone (closed by someone else, or of another browser
-// behind the same endpoint) is not news. Bounded by `timeout` in all: a hung browser must not
-// hold up closing the pool.
-task<void> close_tabs(std::shared_ptr<connection> conn, std::vector<std::string> ids, milliseconds timeout)
+// How long closing an attached pool may spend on its tabs and the WebSocket close handshake.
+constexpr milliseconds leave_grace{3'000};
+
+// An attached pool's end: its tabs closed, then the connection; the browser stays. A browser
+// that does not answer must not hold up the end.
+task<void> leave(browser b, std::vector<std::string> tabs)
 {
-    auto const deadline = clock::now() + timeout;
-    for (auto const& id : ids)
+    if (b.is_connected())
     {
-        auto const left = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
-        if (!conn->is_open() || left <= milliseconds(0))
-            co_return;
-        json params = {{"targetId", id}};
         try
         {
-            co_await conn->async_call("Target.closeTarget", std::move(params), "", left);
+            co_await b.async_close_targets(std::move(tabs), leave_grace);
         }
         catch (std::exception const&)
         {
         }
     }
-}
-
-// How long closing an attached pool may spend on its tabs and the WebSocket close handshake.
-constexpr milliseconds leave_grace{3'000};
-
-// An attached pool's end: its tabs closed, then the connection; the browser stays.
-task<void> leave(browser b, std::shared_ptr<connection> conn, std::vector<std::string> tabs)
-{
-    if (conn && b.is_connected())
-        co_await close_tabs(conn, std::move(tabs), leave_grace);
     co_await b.async_disconnect(leave_grace);
 }
 
-// Remembers a tab an attached pool opened. The first one made over a connection lends the pool
-// that connection, over which the tabs a lost connection left open are then closed.
-void note_tab(pool_impl& p, page const& made, std::uint64_t generation)
+// Remembers a tab an attached pool opened.
+void note_tab(pool_impl& p, page& made, std::uint64_t generation)
 {
     if (p.closed) // closed while the tab was being made: its list of tabs is gone already
-    {
-        std::vector<std::string> one{made.target_id()};
-        spawn_quietly(p.ex, close_tabs(made.impl()->conn, std::move(one), leave_grace));
-        return;
-    }
-    if (generation != p.generation) // its connection ended while it was being made
-    {
+        spawn_quietly(p.ex, made.async_close());
+    else if (generation != p.generation) // its connection ended while it was being made
         p.orphans.push_back(made.target_id());
-        return;
-    }
-    p.tabs.insert(made.target_id());
-    if (p.conn)
-        return;
-    p.conn = made.impl()->conn;
-    if (!p.orphans.empty())
-        spawn_quietly(p.ex, close_tabs(p.conn, std::exchange(p.orphans, {}), leave_grace));
+    else
+        p.tabs.insert(made.target_id());
 }
 
 // Pings the browser every ping_interval; one that does not answer in ping_timeout is killed
@@ -161,16 +134,10 @@ task<void> watchdog(std::weak_ptr<pool_impl> w, std::shared_ptr<asio::steady_tim
         }
         if (!hung || !p->browser_ok() || p->generation != generation)
             continue;
-        if (!p->attached())
-        {
-            p->br->kill(); // the pidfd watcher then fails everything pending on it
-            continue;
-        }
-        // Not ours to kill; a hung browser would not answer a close handshake either.
-        if (p->conn)
-            p->conn->close("chromium at " + p->endpoint + " did not answer a ping within " +
-                           std::to_string(ping_timeout.count()) + " ms (weft disconnected)");
-        p->br.reset();
+        // A launched browser is killed (the pidfd watcher then fails everything pending on it);
+        // an attached one, not ours to kill, is let go of. The next acquire replaces it.
+        p->br->abandon("chromium at " + p->endpoint + " did not answer a ping within " +
+                       std::to_string(ping_timeout.count()) + " ms (weft disconnected)");
     }
 }
 
@@ -235,10 +202,9 @@ page_pool::~page_pool()
     {
         // Closing tabs takes answers from the browser, which a destructor cannot wait for.
         auto tabs = p.take_tabs();
-        detail::spawn_quietly(p.ex, detail::leave(std::move(*p.br), std::exchange(p.conn, {}), std::move(tabs)));
+        detail::spawn_quietly(p.ex, detail::leave(std::move(*p.br), std::move(tabs)));
     }
     p.br.reset(); // kills a launched process; pending commands fail with browser_closed
-    p.conn.reset();
     p.changed.notify();
 }
 
@@ -265,7 +231,6 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                 p.idle.clear();
                 bool const restart = p.generation > 0;
                 p.br.reset(); // kills and reaps a hung or dead browser
-                p.conn.reset();
                 // A lost connection may have left the browser running with our tabs in it.
                 p.orphans.insert(p.orphans.end(), p.tabs.begin(), p.tabs.end());
                 p.tabs.clear();
@@ -299,6 +264,9 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                     p.br.reset(); // kills a launched browser; an attached one has no tabs of ours yet
                     continue;
                 }
+                if (!p.orphans.empty()) // left running by the lost connection: closed over this one
+                    detail::spawn_quietly(p.ex, p.br->async_close_targets(std::exchange(p.orphans, {}),
+                                                                          detail::leave_grace));
                 if (!p.watchdog_running && p.opts.ping_interval.count() > 0)
                 {
                     p.watchdog_running = true;
@@ -392,7 +360,7 @@ task<void> page_pool::async_close()
         if (pool->attached())
         {
             auto tabs = pool->take_tabs();
-            co_await detail::leave(std::move(b), std::exchange(pool->conn, {}), std::move(tabs));
+            co_await detail::leave(std::move(b), std::move(tabs));
         }
         else
             co_await b.async_close();

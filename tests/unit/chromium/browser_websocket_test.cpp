@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace chromium = weft::chromium;
 using namespace std::chrono_literals;
@@ -112,6 +113,37 @@ TEST_CASE("async_connect attaches to a running Chromium by its ws:// and http://
             co_await again.async_close(); // a connected browser is not closed, only left
         }(&running, url));
     CHECK(running.alive());
+}
+
+TEST_CASE("a connected browser closes tabs by target id, skipping ones already gone, and abandon only drops it",
+          "[chromium][browser][websocket]")
+{
+    running_chromium running;
+    run_sync(
+        [](running_chromium* running) -> task<void>
+        {
+            auto ex = co_await boost::asio::this_coro::executor;
+            auto b = co_await chromium::browser::async_connect(ex, running->ws_endpoint());
+            auto first = co_await b.async_new_page();
+            auto second = co_await b.async_new_page();
+            auto kept = co_await b.async_new_page();
+            co_await second.async_close(); // gone before the browser is asked to close it
+            std::vector<std::string> ids{first.target_id(), second.target_id(), "no-such-target"};
+            co_await b.async_close_targets(ids, 5s);
+            auto const tabs = running->tabs();
+            CHECK_FALSE(tabs.contains(first.target_id()));
+            CHECK(tabs.contains(kept.target_id()));
+
+            // A browser that stopped answering is let go of at once, not closed.
+            auto pending = b.async_close_targets({kept.target_id()}, 5s);
+            b.abandon("it did not answer");
+            CHECK_FALSE(b.is_connected());
+            CHECK_THAT(b.close_reason(), Catch::Contains("it did not answer"));
+            auto const e = co_await weft::test::failure_of(std::move(pending), "close_targets after abandon");
+            CHECK(e.code() == chromium::error::browser_closed);
+        }(&running));
+    CHECK(running.alive());
+    CHECK(running.tabs().size() >= 1); // `kept` was left open
 }
 
 TEST_CASE("async_connect to an endpoint without a browser fails at once naming it and the cause",

@@ -134,7 +134,7 @@ TEST_CASE("load refuses a shared library that is not a weft plugin", "[plugin][l
 {
     auto r = weft::plugin::load(not_plugin);
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().ec == boost::system::errc::executable_format_error);
+    CHECK(r.error().ec == weft::error::not_a_plugin);
     CHECK(r.error().message == not_plugin + ": not a weft plugin (it has no weft_plugin_info entry point)");
 }
 
@@ -144,7 +144,7 @@ TEST_CASE("load reports the dynamic linker's words for a plugin it cannot load, 
     // The ABI is right, but the plugin calls a function no weft has: refused now, not a crash later.
     auto r = weft::plugin::load(unresolved);
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().ec == boost::system::errc::executable_format_error);
+    CHECK(r.error().ec == weft::error::plugin_load_failed);
     CHECK_THAT(r.error().message, Catch::StartsWith(unresolved + ": cannot be loaded: ") &&
                                       Catch::Contains("undefined symbol") &&
                                       Catch::Contains("weft_test_function_no_weft_has"));
@@ -155,6 +155,7 @@ TEST_CASE("load reports the dynamic linker's words for a plugin it cannot load, 
     std::ofstream(text) << "not a shared library\n";
     auto t = weft::plugin::load(text);
     REQUIRE_FALSE(t.has_value());
+    CHECK(t.error().ec == weft::error::plugin_load_failed);
     CHECK_THAT(t.error().message, Catch::StartsWith(text.string() + ": cannot be loaded: "));
 }
 
@@ -176,7 +177,7 @@ TEST_CASE("a plugin of a name already loaded from another file is refused", "[pl
     fs::copy_file(good, copy);
     auto r = weft::plugin::load(copy);
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().ec == boost::system::errc::file_exists);
+    CHECK(r.error().ec == weft::error::plugin_already_loaded);
     CHECK(r.error().message ==
           copy.string() + ": plugin 'plugin_good' is already loaded from " + good + "; this one is ignored");
     CHECK_FALSE(mapped(copy.string()));

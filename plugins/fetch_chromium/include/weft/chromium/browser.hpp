@@ -127,6 +127,12 @@ public:
     /// Sends a cheap command (Browser.getVersion); throws weft::error::timed_out when a hung
     /// browser does not answer within `timeout`.
     task<void> async_ping(std::chrono::milliseconds timeout);
+    /// Closes the tabs with these target ids (page::target_id()) one after the other, within
+    /// `timeout` in all; a tab already gone (closed by someone else) is skipped. For the tabs of
+    /// a connected browser that must not outlive weft after their page handles are gone. The
+    /// task holds the connection, so it may run on after this handle is gone.
+    /// @throws system_error weft::error::timed_out, error::browser_closed.
+    task<void> async_close_targets(std::vector<std::string> target_ids, std::chrono::milliseconds timeout);
 
     /// False once the connection ended (process exit, pipe or socket closed, disconnect).
     bool is_connected() const noexcept;
@@ -142,6 +148,10 @@ public:
     /// Kills a launched browser now (SIGKILL); pending commands fail with browser_closed. Does
     /// nothing to a connected one.
     void kill() noexcept;
+    /// Gives up on a browser that stopped answering. Launched: kill(). Connected: drops the
+    /// connection at once, without the close handshake a hung browser would not answer; pending
+    /// commands fail with browser_closed and `reason`; the browser keeps running.
+    void abandon(std::string const& reason) noexcept;
 
     executor get_executor() const;
 
