@@ -2,7 +2,6 @@
 
 #include "detail.hpp"
 
-#include <weft/async/timeout_error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
@@ -300,14 +299,16 @@ task<browser> browser::async_connect(executor ex, std::string endpoint, connect_
     co_return browser(std::move(impl));
 }
 
-task<page> browser::async_new_page()
+namespace detail
 {
-    using namespace detail;
-    auto conn = impl_->conn;
-    auto const timeout = impl_->command_timeout;
+
+task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std::string context_id)
+{
     if (!conn->is_open())
         conn->throw_closed("new_page");
     json create = {{"url", "about:blank"}};
+    if (!context_id.empty())
+        create["browserContextId"] = context_id;
     auto target = co_await conn->async_call("Target.createTarget", std::move(create), "", timeout);
     std::string target_id = target.value("targetId", std::string());
     json attach = {{"targetId", target_id}, {"flatten", true}};
@@ -320,6 +321,31 @@ task<page> browser::async_new_page()
     co_await call(p, "Page.setLifecycleEventsEnabled", std::move(on));
     co_await call(p, "Network.enable", json::object());
     co_return page(std::move(p));
+}
+
+namespace
+{
+
+task<browser_context> new_context(std::shared_ptr<connection> conn, milliseconds timeout)
+{
+    if (!conn->is_open())
+        conn->throw_closed("new_context");
+    json params = {{"disposeOnDetach", true}};
+    auto made = co_await conn->async_call("Target.createBrowserContext", std::move(params), "", timeout);
+    co_return browser_context(conn, made.value("browserContextId", std::string()), timeout);
+}
+
+} // namespace
+} // namespace detail
+
+task<page> browser::async_new_page()
+{
+    return detail::new_page(impl_->conn, impl_->command_timeout, std::string());
+}
+
+task<browser_context> browser::async_new_context()
+{
+    return detail::new_context(impl_->conn, impl_->command_timeout);
 }
 
 task<void> browser::async_close(std::chrono::milliseconds grace)
@@ -354,42 +380,6 @@ task<void> browser::async_ping(std::chrono::milliseconds timeout)
 {
     auto conn = impl_->conn;
     co_await conn->async_call("Browser.getVersion", detail::json::object(), "", timeout);
-}
-
-namespace detail
-{
-namespace
-{
-
-task<void> close_targets(std::shared_ptr<connection> conn, std::vector<std::string> ids, milliseconds timeout)
-{
-    auto const deadline = clock::now() + timeout;
-    for (auto const& id : ids)
-    {
-        auto const left = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
-        if (!conn->is_open())
-            conn->throw_closed("close_targets");
-        if (left <= milliseconds(0))
-            throw timeout_error("chromium: closing tabs", timeout);
-        json params = {{"targetId", id}};
-        try
-        {
-            co_await conn->async_call("Target.closeTarget", std::move(params), "", left);
-        }
-        catch (system_error const& e)
-        {
-            if (e.code() != error::protocol_error) // "No target with given id found": not news
-                throw;
-        }
-    }
-}
-
-} // namespace
-} // namespace detail
-
-task<void> browser::async_close_targets(std::vector<std::string> target_ids, std::chrono::milliseconds timeout)
-{
-    return detail::close_targets(impl_->conn, std::move(target_ids), timeout);
 }
 
 bool browser::is_connected() const noexcept

@@ -199,4 +199,8 @@ task<json> call_function_on(std::shared_ptr<page_impl> p, std::string object_id,
 /// The JS exception of a Runtime result as text ("Error: boom"), or "".
 std::string exception_text(json const& result);
 
+/// A new tab (about:blank) attached in flat mode with page, network and lifecycle events on, in
+/// the browser context `context_id` ("": the default one).
+task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std::string context_id);
+
 } // namespace weft::chromium::detail

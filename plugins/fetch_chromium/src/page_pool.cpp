@@ -8,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -33,9 +32,9 @@ struct pool_impl
     connect_options connect;
     pool_options opts;
     std::optional<browser> br;
-    // Attached only: the browser outlives the pool, so the pool closes its own tabs by target id.
-    std::set<std::string> tabs;       // opened over the current connection, not closed by the pool
-    std::vector<std::string> orphans; // left open by a lost connection; closed over the next one
+    // Attached only: the browser outlives the pool, so the pool's pages live in a context of its
+    // own, which Chromium disposes of (tabs, cookies) when the pool leaves or its connection ends.
+    std::optional<browser_context> context;
     std::uint64_t generation = 0;
     bool launching = false;
     bool closed = false;
@@ -49,13 +48,6 @@ struct pool_impl
 
     bool browser_ok() const { return br && br->is_connected(); }
     bool attached() const { return !endpoint.empty(); }
-    std::vector<std::string> take_tabs()
-    {
-        auto all = std::exchange(orphans, {});
-        all.insert(all.end(), tabs.begin(), tabs.end());
-        tabs.clear();
-        return all;
-    }
 };
 
 namespace
@@ -67,18 +59,18 @@ void spawn_quietly(executor ex, task<void> t)
     asio::co_spawn(ex, std::move(t), [](std::exception_ptr) {});
 }
 
-// How long closing an attached pool may spend on its tabs and the WebSocket close handshake.
+// How long closing an attached pool may spend on its context and the WebSocket close handshake.
 constexpr milliseconds leave_grace{3'000};
 
-// An attached pool's end: its tabs closed, then the connection; the browser stays. A browser
-// that does not answer must not hold up the end.
-task<void> leave(browser b, std::vector<std::string> tabs)
+// An attached pool's end: its context closed (its tabs with it), then the connection; the
+// browser stays. A browser that does not answer must not hold up the end.
+task<void> leave(browser b, std::optional<browser_context> context)
 {
-    if (b.is_connected())
+    if (context && b.is_connected())
     {
         try
         {
-            co_await b.async_close_targets(std::move(tabs), leave_grace);
+            co_await context->async_close(leave_grace);
         }
         catch (std::exception const&)
         {
@@ -87,15 +79,12 @@ task<void> leave(browser b, std::vector<std::string> tabs)
     co_await b.async_disconnect(leave_grace);
 }
 
-// Remembers a tab an attached pool opened.
-void note_tab(pool_impl& p, page& made, std::uint64_t generation)
+// A new page of the current browser, in the pool's context when attached.
+task<page> make_page(pool_impl& p)
 {
-    if (p.closed) // closed while the tab was being made: its list of tabs is gone already
-        spawn_quietly(p.ex, made.async_close());
-    else if (generation != p.generation) // its connection ended while it was being made
-        p.orphans.push_back(made.target_id());
-    else
-        p.tabs.insert(made.target_id());
+    if (p.context)
+        return p.context->async_new_page();
+    return p.br->async_new_page();
 }
 
 // Pings the browser every ping_interval; one that does not answer in ping_timeout is killed
@@ -171,10 +160,7 @@ page_pool::lease::~lease()
     if (reusable)
         p.idle.push_back(std::move(*page_));
     else if (p.browser_ok() && !page_->is_closed())
-    {
-        p.tabs.erase(page_->target_id());
         detail::spawn_quietly(p.ex, page_->async_close());
-    }
     page_.reset();
     p.changed.notify();
 }
@@ -200,11 +186,11 @@ page_pool::~page_pool()
     p.idle.clear();
     if (p.attached() && p.browser_ok())
     {
-        // Closing tabs takes answers from the browser, which a destructor cannot wait for.
-        auto tabs = p.take_tabs();
-        detail::spawn_quietly(p.ex, detail::leave(std::move(*p.br), std::move(tabs)));
+        // Closing the context takes an answer from the browser, which a destructor cannot wait for.
+        detail::spawn_quietly(p.ex, detail::leave(std::move(*p.br), std::exchange(p.context, {})));
     }
     p.br.reset(); // kills a launched process; pending commands fail with browser_closed
+    p.context.reset();
     p.changed.notify();
 }
 
@@ -231,16 +217,16 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                 p.idle.clear();
                 bool const restart = p.generation > 0;
                 p.br.reset(); // kills and reaps a hung or dead browser
-                // A lost connection may have left the browser running with our tabs in it.
-                p.orphans.insert(p.orphans.end(), p.tabs.begin(), p.tabs.end());
-                p.tabs.clear();
+                p.context.reset(); // Chromium disposed of it when the connection ended
                 std::exception_ptr failure;
                 try
                 {
                     if (p.attached())
                     {
                         auto b = co_await browser::async_connect(p.ex, p.endpoint, p.connect);
+                        auto c = co_await b.async_new_context();
                         p.br.emplace(std::move(b));
+                        p.context.emplace(std::move(c));
                     }
                     else
                     {
@@ -261,12 +247,10 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                     std::rethrow_exception(failure);
                 if (p.closed)
                 {
-                    p.br.reset(); // kills a launched browser; an attached one has no tabs of ours yet
+                    p.br.reset(); // kills a launched browser; disconnects (and so disposes of the context)
+                    p.context.reset();
                     continue;
                 }
-                if (!p.orphans.empty()) // left running by the lost connection: closed over this one
-                    detail::spawn_quietly(p.ex, p.br->async_close_targets(std::exchange(p.orphans, {}),
-                                                                          detail::leave_grace));
                 if (!p.watchdog_running && p.opts.ping_interval.count() > 0)
                 {
                     p.watchdog_running = true;
@@ -299,7 +283,7 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                 std::optional<page> made;
                 try
                 {
-                    made.emplace(co_await p.br->async_new_page());
+                    made.emplace(co_await detail::make_page(p));
                 }
                 catch (...)
                 {
@@ -314,8 +298,6 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                         std::rethrow_exception(failure);
                     continue;
                 }
-                if (p.attached())
-                    detail::note_tab(p, *made, gen);
                 co_return lease(pool, std::move(*made), gen);
             }
         }
@@ -358,10 +340,7 @@ task<void> page_pool::async_close()
         auto b = std::move(*pool->br);
         pool->br.reset();
         if (pool->attached())
-        {
-            auto tabs = pool->take_tabs();
-            co_await detail::leave(std::move(b), std::move(tabs));
-        }
+            co_await detail::leave(std::move(b), std::exchange(pool->context, {}));
         else
             co_await b.async_close();
     }

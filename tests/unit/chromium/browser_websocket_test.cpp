@@ -2,6 +2,8 @@
 // Chromium started outside weft with browser::async_connect.
 #include <weft/chromium/browser.hpp>
 
+#include <weft/async/sleep.hpp>
+
 #include "killed_browser.hpp"
 #include "running_chromium.hpp"
 
@@ -15,7 +17,6 @@
 
 #include <chrono>
 #include <string>
-#include <vector>
 
 namespace chromium = weft::chromium;
 using namespace std::chrono_literals;
@@ -115,35 +116,53 @@ TEST_CASE("async_connect attaches to a running Chromium by its ws:// and http://
     CHECK(running.alive());
 }
 
-TEST_CASE("a connected browser closes tabs by target id, skipping ones already gone, and abandon only drops it",
-          "[chromium][browser][websocket]")
+TEST_CASE("browser contexts keep cookies apart, close with their pages, and go when the connection is dropped",
+          "[chromium][browser][websocket][context]")
 {
     running_chromium running;
+    test_server server;
+    auto url = server.url("/html?title=ctx");
     run_sync(
-        [](running_chromium* running) -> task<void>
+        [](running_chromium* running, std::string url) -> task<void>
         {
             auto ex = co_await boost::asio::this_coro::executor;
             auto b = co_await chromium::browser::async_connect(ex, running->ws_endpoint());
-            auto first = co_await b.async_new_page();
-            auto second = co_await b.async_new_page();
-            auto kept = co_await b.async_new_page();
-            co_await second.async_close(); // gone before the browser is asked to close it
-            std::vector<std::string> ids{first.target_id(), second.target_id(), "no-such-target"};
-            co_await b.async_close_targets(ids, 5s);
-            auto const tabs = running->tabs();
-            CHECK_FALSE(tabs.contains(first.target_id()));
-            CHECK(tabs.contains(kept.target_id()));
+            auto alice = co_await b.async_new_context();
+            auto bob = co_await b.async_new_context();
+            CHECK(alice.id() != bob.id());
+            auto alice1 = co_await alice.async_new_page();
+            auto alice2 = co_await alice.async_new_page();
+            auto bobs = co_await bob.async_new_page();
+            auto shared = co_await b.async_new_page(); // the default context
+            for (auto* p : {&alice1, &alice2, &bobs, &shared})
+                co_await p->async_goto(url);
+            co_await alice1.async_evaluate("document.cookie = 'who=alice'");
+            CHECK(co_await alice2.async_evaluate("document.cookie") == "who=alice");
+            CHECK(co_await bobs.async_evaluate("document.cookie") == "");
+            CHECK(co_await shared.async_evaluate("document.cookie") == "");
 
-            // A browser that stopped answering is let go of at once, not closed.
-            auto pending = b.async_close_targets({kept.target_id()}, 5s);
-            b.abandon("it did not answer");
+            co_await alice.async_close();
+            auto tabs = running->tabs();
+            CHECK_FALSE(tabs.contains(alice1.target_id()));
+            CHECK_FALSE(tabs.contains(alice2.target_id()));
+            CHECK(tabs.contains(bobs.target_id()));
+            co_await alice.async_close(); // closed already: not an error
+
+            // As when weft is killed: the connection ends without anyone closing anything.
+            // Chromium disposes of bob's context; the default context's tab stays.
+            b.abandon("weft went away");
             CHECK_FALSE(b.is_connected());
-            CHECK_THAT(b.close_reason(), Catch::Contains("it did not answer"));
-            auto const e = co_await weft::test::failure_of(std::move(pending), "close_targets after abandon");
+            CHECK_THAT(b.close_reason(), Catch::Contains("weft went away"));
+            for (auto const give_up = std::chrono::steady_clock::now() + 3s;
+                 running->tabs().contains(bobs.target_id()) && std::chrono::steady_clock::now() < give_up;)
+                co_await weft::sleep(50ms);
+            tabs = running->tabs();
+            CHECK_FALSE(tabs.contains(bobs.target_id()));
+            CHECK(tabs.contains(shared.target_id()));
+            auto const e = co_await weft::test::failure_of(bob.async_new_page(), "new_page after the end");
             CHECK(e.code() == chromium::error::browser_closed);
-        }(&running));
+        }(&running, url));
     CHECK(running.alive());
-    CHECK(running.tabs().size() >= 1); // `kept` was left open
 }
 
 TEST_CASE("async_connect to an endpoint without a browser fails at once naming it and the cause",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <weft/async/task.hpp>
+#include <weft/chromium/browser_context.hpp>
 #include <weft/chromium/error.hpp>
 #include <weft/chromium/page.hpp>
 
@@ -114,8 +115,12 @@ public:
     browser& operator=(browser&&) noexcept;
     ~browser();
 
-    /// A new tab (about:blank) with page, network and lifecycle events enabled.
+    /// A new tab (about:blank) with page, network and lifecycle events enabled, in the
+    /// browser's default context (its profile's cookies and storage).
     task<page> async_new_page();
+    /// A new isolated context (Target.createBrowserContext), disposed of by Chromium when this
+    /// connection ends.
+    task<browser_context> async_new_context();
     /// Launched: asks the browser to quit, waits up to `grace` for the process to exit, then
     /// kills it; removes a temporary user_data_dir. Connected: async_disconnect(grace). Pending
     /// commands fail with browser_closed.
@@ -127,12 +132,6 @@ public:
     /// Sends a cheap command (Browser.getVersion); throws weft::error::timed_out when a hung
     /// browser does not answer within `timeout`.
     task<void> async_ping(std::chrono::milliseconds timeout);
-    /// Closes the tabs with these target ids (page::target_id()) one after the other, within
-    /// `timeout` in all; a tab already gone (closed by someone else) is skipped. For the tabs of
-    /// a connected browser that must not outlive weft after their page handles are gone. The
-    /// task holds the connection, so it may run on after this handle is gone.
-    /// @throws system_error weft::error::timed_out, error::browser_closed.
-    task<void> async_close_targets(std::vector<std::string> target_ids, std::chrono::milliseconds timeout);
 
     /// False once the connection ended (process exit, pipe or socket closed, disconnect).
     bool is_connected() const noexcept;

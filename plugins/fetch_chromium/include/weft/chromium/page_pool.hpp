@@ -61,10 +61,12 @@ struct pool_impl;
 /// @par Lifetimes
 /// Jobs and leases keep the pool's state alive. Destroying the pool kills the browser; pending
 /// jobs then fail with browser_closed (not retried once the pool is closed). An attached
-/// browser is not the pool's: async_close() and the destructor close the tabs the pool opened
-/// and disconnect, leaving the browser and its other tabs running. The destructor cannot wait,
-/// so it does that in a task on the executor (prefer async_close()); tabs a lost connection left
-/// open are closed over the next connection.
+/// browser is not the pool's: the pool's pages live in a browser_context of its own, so they
+/// share no cookies or storage with the browser's other tabs, and async_close() and the
+/// destructor close that context and disconnect, leaving the browser and its other tabs
+/// running. The destructor cannot wait, so it does that in a task on the executor (prefer
+/// async_close()). Chromium disposes of the context itself when the connection ends any other
+/// way (lost, or weft killed), so a crawl leaves no tabs behind.
 class page_pool
 {
 public:

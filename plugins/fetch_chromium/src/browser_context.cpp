@@ -1,0 +1,56 @@
+#include <weft/chromium/browser_context.hpp>
+
+#include "detail.hpp"
+
+#include <utility>
+
+namespace weft::chromium
+{
+
+browser_context::browser_context(std::shared_ptr<detail::connection> conn, std::string id,
+                                 std::chrono::milliseconds command_timeout) noexcept
+    : conn_(std::move(conn)), id_(std::move(id)), command_timeout_(command_timeout)
+{
+}
+
+browser_context::browser_context(browser_context&&) noexcept = default;
+browser_context& browser_context::operator=(browser_context&&) noexcept = default;
+browser_context::~browser_context() = default;
+
+task<page> browser_context::async_new_page()
+{
+    return detail::new_page(conn_, command_timeout_, id_);
+}
+
+namespace
+{
+
+task<void> dispose(std::shared_ptr<detail::connection> conn, std::string id, std::chrono::milliseconds timeout)
+{
+    if (!conn->is_open())
+        co_return; // Chromium disposed of it when the connection ended
+    detail::json params = {{"browserContextId", id}};
+    try
+    {
+        co_await conn->async_call("Target.disposeBrowserContext", std::move(params), "", timeout);
+    }
+    catch (system_error const& e)
+    {
+        if (e.code() != error::protocol_error) // "Failed to find context": closed already
+            throw;
+    }
+}
+
+} // namespace
+
+task<void> browser_context::async_close(std::chrono::milliseconds timeout)
+{
+    return dispose(conn_, id_, timeout);
+}
+
+std::string const& browser_context::id() const noexcept
+{
+    return id_;
+}
+
+} // namespace weft::chromium
