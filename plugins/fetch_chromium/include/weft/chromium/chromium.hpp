@@ -3,6 +3,7 @@
 #pragma once
 
 #include <weft/chromium/browser.hpp>
+#include <weft/chromium/browser_context.hpp>
 #include <weft/chromium/element_handle.hpp>
 #include <weft/chromium/error.hpp>
 #include <weft/chromium/page.hpp>
