@@ -2,7 +2,6 @@
 
 #include "detail.hpp"
 
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/steady_timer.hpp>
