@@ -41,6 +41,7 @@ struct crawl_args
     double timeout_s = 0;
     int retries = -1;
     std::string fetcher;
+    std::string proxy;
     std::string job_dir;
     std::vector<std::string> plugins;
     std::vector<std::string> settings;
@@ -190,6 +191,19 @@ prepared prepare(crawl_args const& a)
         s.retries = a.retries;
     if (!a.fetcher.empty())
         s.fetcher = a.fetcher;
+    if (!a.proxy.empty())
+    {
+        try
+        {
+            s.set("proxy", a.proxy);
+        }
+        catch (std::invalid_argument const& e)
+        {
+            throw CLI::ValidationError("--proxy", e.what());
+        }
+    }
+    if (!s.proxy.empty() && s.fetcher == "beast")
+        throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
         s.job_dir = a.job_dir;
     if (a.quiet)
@@ -329,6 +343,9 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("--retries", a->retries, "Extra attempts after a failure (default 2)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
+    cmd->add_option("--proxy", a->proxy,
+                    "Send requests through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, "
+                    "socks5h://; a request's meta \"proxy\" overrides it");
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
     cmd->add_option("--plugin", a->plugins,
                     "Load a plugin (.so) first (repeatable); spiders are also found in $WEFT_PLUGIN_PATH and "

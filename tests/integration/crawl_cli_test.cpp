@@ -312,6 +312,34 @@ TEST_CASE("weft crawl names the bad flag and exits 2", "[cli][crawl]")
     CHECK(bad_fetcher.err.find("--fetcher") != std::string::npos);
 }
 
+TEST_CASE("weft crawl --proxy sends every request, robots.txt included, through the proxy", "[cli][crawl][proxy]")
+{
+    weft::test::temp_dir dir;
+    make_site(dir.path(), 7);
+    std::ofstream(dir / "robots.txt") << "User-agent: weft\nDisallow: /p2.html\n";
+    weft::test::test_server proxy({.tls = false, .root = dir.path()});
+    // The site's host resolves nowhere: each page and robots.txt can only come through the proxy.
+    auto r = weft::test::run_process({weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "-q",
+                                      "--proxy", "http://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port())});
+    CHECK(r.exit_code == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
+    CHECK(proxy.request_count("/robots.txt") == 1);
+    CHECK(proxy.request_count("/p2.html") == 0);
+    REQUIRE(proxy.last_request("/p1.html"));
+    CHECK(proxy.last_request("/p1.html")->proxied_for == "http://weft-site.invalid");
+    CHECK(proxy.last_request("/p1.html")->headers.get("Proxy-Authorization") == "Basic Ym9iOnMzY3JldA==");
+
+    auto bad = weft::test::run_process(
+        {weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "--proxy", "ftp://bob:s3cret@proxy.test"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--proxy") != std::string::npos);
+    CHECK(bad.err.find("s3cret") == std::string::npos);
+    auto beast = weft::test::run_process({weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/",
+                                          "--proxy", "http://127.0.0.1:1", "--fetcher", "beast"});
+    CHECK(beast.exit_code == 2);
+    CHECK(beast.err.find("--fetcher curl") != std::string::npos);
+}
+
 TEST_CASE("weft crawl exits 1 when most requests fail", "[cli][crawl]")
 {
     auto port = weft::test::unused_port();

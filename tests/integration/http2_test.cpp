@@ -143,7 +143,7 @@ TEST_CASE("curl sends requests through an HTTP proxy when one is set", "[curl][p
 {
     // The test server plays the proxy: a proxied request arrives with the absolute URL as target.
     weft::test::test_server proxy;
-    proxy.add_handler("http://weft-origin.invalid/page",
+    proxy.add_handler("/page",
                       [](weft::test::received_request const&) { return weft::test::canned_response{200, {}, "via proxy"}; });
     http::fetch_options opts;
     opts.proxy = proxy.url("");
@@ -151,4 +151,5 @@ TEST_CASE("curl sends requests through an HTTP proxy when one is set", "[curl][p
     REQUIRE(responses.size() == 1);
     CHECK(responses[0].body == "via proxy");
     CHECK(proxy.total_requests() == 1);
+    CHECK(proxy.last_request("/page")->proxied_for == "http://weft-origin.invalid");
 }

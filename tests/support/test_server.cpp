@@ -4,6 +4,7 @@
 #include "support/temp_dir.hpp"
 #include "support/tls_cert.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -397,6 +398,12 @@ awaitable<void> test_server::impl::session(Stream& stream)
         received_request req;
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
+        if (req.target.starts_with("http://"))
+        {
+            auto const path_start = std::min(req.target.find('/', 7), req.target.size());
+            req.proxied_for = req.target.substr(0, path_start);
+            req.target = path_start < req.target.size() ? req.target.substr(path_start) : "/";
+        }
         auto const q = req.target.find('?');
         req.path = percent_decode(std::string_view(req.target).substr(0, q), false);
         if (q != std::string::npos)

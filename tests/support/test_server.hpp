@@ -36,6 +36,9 @@
 //                                   "/" serves index.html), else 404
 //
 // Handlers added with add_handler() take precedence over every built-in route.
+// A request in absolute form ("GET http://any.host/html HTTP/1.1", as a client sends it to an
+// HTTP proxy) is served as its path, with received_request::proxied_for naming the host: the
+// server doubles as a forward proxy for host names that resolve nowhere (no CONNECT).
 // Connections are kept alive unless the request or the route says otherwise. A client that
 // disconnects mid-response never disturbs the server; a server waiting (/never, /stall, the slow
 // routes) notices the client closing and closes its side, so open_connections() drops.
@@ -62,7 +65,9 @@ namespace weft::test
 struct received_request
 {
     std::string method;
-    std::string target;                            ///< as sent: path and query
+    std::string target;                            ///< path and query (origin form)
+    /// "http://host:port" when the request came in absolute form, as to an HTTP proxy; else "".
+    std::string proxied_for;
     std::string path;                              ///< without the query
     std::multimap<std::string, std::string> query; ///< percent-decoded
     http::headers headers;

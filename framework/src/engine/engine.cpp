@@ -205,6 +205,7 @@ struct engine::impl final : crawl_context
             o.follow_redirects = false;
             o.timeouts.total = settings_.timeout;
             o.user_agent = settings_.user_agent;
+            o.proxy = settings_.proxy;
             o.max_connections_per_host = std::max<std::size_t>(settings_.per_host, 1);
             o.max_connections = std::max<std::size_t>(settings_.concurrency * 2, 16);
             o.limits.max_body_size = settings_.max_body_size;

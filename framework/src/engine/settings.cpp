@@ -1,5 +1,7 @@
 #include <weft/engine/settings.hpp>
 
+#include <weft/http/proxy.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -92,6 +94,19 @@ std::chrono::milliseconds seconds(std::string_view key, std::string_view v)
     return std::chrono::milliseconds(static_cast<long long>(d * 1000));
 }
 
+// A proxy URL with a scheme libcurl speaks (none means http://); "" for none.
+std::string checked_proxy(std::string_view key, std::string_view v)
+{
+    auto const scheme_end = v.find("://");
+    if (v.empty() || scheme_end == std::string_view::npos)
+        return std::string(v);
+    auto const scheme = lower(v.substr(0, scheme_end));
+    for (char const* ok : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
+        if (scheme == ok)
+            return std::string(v);
+    bad(key, http::redact_credentials(v), "a proxy URL: http://, https://, socks4://, socks4a://, socks5:// or socks5h://");
+}
+
 std::vector<std::string> list(std::string_view v)
 {
     std::vector<std::string> out;
@@ -173,6 +188,8 @@ void settings::set(std::string_view key, std::string_view v)
         fetcher = std::string(v);
     else if (k == "user_agent")
         user_agent = std::string(v);
+    else if (k == "proxy" || k == "http_proxy")
+        proxy = checked_proxy(key, v);
     else if (k == "cookies" || k == "cookies_enabled")
         cookies = to_bool(key, v);
     else if (k == "http_cache_dir" || k == "httpcache_dir")
@@ -218,6 +235,7 @@ nlohmann::json settings::to_json() const
         {"max_redirects", max_redirects},
         {"fetcher", fetcher},
         {"user_agent", user_agent},
+        {"proxy", http::redact_credentials(proxy)},
         {"cookies", cookies},
         {"job_dir", job_dir.string()},
         {"parse_workers", parse_workers},

@@ -3,6 +3,7 @@
 #include "inflater.hpp"
 
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -380,8 +381,9 @@ task<error_code> transfer::fetch()
         total_deadline_ = start_ + total_limit_;
         arm_total_deadline();
     }
-    if (!opts().proxy.empty())
-        co_return fail(error::unsupported_scheme, "the beast fetcher does not support proxies (" + opts().proxy + ")");
+    if (auto const proxy = http::proxy_for(req_, opts()); !proxy.empty())
+        co_return fail(error::unsupported_scheme, "the beast fetcher does not support proxies (" +
+                                                      http::redact_credentials(proxy) + "); use the curl fetcher");
 
     auto parsed = urls::parse_uri(req_.url());
     if (!parsed)

@@ -325,11 +325,15 @@ task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std:
 namespace
 {
 
-task<browser_context> new_context(std::shared_ptr<connection> conn, milliseconds timeout)
+task<browser_context> new_context(std::shared_ptr<connection> conn, milliseconds timeout, context_options opts)
 {
     if (!conn->is_open())
         conn->throw_closed("new_context");
     json params = {{"disposeOnDetach", true}};
+    if (!opts.proxy_server.empty())
+        params["proxyServer"] = opts.proxy_server;
+    if (!opts.proxy_bypass_list.empty())
+        params["proxyBypassList"] = opts.proxy_bypass_list;
     auto made = co_await conn->async_call("Target.createBrowserContext", std::move(params), "", timeout);
     co_return browser_context(conn, made.value("browserContextId", std::string()), timeout);
 }
@@ -342,9 +346,9 @@ task<page> browser::async_new_page()
     return detail::new_page(impl_->conn, impl_->command_timeout, std::string());
 }
 
-task<browser_context> browser::async_new_context()
+task<browser_context> browser::async_new_context(context_options opts)
 {
-    return detail::new_context(impl_->conn, impl_->command_timeout);
+    return detail::new_context(impl_->conn, impl_->command_timeout, std::move(opts));
 }
 
 task<void> browser::async_close(std::chrono::milliseconds grace)

@@ -19,8 +19,9 @@ namespace detail
 
 struct pool_impl
 {
-    pool_impl(executor e, launch_options l, std::string ep, connect_options c, pool_options o)
-        : ex(e), launch(std::move(l)), endpoint(std::move(ep)), connect(c), opts(o), changed(e),
+    pool_impl(executor e, launch_options l, std::string ep, connect_options c, pool_options o, context_options cx)
+        : ex(e), launch(std::move(l)), endpoint(std::move(ep)), connect(c), opts(o), context_opts(std::move(cx)),
+          changed(e),
           watchdog_timer(std::make_shared<asio::steady_timer>(e))
     {
     }
@@ -31,6 +32,7 @@ struct pool_impl
     std::string endpoint; // attach to this browser instead of launching one
     connect_options connect;
     pool_options opts;
+    context_options context_opts;
     std::optional<browser> br;
     // Attached only: the browser outlives the pool, so the pool's pages live in a context of its
     // own, which Chromium disposes of (tabs, cookies) when the pool leaves or its connection ends.
@@ -169,12 +171,15 @@ page_pool::lease::~lease()
 // page_pool
 
 page_pool::page_pool(executor ex, launch_options launch, pool_options opts)
-    : impl_(std::make_shared<detail::pool_impl>(ex, std::move(launch), std::string(), connect_options{}, opts))
+    : impl_(std::make_shared<detail::pool_impl>(ex, std::move(launch), std::string(), connect_options{}, opts,
+                                                context_options{}))
 {
 }
 
-page_pool::page_pool(executor ex, std::string endpoint, connect_options connect, pool_options opts)
-    : impl_(std::make_shared<detail::pool_impl>(ex, launch_options{}, std::move(endpoint), connect, opts))
+page_pool::page_pool(executor ex, std::string endpoint, connect_options connect, pool_options opts,
+                     context_options context)
+    : impl_(std::make_shared<detail::pool_impl>(ex, launch_options{}, std::move(endpoint), connect, opts,
+                                                std::move(context)))
 {
 }
 
@@ -224,7 +229,7 @@ task<page_pool::lease> page_pool::acquire(std::shared_ptr<detail::pool_impl> poo
                     if (p.attached())
                     {
                         auto b = co_await browser::async_connect(p.ex, p.endpoint, p.connect);
-                        auto c = co_await b.async_new_context();
+                        auto c = co_await b.async_new_context(p.context_opts);
                         p.br.emplace(std::move(b));
                         p.context.emplace(std::move(c));
                     }

@@ -5,6 +5,7 @@
 #include <weft/async/sleep.hpp>
 #include <weft/async/with_timeout.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -22,6 +23,43 @@ namespace
 
 using detail::json;
 using std::chrono::milliseconds;
+
+// The crawl's proxy as Chromium writes it: a scheme it knows (its SOCKS5 resolves names at the
+// proxy, as libcurl's socks5h), none meaning http. "" when there is none, or when it has
+// credentials, which Chromium does not take in a proxy URL (every render then fails, saying so).
+std::string chromium_proxy(std::string const& proxy)
+{
+    if (proxy.empty() || http::redact_credentials(proxy) != proxy)
+        return {};
+    auto const scheme_end = proxy.find("://");
+    if (scheme_end == std::string::npos)
+        return "http://" + proxy;
+    auto const scheme = proxy.substr(0, scheme_end);
+    if (scheme == "socks5h")
+        return "socks5" + proxy.substr(scheme_end);
+    if (scheme == "socks4a")
+        return "socks4" + proxy.substr(scheme_end);
+    return proxy;
+}
+
+// A page renders through the crawl's proxy, set when the browser starts (or its context is
+// made): a request asking for another, or one Chromium cannot use, fails rather than going
+// around it.
+void check_proxy(http::request const& req, http::fetch_options const& opts)
+{
+    auto const wanted = http::proxy_for(req, opts);
+    if (wanted != opts.proxy)
+        detail::fail(error::unsupported, "chromium fetcher: " + req.url() + ": meta \"proxy\" (" +
+                                             http::redact_credentials(wanted) +
+                                             "): pages render through the crawl's proxy only (" +
+                                             (opts.proxy.empty() ? "none" : http::redact_credentials(opts.proxy)) +
+                                             ")");
+    if (!wanted.empty() && chromium_proxy(wanted).empty())
+        detail::fail(error::unsupported, "chromium fetcher: " + req.url() + ": the proxy " +
+                                             http::redact_credentials(wanted) +
+                                             " has credentials, which Chromium does not take; use a proxy that "
+                                             "allows this machine without them");
+}
 
 /// What one render does, read from the request (copied into each attempt's task).
 struct render_spec
@@ -178,8 +216,10 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
     co_return res;
 }
 
-task<http::response> render(page_pool* pool, std::shared_ptr<void> keep_alive, http::request req, milliseconds total)
+task<http::response> render(page_pool* pool, http::fetch_options const* opts, std::shared_ptr<void> keep_alive,
+                            http::request req, milliseconds total)
 {
+    check_proxy(req, *opts);
     if (req.method() != "GET")
         detail::fail(error::unsupported,
                      "chromium fetcher: " + req.method() + " " + req.url() + ": only GET can be rendered");
@@ -222,12 +262,18 @@ weft::request on_page(weft::request req, page_script script)
 struct render_fetcher::state
 {
     state(executor e, http::fetch_options const& o, launch_options l, pool_options p)
-        : ex(e), opts(o), pool(e, std::move(l), p)
+        : ex(e), opts(o), pool(e, with_proxy(std::move(l), o), p)
     {
     }
     state(executor e, http::fetch_options const& o, std::string endpoint, connect_options c, pool_options p)
-        : ex(e), opts(o), pool(e, std::move(endpoint), c, p)
+        : ex(e), opts(o), pool(e, std::move(endpoint), c, p, context_options{.proxy_server = chromium_proxy(o.proxy)})
     {
+    }
+    static launch_options with_proxy(launch_options l, http::fetch_options const& o)
+    {
+        if (auto const proxy = chromium_proxy(o.proxy); !proxy.empty())
+            l.args.push_back("--proxy-server=" + proxy);
+        return l;
     }
     executor ex;
     http::fetch_options opts;
@@ -346,7 +392,7 @@ void render_fetcher::async_fetch_impl(http::request req, http::body_sink* sink,
         }
         std::move(h)(ec, std::move(res));
     };
-    asio::co_spawn(st->ex, render(&st->pool, st, std::move(req), total),
+    asio::co_spawn(st->ex, render(&st->pool, &st->opts, st, std::move(req), total),
                    asio::bind_cancellation_slot(sig->slot(), std::move(done)));
 }
 

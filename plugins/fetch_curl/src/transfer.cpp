@@ -3,6 +3,7 @@
 #include "curl_multi.hpp"
 
 #include <weft/fetch_curl/curl_error.hpp>
+#include <weft/http/proxy.hpp>
 
 #include <algorithm>
 #include <new>
@@ -119,8 +120,9 @@ error_code transfer::prepare(curl_multi& multi)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
     if (!opts_.ca_file.empty())
         curl_easy_setopt(e, CURLOPT_CAINFO, opts_.ca_file.c_str());
-    // "" also disables the *_proxy environment variables: only the options choose a proxy.
-    curl_easy_setopt(e, CURLOPT_PROXY, opts_.proxy.c_str());
+    // "" also disables the *_proxy environment variables: only the request and the options
+    // choose a proxy (libcurl copies the string).
+    curl_easy_setopt(e, CURLOPT_PROXY, http::proxy_for(req_, opts_).c_str());
     if (opts_.decompress)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, opts_.user_agent.c_str());

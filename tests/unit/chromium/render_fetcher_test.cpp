@@ -200,3 +200,59 @@ TEST_CASE("the chromium fetcher fails at once with connect_failed when WEFT_CHRO
             CHECK(std::chrono::steady_clock::now() - start < 2s);
         }(url, endpoint));
 }
+
+namespace
+{
+
+// Renders `url` with a chromium fetcher whose crawl proxy is `proxy`; the error and the response.
+task<std::pair<weft::error_code, http::response>> render_via(std::string proxy, std::string url,
+                                                             std::optional<std::string> meta_proxy = std::nullopt)
+{
+    http::fetch_options opts;
+    opts.proxy = std::move(proxy);
+    auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor, opts);
+    auto req = http::request{url};
+    if (meta_proxy)
+        req.meta()["proxy"] = *meta_proxy;
+    auto [ec, res] = co_await f->async_fetch(std::move(req), nullptr, asio::as_tuple(asio::deferred));
+    co_return std::pair{ec, std::move(res)};
+}
+
+} // namespace
+
+TEST_CASE("the chromium fetcher renders through the crawl's proxy, launched or attached, and refuses to go around it",
+          "[chromium][fetcher][proxy]")
+{
+    test_server proxy;
+    auto const proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+    // A host name that resolves nowhere: only the proxy can answer for it.
+    std::string const url = "http://weft-render.invalid/html?title=through";
+
+    auto [ec, res] = run_sync(render_via(proxy_url, url));
+    REQUIRE_FALSE(ec);
+    CHECK(res.status == 200);
+    CHECK_THAT(res.body, Catch::Contains("<title>through</title>"));
+    REQUIRE(proxy.last_request("/html"));
+    CHECK(proxy.last_request("/html")->proxied_for == "http://weft-render.invalid");
+
+    {
+        running_chromium running; // attached: the pool's context carries the proxy
+        scoped_env endpoint("WEFT_CHROMIUM_ENDPOINT", running.ws_endpoint());
+        auto const before = proxy.request_count("/html");
+        auto [aec, ares] = run_sync(render_via(proxy_url, url));
+        REQUIRE_FALSE(aec);
+        CHECK_THAT(ares.body, Catch::Contains("<title>through</title>"));
+        CHECK(proxy.request_count("/html") == before + 1);
+    }
+
+    // Another proxy for one request, or credentials Chromium cannot send: refused, not bypassed.
+    auto const before = proxy.total_requests();
+    auto [other, other_res] = run_sync(render_via(proxy_url, url, std::string()));
+    CHECK(other == weft::chromium::error::unsupported);
+    CHECK_THAT(other_res.error_detail, Catch::Contains("crawl's proxy only"));
+    auto [login, login_res] =
+        run_sync(render_via("http://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port()), url));
+    CHECK(login == weft::chromium::error::unsupported);
+    CHECK_THAT(login_res.error_detail, Catch::Contains("credentials") && !Catch::Contains("s3cret"));
+    CHECK(proxy.total_requests() == before);
+}

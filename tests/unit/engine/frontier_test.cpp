@@ -241,3 +241,17 @@ TEST_CASE("settings accept their own and Scrapy's names and reject bad values", 
     CHECK_THROWS_WITH(s.set("concurrency", "many"), Catch::Contains("concurrency"));
     CHECK_THROWS_AS(s.set("obey_robots", "perhaps"), std::invalid_argument);
 }
+
+TEST_CASE("the proxy setting takes proxy URLs libcurl speaks and never shows a password", "[settings][proxy]")
+{
+    weft::engine::settings s;
+    s.set("proxy", "socks5h://127.0.0.1:1080");
+    CHECK(s.proxy == "socks5h://127.0.0.1:1080");
+    s.set("HTTP_PROXY", "http://bob:s3cret@proxy.test:3128");
+    CHECK(s.proxy == "http://bob:s3cret@proxy.test:3128");
+    CHECK(s.to_json()["proxy"] == "http://bob:***@proxy.test:3128");
+    CHECK_THROWS_WITH(s.set("proxy", "ftp://bob:s3cret@proxy.test"),
+                      Catch::Contains("proxy") && Catch::Contains("socks5://") && !Catch::Contains("s3cret"));
+    s.set("proxy", "");
+    CHECK(s.proxy.empty());
+}

@@ -406,3 +406,45 @@ TEST_CASE("destroying a curl_fetcher with transfers in flight completes them wit
     io.run_for(100ms); // the waits the fetcher cancelled complete harmlessly
     CHECK(server.wait_open_connections_at_most(0, 5s));
 }
+
+TEST_CASE("the curl fetcher goes through fetch_options::proxy, and a request's meta \"proxy\" overrides it",
+          "[fetch_curl][proxy]")
+{
+    test_server proxy;
+    test_server site;
+    auto const proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+    fetch_options opts;
+    opts.proxy = proxy_url;
+
+    // A host name that resolves nowhere: only the proxy can answer for it.
+    auto via = fetch(request("http://weft-proxy-test.invalid/html?title=via"), opts);
+    REQUIRE_FALSE(via.ec);
+    CHECK(via.res.status == 200);
+    CHECK_THAT(via.res.body, Catch::Contains("<title>via</title>"));
+    REQUIRE(proxy.last_request("/html"));
+    CHECK(proxy.last_request("/html")->proxied_for == "http://weft-proxy-test.invalid");
+
+    // Credentials in the proxy URL become Proxy-Authorization, for the proxy only.
+    request with_login("http://weft-proxy-test.invalid/echo");
+    with_login.meta()["proxy"] = "http://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port());
+    auto login = fetch(std::move(with_login));
+    REQUIRE_FALSE(login.ec);
+    CHECK(proxy.last_request("/echo")->headers.get("Proxy-Authorization") == "Basic Ym9iOnMzY3JldA==");
+
+    // "" means a direct connection, whatever the fetcher's proxy.
+    request direct(site.url("/html?title=direct"));
+    direct.meta()["proxy"] = "";
+    auto const proxied_before = proxy.total_requests();
+    auto d = fetch(std::move(direct), opts);
+    REQUIRE_FALSE(d.ec);
+    CHECK(site.last_request("/html")->proxied_for.empty());
+    CHECK(proxy.total_requests() == proxied_before);
+
+    // A proxy nobody listens on fails the request as a network error, at once.
+    request dead("http://weft-proxy-test.invalid/html");
+    dead.meta()["proxy"] = "http://127.0.0.1:" + std::to_string(weft::test::unused_port());
+    auto const start = std::chrono::steady_clock::now();
+    auto failed = fetch(std::move(dead));
+    CHECK(failed.ec == condition::network);
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+}

@@ -57,6 +57,9 @@ struct settings
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
+    /// Every request's proxy unless its meta "proxy" says otherwise: "http://[user:pw@]host:port",
+    /// https://, socks5:// (socks5h://: the proxy resolves names), socks4://. Empty: none.
+    std::string proxy;
     bool cookies = true;
     std::filesystem::path http_cache_dir; ///< a directory: responses cached on disk (dev mode)
     std::size_t max_body_size = 64u << 20;

@@ -120,7 +120,7 @@ public:
     task<page> async_new_page();
     /// A new isolated context (Target.createBrowserContext), disposed of by Chromium when this
     /// connection ends.
-    task<browser_context> async_new_context();
+    task<browser_context> async_new_context(context_options opts = {});
     /// Launched: asks the browser to quit, waits up to `grace` for the process to exit, then
     /// kills it; removes a temporary user_data_dir. Connected: async_disconnect(grace). Pending
     /// commands fail with browser_closed.

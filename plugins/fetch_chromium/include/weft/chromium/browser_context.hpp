@@ -17,6 +17,16 @@ namespace detail
 class connection;
 }
 
+/// How browser::async_new_context sets a context up.
+struct context_options
+{
+    /// Its pages' proxy, in Chromium's form: "http://host:port", "socks5://host:port" (no
+    /// credentials: Chromium takes none there). Empty: the browser's.
+    std::string proxy_server;
+    /// Hosts that do not go through it, as --proxy-bypass-list: "localhost;*.internal".
+    std::string proxy_bypass_list;
+};
+
 /// Pages that share cookies, storage and cache with each other and with nothing else in the
 /// browser, as an incognito window: two contexts can be logged in as two users at once.
 ///

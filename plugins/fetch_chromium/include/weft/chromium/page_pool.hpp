@@ -94,8 +94,10 @@ public:
     /// Launches its browser with `launch` on first use.
     explicit page_pool(executor ex, launch_options launch = {}, pool_options opts = {});
     /// Attaches to the running Chromium at `endpoint` ("ws://host:port/devtools/browser/<id>" or
-    /// "http://host:port", as browser::async_connect) on first use instead of launching one.
-    page_pool(executor ex, std::string endpoint, connect_options connect = {}, pool_options opts = {});
+    /// "http://host:port", as browser::async_connect) on first use instead of launching one. The
+    /// pool's pages live in a context of its own, made with `context` (its proxy).
+    page_pool(executor ex, std::string endpoint, connect_options connect = {}, pool_options opts = {},
+              context_options context = {});
     ~page_pool();
     page_pool(page_pool const&) = delete;
     page_pool& operator=(page_pool const&) = delete;

@@ -40,7 +40,9 @@ namespace weft::chromium
 /// (pool size; default min(max_connections_per_host, 4)), WEFT_CHROMIUM_ENDPOINT (attach to this
 /// running browser instead of launching one: "ws://host:port/devtools/browser/<id>" or
 /// "http://host:port", as browser::async_connect; WEFT_CHROMIUM is then unused). The browser
-/// starts, or is connected to, on the first fetch.
+/// starts, or is connected to, on the first fetch. fetch_options::proxy is every page's proxy
+/// (--proxy-server, or the attached pool's context); a request whose meta "proxy" names another,
+/// or a proxy with credentials (Chromium takes none in the URL), fails with error::unsupported.
 ///
 /// @par Errors
 /// A page that cannot load fails with error::navigation_failed (condition::network) and

@@ -1,0 +1,21 @@
+// weft::http::proxy_for: which proxy a request goes through.
+#pragma once
+
+#include <weft/http/options.hpp>
+#include <weft/http/request.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace weft::http {
+
+/// The proxy URL for `req`: its meta "proxy" when that is a string ("" for none: a direct
+/// connection), else the fetcher's fetch_options::proxy. As Scrapy's meta["proxy"]; the
+/// environment's http_proxy and friends are never used.
+std::string proxy_for(request const& req, fetch_options const& opts);
+
+/// `url` with the password of its user info replaced by "***" ("http://bob:***@proxy:3128"), for
+/// messages, logs and stats. A user name without a password is left as it is.
+std::string redact_credentials(std::string_view url);
+
+} // namespace weft::http

@@ -1,0 +1,33 @@
+#include <weft/http/proxy.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace weft::http {
+
+std::string proxy_for(request const& req, fetch_options const& opts)
+{
+    if (auto const* meta = req.meta_if(); meta && meta->is_object())
+        if (auto it = meta->find("proxy"); it != meta->end() && it->is_string())
+            return it->get<std::string>();
+    return opts.proxy;
+}
+
+std::string redact_credentials(std::string_view url)
+{
+    auto const scheme_end = url.find("://"); // curl takes "bob:pw@proxy:3128" without one too
+    auto const authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    auto const authority_end = url.find_first_of("/?#", authority_start);
+    auto const authority = url.substr(authority_start, authority_end - authority_start);
+    auto const at = authority.rfind('@');
+    if (at == std::string_view::npos)
+        return std::string(url);
+    auto const userinfo = authority.substr(0, at);
+    auto const colon = userinfo.find(':');
+    if (colon == std::string_view::npos)
+        return std::string(url); // a user name alone is no secret
+    std::string out(url.substr(0, authority_start));
+    out.append(userinfo.substr(0, colon)).append(":***").append(url.substr(authority_start + at));
+    return out;
+}
+
+} // namespace weft::http

@@ -1,0 +1,41 @@
+#include <weft/http/proxy.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using weft::http::fetch_options;
+using weft::http::proxy_for;
+using weft::http::redact_credentials;
+using weft::http::request;
+
+TEST_CASE("a request's meta \"proxy\" string overrides the fetcher's proxy, \"\" meaning none", "[http][proxy]")
+{
+    fetch_options opts;
+    opts.proxy = "http://crawl-proxy:3128";
+    request plain("http://a.test/");
+    CHECK(proxy_for(plain, opts) == "http://crawl-proxy:3128");
+
+    request own("http://a.test/");
+    own.meta()["proxy"] = "socks5h://other:1080";
+    CHECK(proxy_for(own, opts) == "socks5h://other:1080");
+
+    request direct("http://a.test/");
+    direct.meta()["proxy"] = "";
+    CHECK(proxy_for(direct, opts).empty());
+
+    request not_a_string("http://a.test/"); // a number or null is no proxy URL: ignored
+    not_a_string.meta()["proxy"] = 3128;
+    CHECK(proxy_for(not_a_string, opts) == "http://crawl-proxy:3128");
+    CHECK(proxy_for(plain, fetch_options{}).empty());
+}
+
+TEST_CASE("redact_credentials hides a proxy password and nothing else", "[http][proxy]")
+{
+    CHECK(redact_credentials("http://bob:s3cret@proxy:3128") == "http://bob:***@proxy:3128");
+    CHECK(redact_credentials("http://bob:s3:cr@t@proxy:3128/x") == "http://bob:***@proxy:3128/x");
+    CHECK(redact_credentials("bob:s3cret@proxy:3128") == "bob:***@proxy:3128");
+    CHECK(redact_credentials("http://bob@proxy:3128") == "http://bob@proxy:3128");
+    CHECK(redact_credentials("http://proxy:3128") == "http://proxy:3128");
+    CHECK(redact_credentials("http://proxy:3128/a@b") == "http://proxy:3128/a@b");
+    CHECK(redact_credentials("") == "");
+}
