@@ -4,6 +4,7 @@
 #include <weft/async/signals.hpp>
 #include <weft/engine/engine.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 #include <weft/plugin/loader.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
@@ -41,7 +42,7 @@ struct crawl_args
     double timeout_s = 0;
     int retries = -1;
     std::string fetcher;
-    std::string proxy;
+    std::vector<std::string> proxies;
     std::string job_dir;
     std::vector<std::string> plugins;
     std::vector<std::string> settings;
@@ -178,7 +179,7 @@ prepared prepare(crawl_args const& a)
     if (a.max_depth >= -1)
         s.max_depth = a.max_depth;
     for (auto const& h : a.allow_hosts)
-        s.allowed_hosts.push_back(h);
+        s.also_allowed_hosts.push_back(h);
     for (auto const& r : a.allow)
         s.allow.push_back(r);
     for (auto const& r : a.deny)
@@ -191,18 +192,20 @@ prepared prepare(crawl_args const& a)
         s.retries = a.retries;
     if (!a.fetcher.empty())
         s.fetcher = a.fetcher;
-    if (!a.proxy.empty())
+    if (!a.proxies.empty())
     {
-        try
-        {
-            s.set("proxy", a.proxy);
-        }
-        catch (std::invalid_argument const& e)
-        {
-            throw CLI::ValidationError("--proxy", e.what());
-        }
+        s.proxies.clear();
+        for (auto const& p : a.proxies)
+            try
+            {
+                s.proxies.push_back(http::checked_proxy_url(p));
+            }
+            catch (std::invalid_argument const& e)
+            {
+                throw CLI::ValidationError("--proxy", e.what());
+            }
     }
-    if (!s.proxy.empty() && s.fetcher == "beast")
+    if (!s.proxies.empty() && s.fetcher == "beast")
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
         s.job_dir = a.job_dir;
@@ -343,9 +346,9 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("--retries", a->retries, "Extra attempts after a failure (default 2)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
-    cmd->add_option("--proxy", a->proxy,
+    cmd->add_option("--proxy", a->proxies,
                     "Send requests through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, "
-                    "socks5h://; a request's meta \"proxy\" overrides it");
+                    "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it");
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
     cmd->add_option("--plugin", a->plugins,
                     "Load a plugin (.so) first (repeatable); spiders are also found in $WEFT_PLUGIN_PATH and "

@@ -4,6 +4,7 @@
 #include <weft/async/run.hpp>
 #include <weft/chromium/render_fetcher.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 #include <weft/http/wait_for_selector.hpp>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@ struct fetch_args
     std::vector<std::string> headers;
     double timeout_s = 30;
     std::string fetcher;
+    std::string proxy;
     std::string output;
     std::string method = "GET";
     std::string data;
@@ -133,6 +135,7 @@ task<int> run_fetch(fetch_args args)
     options.verify_tls = !args.insecure;
     options.limits.max_redirects = args.max_redirects;
     options.timeouts.total = to_ms(args.timeout_s);
+    options.proxy = args.proxy;
     auto name = args.render ? std::string("chromium") : args.fetcher.empty() ? http::default_fetcher_name() : args.fetcher;
     auto fetcher = http::make_fetcher(name, co_await asio::this_coro::executor, options);
 
@@ -203,6 +206,21 @@ void add_fetch_command(CLI::App& app, int& result)
     cmd->add_option("-X,--method", args->method, "Request method");
     cmd->add_option("-d,--data", args->data, "Request body (use with -X POST)");
     cmd->add_flag("-k,--insecure", args->insecure, "Do not verify TLS certificates");
+    cmd->add_option("-x,--proxy", args->proxy, "Through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, socks5h://")
+        ->check(CLI::Validator(
+            [](std::string& url)
+            {
+                try
+                {
+                    http::checked_proxy_url(url);
+                    return std::string();
+                }
+                catch (std::invalid_argument const& e)
+                {
+                    return std::string(e.what());
+                }
+            },
+            "URL"));
     cmd->add_flag("-f,--fail", args->fail, "Exit 1 on HTTP status 400 or above");
     cmd->add_option("--max-redirects", args->max_redirects, "Redirects to follow (0: none)")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--render", args->render, "Render the page in headless Chromium and print the rendered HTML");

@@ -101,6 +101,20 @@ TEST_CASE("weft fetch refuses bad usage with exit code 2", "[cli][fetch]")
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("nope") != std::string::npos);
     CHECK(run_process({weft_cli_path(), "fetch", "-H", "no-colon", "http://127.0.0.1:1/"}).exit_code != 0);
+    auto proxy = run_process({weft_cli_path(), "fetch", "-x", "ftp://bob:s3cret@p.test", "http://127.0.0.1:1/"});
+    CHECK(proxy.exit_code == 2);
+    CHECK(proxy.err.find("--proxy") != std::string::npos);
+    CHECK(proxy.err.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("weft fetch -x goes through the proxy", "[cli][fetch][proxy]")
+{
+    weft::test::test_server proxy;
+    auto r = run_process({weft_cli_path(), "fetch", "-x", proxy.url(""), "http://weft-fetch.invalid/bytes?n=10"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == weft::test::test_server::pattern_body(10));
+    REQUIRE(proxy.last_request("/bytes"));
+    CHECK(proxy.last_request("/bytes")->proxied_for == "http://weft-fetch.invalid");
 }
 
 TEST_CASE("weft fetch verifies TLS by default and -k skips verification", "[cli][fetch][tls]")

@@ -262,6 +262,11 @@ TEST_CASE("weft crawl writes JSON lines to stdout by default and respects the li
     auto m = weft::test::run_process({weft::test::weft_cli_path(), "crawl", server.url("/"), "--max-pages", "5", "-q"});
     CHECK(m.exit_code == 0);
     CHECK(std::count(m.out.begin(), m.out.end(), '\n') == 5);
+    // Repeatable options take one value each: the URL after them is not swallowed as another.
+    auto before = weft::test::run_process({weft::test::weft_cli_path(), "crawl", "--allow-host", "other.test",
+                                           "--deny", "p9", "-s", "max_pages=2", "-q", server.url("/")});
+    CHECK(before.exit_code == 0);
+    CHECK(std::count(before.out.begin(), before.out.end(), '\n') == 2);
 }
 
 TEST_CASE("weft crawl obeys robots.txt unless --ignore-robots", "[cli][crawl][robots]")
@@ -312,7 +317,8 @@ TEST_CASE("weft crawl names the bad flag and exits 2", "[cli][crawl]")
     CHECK(bad_fetcher.err.find("--fetcher") != std::string::npos);
 }
 
-TEST_CASE("weft crawl --proxy sends every request, robots.txt included, through the proxy", "[cli][crawl][proxy]")
+TEST_CASE("weft crawl --proxy sends every request, robots.txt included, through the proxies in turn",
+          "[cli][crawl][proxy]")
 {
     weft::test::temp_dir dir;
     make_site(dir.path(), 7);
@@ -328,6 +334,17 @@ TEST_CASE("weft crawl --proxy sends every request, robots.txt included, through 
     REQUIRE(proxy.last_request("/p1.html"));
     CHECK(proxy.last_request("/p1.html")->proxied_for == "http://weft-site.invalid");
     CHECK(proxy.last_request("/p1.html")->headers.get("Proxy-Authorization") == "Basic Ym9iOnMzY3JldA==");
+
+    // Two proxies: the attempts alternate between them, and every page still comes once.
+    weft::test::test_server second({.tls = false, .root = dir.path()});
+    proxy.reset_counters();
+    auto both = weft::test::run_process({weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "-q",
+                                         "--proxy", proxy.url(""), "--proxy", second.url("")});
+    CHECK(both.exit_code == 0);
+    CHECK(std::count(both.out.begin(), both.out.end(), '\n') == 4);
+    CHECK(proxy.total_requests() + second.total_requests() == 5); // robots.txt and 4 pages
+    CHECK(proxy.total_requests() >= 2);
+    CHECK(second.total_requests() >= 2);
 
     auto bad = weft::test::run_process(
         {weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "--proxy", "ftp://bob:s3cret@proxy.test"});

@@ -163,9 +163,23 @@ struct engine::impl final : crawl_context
                 co_return std::pair{make_error_code(weft::error::fetcher_unavailable), std::move(res)};
             }
         }
+        if (f->name() != "chromium") // Chromium renders through the first proxy only
+            rotate_proxy(req);
         auto [ec, res] = co_await f->async_fetch(
             std::move(req), nullptr, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
         co_return std::pair{ec, std::move(res)};
+    }
+
+    // With several proxies, each attempt takes the next one (this copy only: what the job
+    // directory keeps has no proxy chosen for it). A request's own meta "proxy" stays.
+    void rotate_proxy(http::request& req)
+    {
+        auto const& proxies = settings_.proxies;
+        if (proxies.size() < 2)
+            return;
+        if (auto const* meta = req.meta_if(); meta && meta->is_object() && meta->contains("proxy"))
+            return;
+        req.meta()["proxy"] = proxies[next_proxy_++ % proxies.size()];
     }
 
     static bool wants_render(http::request const& req)
@@ -205,7 +219,7 @@ struct engine::impl final : crawl_context
             o.follow_redirects = false;
             o.timeouts.total = settings_.timeout;
             o.user_agent = settings_.user_agent;
-            o.proxy = settings_.proxy;
+            o.proxy = settings_.proxies.empty() ? std::string() : settings_.proxies.front();
             o.max_connections_per_host = std::max<std::size_t>(settings_.per_host, 1);
             o.max_connections = std::max<std::size_t>(settings_.concurrency * 2, 16);
             o.limits.max_body_size = settings_.max_body_size;
@@ -785,6 +799,7 @@ struct engine::impl final : crawl_context
     weft::engine::stats stats_;
     std::unique_ptr<http::fetcher> fetcher_;
     http::fetch_options fetch_options_; // the crawl's, for renderer_
+    std::size_t next_proxy_ = 0;
     std::unique_ptr<http::fetcher> renderer_;
     std::vector<std::unique_ptr<sink>> sinks_;
     std::vector<std::unique_ptr<item_pipeline>> pipelines_;

@@ -56,6 +56,8 @@ scheduler::scheduler(settings const& s, seen_set& seen, frontier& f, stats& st)
     for (auto const& h : s.allowed_hosts)
         allow_host(h);
     explicit_hosts_ = !s.allowed_hosts.empty();
+    for (auto const& h : s.also_allowed_hosts)
+        allow_host(h);
 }
 
 void scheduler::allow_host(std::string host)

@@ -94,17 +94,26 @@ std::chrono::milliseconds seconds(std::string_view key, std::string_view v)
     return std::chrono::milliseconds(static_cast<long long>(d * 1000));
 }
 
-// A proxy URL with a scheme libcurl speaks (none means http://); "" for none.
-std::string checked_proxy(std::string_view key, std::string_view v)
+// Proxy URLs libcurl speaks; the message of a bad one names the setting, not the password.
+std::vector<std::string> checked_proxies(std::string_view key, std::vector<std::string> urls)
 {
-    auto const scheme_end = v.find("://");
-    if (v.empty() || scheme_end == std::string_view::npos)
-        return std::string(v);
-    auto const scheme = lower(v.substr(0, scheme_end));
-    for (char const* ok : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
-        if (scheme == ok)
-            return std::string(v);
-    bad(key, http::redact_credentials(v), "a proxy URL: http://, https://, socks4://, socks4a://, socks5:// or socks5h://");
+    try
+    {
+        for (auto& u : urls)
+            u = http::checked_proxy_url(u);
+    }
+    catch (std::invalid_argument const& e)
+    {
+        throw std::invalid_argument("setting " + std::string(key) + ": " + e.what());
+    }
+    return urls;
+}
+
+std::vector<std::string> redacted(std::vector<std::string> urls)
+{
+    for (auto& u : urls)
+        u = http::redact_credentials(u);
+    return urls;
 }
 
 std::vector<std::string> list(std::string_view v)
@@ -160,6 +169,8 @@ void settings::set(std::string_view key, std::string_view v)
         url_length_limit = to_size(key, v);
     else if (k == "allowed_hosts" || k == "allowed_domains")
         allowed_hosts = list(v);
+    else if (k == "also_allowed_hosts")
+        also_allowed_hosts = list(v);
     else if (k == "allow")
         allow.emplace_back(v);
     else if (k == "deny")
@@ -189,7 +200,14 @@ void settings::set(std::string_view key, std::string_view v)
     else if (k == "user_agent")
         user_agent = std::string(v);
     else if (k == "proxy" || k == "http_proxy")
-        proxy = checked_proxy(key, v);
+    {
+        proxies.clear();
+        if (!v.empty())
+            proxies.push_back(std::string(v));
+        proxies = checked_proxies(key, std::move(proxies));
+    }
+    else if (k == "proxies" || k == "rotating_proxy_list")
+        proxies = checked_proxies(key, list(v));
     else if (k == "cookies" || k == "cookies_enabled")
         cookies = to_bool(key, v);
     else if (k == "http_cache_dir" || k == "httpcache_dir")
@@ -226,6 +244,7 @@ nlohmann::json settings::to_json() const
         {"max_pages", max_pages},
         {"max_depth", max_depth},
         {"allowed_hosts", allowed_hosts},
+        {"also_allowed_hosts", also_allowed_hosts},
         {"allow", allow},
         {"deny", deny},
         {"url_length_limit", url_length_limit},
@@ -235,7 +254,7 @@ nlohmann::json settings::to_json() const
         {"max_redirects", max_redirects},
         {"fetcher", fetcher},
         {"user_agent", user_agent},
-        {"proxy", http::redact_credentials(proxy)},
+        {"proxies", redacted(proxies)},
         {"cookies", cookies},
         {"job_dir", job_dir.string()},
         {"parse_workers", parse_workers},

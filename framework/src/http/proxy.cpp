@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <stdexcept>
+
 namespace weft::http {
 
 std::string proxy_for(request const& req, fetch_options const& opts)
@@ -10,6 +13,21 @@ std::string proxy_for(request const& req, fetch_options const& opts)
         if (auto it = meta->find("proxy"); it != meta->end() && it->is_string())
             return it->get<std::string>();
     return opts.proxy;
+}
+
+std::string checked_proxy_url(std::string_view url)
+{
+    auto const scheme_end = url.find("://");
+    if (url.empty() || scheme_end == std::string_view::npos)
+        return std::string(url);
+    std::string scheme(url.substr(0, scheme_end));
+    for (auto& c : scheme)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char const* ok : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
+        if (scheme == ok)
+            return std::string(url);
+    throw std::invalid_argument("proxy " + redact_credentials(url) +
+                                ": expected http://, https://, socks4://, socks4a://, socks5:// or socks5h://");
 }
 
 std::string redact_credentials(std::string_view url)

@@ -266,15 +266,22 @@ struct render_fetcher::state
     {
     }
     state(executor e, http::fetch_options const& o, std::string endpoint, connect_options c, pool_options p)
-        : ex(e), opts(o), pool(e, std::move(endpoint), c, p, context_options{.proxy_server = chromium_proxy(o.proxy)})
+        : ex(e), opts(o),
+          pool(e, std::move(endpoint), c, p,
+               context_options{.proxy_server = chromium_proxy(o.proxy), .proxy_bypass_list = proxy_everything})
     {
     }
     static launch_options with_proxy(launch_options l, http::fetch_options const& o)
     {
         if (auto const proxy = chromium_proxy(o.proxy); !proxy.empty())
+        {
             l.args.push_back("--proxy-server=" + proxy);
+            l.args.push_back(std::string("--proxy-bypass-list=") + proxy_everything);
+        }
         return l;
     }
+    // Chromium sends loopback addresses around a proxy by default; libcurl does not.
+    static constexpr char const* proxy_everything = "<-loopback>";
     executor ex;
     http::fetch_options opts;
     page_pool pool;

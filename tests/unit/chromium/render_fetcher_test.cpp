@@ -235,6 +235,14 @@ TEST_CASE("the chromium fetcher renders through the crawl's proxy, launched or a
     REQUIRE(proxy.last_request("/html"));
     CHECK(proxy.last_request("/html")->proxied_for == "http://weft-render.invalid");
 
+    // Loopback addresses go through the proxy too, as with libcurl (Chromium's default skips them).
+    test_server site;
+    auto const loopback = site.url("/html?title=loop");
+    auto const site_host = "http://127.0.0.1:" + std::to_string(site.port());
+    auto [lec, lres] = run_sync(render_via(proxy_url, loopback));
+    REQUIRE_FALSE(lec);
+    CHECK(proxy.last_request("/html")->proxied_for == site_host);
+
     {
         running_chromium running; // attached: the pool's context carries the proxy
         scoped_env endpoint("WEFT_CHROMIUM_ENDPOINT", running.ws_endpoint());
@@ -242,8 +250,12 @@ TEST_CASE("the chromium fetcher renders through the crawl's proxy, launched or a
         auto [aec, ares] = run_sync(render_via(proxy_url, url));
         REQUIRE_FALSE(aec);
         CHECK_THAT(ares.body, Catch::Contains("<title>through</title>"));
-        CHECK(proxy.request_count("/html") == before + 1);
+        auto [alec, alres] = run_sync(render_via(proxy_url, loopback));
+        REQUIRE_FALSE(alec);
+        CHECK(proxy.request_count("/html") == before + 2);
+        CHECK(proxy.last_request("/html")->proxied_for == site_host);
     }
+    CHECK(site.total_requests() == 0);
 
     // Another proxy for one request, or credentials Chromium cannot send: refused, not bypassed.
     auto const before = proxy.total_requests();

@@ -2,6 +2,7 @@
 #include <weft/engine/scheduler.hpp>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <deque>
 #include <map>
@@ -191,6 +192,33 @@ TEST_CASE("a host whose requests were all spilled is not starved by a stalled ho
     CHECK(store.spilled() == 0);
 }
 
+TEST_CASE("also_allowed_hosts (--allow-host) add to the start hosts; allowed_hosts replace them",
+          "[engine][scheduler]")
+{
+    using weft::engine::schedule_result;
+    weft::engine::memory_seen_set seen;
+    weft::engine::stats st;
+    {
+        weft::engine::settings s;
+        s.also_allowed_hosts = {"cdn.test"};
+        frontier f(s);
+        weft::engine::scheduler sch(s, seen, f, st);
+        CHECK(sch.schedule(weft::request{"http://site.test/"}, true) == schedule_result::queued);
+        CHECK(sch.schedule(weft::request{"http://site.test/a"}) == schedule_result::queued);
+        CHECK(sch.schedule(weft::request{"http://img.cdn.test/b"}) == schedule_result::queued);
+        CHECK(sch.schedule(weft::request{"http://other.test/c"}) == schedule_result::offsite);
+    }
+    {
+        weft::engine::settings s;
+        s.allowed_hosts = {"cdn.test"};
+        frontier f(s);
+        weft::engine::scheduler sch(s, seen, f, st);
+        sch.schedule(weft::request{"http://start.test/"}, true);
+        CHECK(sch.schedule(weft::request{"http://start.test/a"}) == schedule_result::offsite);
+        CHECK(sch.schedule(weft::request{"http://cdn.test/d"}) == schedule_result::queued);
+    }
+}
+
 TEST_CASE("the scheduler de-duplicates and applies host, depth and URL rules", "[engine][scheduler]")
 {
     weft::engine::settings s;
@@ -242,16 +270,20 @@ TEST_CASE("settings accept their own and Scrapy's names and reject bad values", 
     CHECK_THROWS_AS(s.set("obey_robots", "perhaps"), std::invalid_argument);
 }
 
-TEST_CASE("the proxy setting takes proxy URLs libcurl speaks and never shows a password", "[settings][proxy]")
+TEST_CASE("the proxy settings take proxy URLs libcurl speaks and never show a password", "[settings][proxy]")
 {
+    using list = std::vector<std::string>;
     weft::engine::settings s;
     s.set("proxy", "socks5h://127.0.0.1:1080");
-    CHECK(s.proxy == "socks5h://127.0.0.1:1080");
+    CHECK(s.proxies == list{"socks5h://127.0.0.1:1080"});
     s.set("HTTP_PROXY", "http://bob:s3cret@proxy.test:3128");
-    CHECK(s.proxy == "http://bob:s3cret@proxy.test:3128");
-    CHECK(s.to_json()["proxy"] == "http://bob:***@proxy.test:3128");
+    CHECK(s.proxies == list{"http://bob:s3cret@proxy.test:3128"});
+    CHECK(s.to_json()["proxies"] == nlohmann::json::array({"http://bob:***@proxy.test:3128"}));
+    s.set("proxies", "http://a.test:3128,socks5://b.test:1080");
+    CHECK(s.proxies == list{"http://a.test:3128", "socks5://b.test:1080"});
     CHECK_THROWS_WITH(s.set("proxy", "ftp://bob:s3cret@proxy.test"),
                       Catch::Contains("proxy") && Catch::Contains("socks5://") && !Catch::Contains("s3cret"));
+    CHECK_THROWS_WITH(s.set("proxies", "http://a.test:3128,gopher://b.test"), Catch::Contains("gopher://b.test"));
     s.set("proxy", "");
-    CHECK(s.proxy.empty());
+    CHECK(s.proxies.empty());
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+using weft::http::checked_proxy_url;
 using weft::http::fetch_options;
 using weft::http::proxy_for;
 using weft::http::redact_credentials;
@@ -27,6 +28,17 @@ TEST_CASE("a request's meta \"proxy\" string overrides the fetcher's proxy, \"\"
     not_a_string.meta()["proxy"] = 3128;
     CHECK(proxy_for(not_a_string, opts) == "http://crawl-proxy:3128");
     CHECK(proxy_for(plain, fetch_options{}).empty());
+}
+
+TEST_CASE("checked_proxy_url takes the schemes libcurl speaks and names the bad one without its password",
+          "[http][proxy]")
+{
+    for (char const* ok : {"http://p:3128", "HTTPS://p:443", "socks4://p:1080", "socks4a://p:1080", "socks5://p:1080",
+                           "socks5h://bob:pw@p:1080", "p:3128", ""})
+        CHECK(checked_proxy_url(ok) == ok);
+    CHECK_THROWS_AS(checked_proxy_url("ftp://p:21"), std::invalid_argument);
+    CHECK_THROWS_WITH(checked_proxy_url("gopher://bob:s3cret@p:70"),
+                      Catch::Contains("gopher://bob:***@p:70") && Catch::Contains("socks5h://"));
 }
 
 TEST_CASE("redact_credentials hides a proxy password and nothing else", "[http][proxy]")

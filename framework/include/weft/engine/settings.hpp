@@ -44,6 +44,7 @@ struct settings
     std::uint64_t max_pages = 0;            ///< stop after this many fetches (0: no limit)
     int max_depth = -1;                     ///< drop requests deeper than this (-1: no limit)
     std::vector<std::string> allowed_hosts; ///< empty: the start requests' hosts; subdomains included
+    std::vector<std::string> also_allowed_hosts; ///< besides those (--allow-host); subdomains included
     std::vector<std::string> allow;         ///< URL regexes a followed link must match (any)
     std::vector<std::string> deny;          ///< URL regexes that drop a followed link
     std::size_t url_length_limit = 2083;    ///< drop followed links longer than this (0: no limit)
@@ -57,9 +58,11 @@ struct settings
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
-    /// Every request's proxy unless its meta "proxy" says otherwise: "http://[user:pw@]host:port",
-    /// https://, socks5:// (socks5h://: the proxy resolves names), socks4://. Empty: none.
-    std::string proxy;
+    /// Proxies the requests go through, in turn (each attempt takes the next, so a retry usually
+    /// goes through another): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the
+    /// proxy resolves names), socks4://. A request's meta "proxy" overrides them; rendered pages
+    /// use the first. Empty: none.
+    std::vector<std::string> proxies;
     bool cookies = true;
     std::filesystem::path http_cache_dir; ///< a directory: responses cached on disk (dev mode)
     std::size_t max_body_size = 64u << 20;

@@ -14,6 +14,11 @@ namespace weft::http {
 /// environment's http_proxy and friends are never used.
 std::string proxy_for(request const& req, fetch_options const& opts);
 
+/// `url` if it is a proxy URL libcurl speaks: http://, https://, socks4://, socks4a://, socks5://,
+/// socks5h:// (the proxy resolves names), or no scheme (http). "" is none.
+/// @throws std::invalid_argument naming the schemes, with the password redacted.
+std::string checked_proxy_url(std::string_view url);
+
 /// `url` with the password of its user info replaced by "***" ("http://bob:***@proxy:3128"), for
 /// messages, logs and stats. A user name without a password is left as it is.
 std::string redact_credentials(std::string_view url);
