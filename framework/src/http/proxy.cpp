@@ -32,19 +32,18 @@ std::string checked_proxy_url(std::string_view url)
 
 std::string redact_credentials(std::string_view url)
 {
+    // The last '@' anywhere, not just in the authority: a password with an unescaped '/' must
+    // not leak (a proxy URL has no path worth keeping).
     auto const scheme_end = url.find("://"); // curl takes "bob:pw@proxy:3128" without one too
-    auto const authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-    auto const authority_end = url.find_first_of("/?#", authority_start);
-    auto const authority = url.substr(authority_start, authority_end - authority_start);
-    auto const at = authority.rfind('@');
-    if (at == std::string_view::npos)
+    auto const userinfo_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    auto const at = url.rfind('@');
+    if (at == std::string_view::npos || at < userinfo_start)
         return std::string(url);
-    auto const userinfo = authority.substr(0, at);
-    auto const colon = userinfo.find(':');
-    if (colon == std::string_view::npos)
+    auto const colon = url.find(':', userinfo_start);
+    if (colon > at)
         return std::string(url); // a user name alone is no secret
-    std::string out(url.substr(0, authority_start));
-    out.append(userinfo.substr(0, colon)).append(":***").append(url.substr(authority_start + at));
+    std::string out(url.substr(0, colon));
+    out.append(":***").append(url.substr(at));
     return out;
 }
 

@@ -48,6 +48,7 @@ TEST_CASE("redact_credentials hides a proxy password and nothing else", "[http][
     CHECK(redact_credentials("bob:s3cret@proxy:3128") == "bob:***@proxy:3128");
     CHECK(redact_credentials("http://bob@proxy:3128") == "http://bob@proxy:3128");
     CHECK(redact_credentials("http://proxy:3128") == "http://proxy:3128");
-    CHECK(redact_credentials("http://proxy:3128/a@b") == "http://proxy:3128/a@b");
+    CHECK(redact_credentials("http://bob:pa/ss@proxy:3128") == "http://bob:***@proxy:3128");
+    CHECK(redact_credentials("http://proxy:3128/a") == "http://proxy:3128/a");
     CHECK(redact_credentials("") == "");
 }
