@@ -19,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -345,6 +346,19 @@ TEST_CASE("weft crawl --proxy sends every request, robots.txt included, through 
     CHECK(proxy.total_requests() + second.total_requests() == 5); // robots.txt and 4 pages
     CHECK(proxy.total_requests() >= 2);
     CHECK(second.total_requests() >= 2);
+
+    // One proxy of the two is dead: the attempts it fails are retried through the other, which
+    // the next attempts prefer while the dead one backs off. Nothing is lost.
+    auto const dead = "http://127.0.0.1:" + std::to_string(weft::test::unused_port());
+    auto survive = weft::test::run_process(
+        {weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "--proxy", dead, "--proxy", second.url("")});
+    CHECK(survive.exit_code == 0);
+    CHECK(survive.err.find("could not be reached") != std::string::npos);
+    int ok = 0;
+    std::istringstream lines(survive.out);
+    for (std::string line; std::getline(lines, line);)
+        ok += nlohmann::json::parse(line)["status"] == 200;
+    CHECK(ok == 4);
 
     auto bad = weft::test::run_process(
         {weft::test::weft_cli_path(), "crawl", "http://weft-site.invalid/", "--proxy", "ftp://bob:s3cret@proxy.test"});

@@ -5,9 +5,11 @@
 #include <weft/engine/fingerprint.hpp>
 #include <weft/engine/frontier.hpp>
 #include <weft/engine/progress.hpp>
+#include <weft/engine/proxy_rotation.hpp>
 #include <weft/engine/scheduler.hpp>
 #include <weft/engine/seen_set.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 #include <weft/middleware/builtin.hpp>
 #include <weft/middleware/spider_middleware.hpp>
 
@@ -25,6 +27,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -163,23 +166,40 @@ struct engine::impl final : crawl_context
                 co_return std::pair{make_error_code(weft::error::fetcher_unavailable), std::move(res)};
             }
         }
-        if (f->name() != "chromium") // Chromium renders through the first proxy only
-            rotate_proxy(req);
-        auto [ec, res] = co_await f->async_fetch(
-            std::move(req), nullptr, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
-        co_return std::pair{ec, std::move(res)};
+        auto attempt = [&](http::request r)
+        {
+            return f->async_fetch(std::move(r), nullptr,
+                                  asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
+        };
+        // Chromium renders through the first proxy only; a request's own meta "proxy" stays.
+        if (!proxies_ || f->name() == "chromium" || has_own_proxy(req))
+        {
+            auto [ec, res] = co_await attempt(std::move(req));
+            co_return std::pair{ec, std::move(res)};
+        }
+        // Several proxies: each attempt takes the next one, and one that cannot be reached is
+        // failed over at once (robots.txt must not read "unreachable" because of a dead proxy).
+        // The proxy is set on this copy only: the job directory keeps none.
+        for (std::size_t tries = 1;; ++tries)
+        {
+            auto const proxy = proxies_->next(clock::now());
+            req.meta()["proxy"] = proxy;
+            auto [ec, res] = co_await attempt(req);
+            if (ec == condition::cancelled)
+                co_return std::pair{ec, std::move(res)};
+            bool const unreachable = ec == condition::network || ec == condition::dns;
+            if (auto const back_off = proxies_->report(proxy, unreachable, clock::now()); back_off > clock::duration::zero())
+                log("proxy " + http::redact_credentials(proxy) + " could not be reached; the next attempts avoid it for " +
+                    describe_duration(back_off));
+            if (!unreachable || tries >= proxies_->size() || stopping_)
+                co_return std::pair{ec, std::move(res)};
+        }
     }
 
-    // With several proxies, each attempt takes the next one (this copy only: what the job
-    // directory keeps has no proxy chosen for it). A request's own meta "proxy" stays.
-    void rotate_proxy(http::request& req)
+    static bool has_own_proxy(http::request const& req)
     {
-        auto const& proxies = settings_.proxies;
-        if (proxies.size() < 2)
-            return;
-        if (auto const* meta = req.meta_if(); meta && meta->is_object() && meta->contains("proxy"))
-            return;
-        req.meta()["proxy"] = proxies[next_proxy_++ % proxies.size()];
+        auto const* meta = req.meta_if();
+        return meta && meta->is_object() && meta->contains("proxy");
     }
 
     static bool wants_render(http::request const& req)
@@ -220,6 +240,8 @@ struct engine::impl final : crawl_context
             o.timeouts.total = settings_.timeout;
             o.user_agent = settings_.user_agent;
             o.proxy = settings_.proxies.empty() ? std::string() : settings_.proxies.front();
+            if (settings_.proxies.size() > 1)
+                proxies_.emplace(settings_.proxies);
             o.max_connections_per_host = std::max<std::size_t>(settings_.per_host, 1);
             o.max_connections = std::max<std::size_t>(settings_.concurrency * 2, 16);
             o.limits.max_body_size = settings_.max_body_size;
@@ -799,7 +821,7 @@ struct engine::impl final : crawl_context
     weft::engine::stats stats_;
     std::unique_ptr<http::fetcher> fetcher_;
     http::fetch_options fetch_options_; // the crawl's, for renderer_
-    std::size_t next_proxy_ = 0;
+    std::optional<proxy_rotation> proxies_; // with two proxies or more
     std::unique_ptr<http::fetcher> renderer_;
     std::vector<std::unique_ptr<sink>> sinks_;
     std::vector<std::unique_ptr<item_pipeline>> pipelines_;

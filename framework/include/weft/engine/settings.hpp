@@ -58,8 +58,8 @@ struct settings
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
-    /// Proxies the requests go through, in turn (each attempt takes the next, so a retry usually
-    /// goes through another): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the
+    /// Proxies the requests go through, in turn, an unreachable one failed over and backed off
+    /// (proxy_rotation.hpp): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the
     /// proxy resolves names), socks4://. A request's meta "proxy" overrides them; rendered pages
     /// use the first. Empty: none.
     std::vector<std::string> proxies;
