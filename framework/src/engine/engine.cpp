@@ -199,7 +199,10 @@ struct engine::impl final : crawl_context
     static bool has_own_proxy(http::request const& req)
     {
         auto const* meta = req.meta_if();
-        return meta && meta->is_object() && meta->contains("proxy");
+        if (!meta || !meta->is_object())
+            return false;
+        auto it = meta->find("proxy");
+        return it != meta->end() && it->is_string(); // as http::proxy_for reads it
     }
 
     static bool wants_render(http::request const& req)
