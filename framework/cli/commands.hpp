@@ -23,4 +23,7 @@ void add_crawl_command(CLI::App& app, int& result);
 void add_list_command(CLI::App& app, int& result);
 void add_genspider_command(CLI::App& app, int& result);
 
+/// Accepts a proxy URL libcurl speaks (http::checked_proxy_url); its message hides the password.
+CLI::Validator proxy_url_validator();
+
 } // namespace weft::cli

@@ -4,7 +4,6 @@
 #include <weft/async/signals.hpp>
 #include <weft/engine/engine.hpp>
 #include <weft/http/fetcher_registry.hpp>
-#include <weft/http/proxy.hpp>
 #include <weft/plugin/loader.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
@@ -193,18 +192,7 @@ prepared prepare(crawl_args const& a)
     if (!a.fetcher.empty())
         s.fetcher = a.fetcher;
     if (!a.proxies.empty())
-    {
-        s.proxies.clear();
-        for (auto const& p : a.proxies)
-            try
-            {
-                s.proxies.push_back(http::checked_proxy_url(p));
-            }
-            catch (std::invalid_argument const& e)
-            {
-                throw CLI::ValidationError("--proxy", e.what());
-            }
-    }
+        s.proxies = a.proxies; // checked by proxy_url_validator
     if (!s.proxies.empty() && s.fetcher == "beast")
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
@@ -348,7 +336,8 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
     cmd->add_option("--proxy", a->proxies,
                     "Send requests through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, "
-                    "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it");
+                    "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it")
+        ->check(proxy_url_validator());
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
     cmd->add_option("--plugin", a->plugins,
                     "Load a plugin (.so) first (repeatable); spiders are also found in $WEFT_PLUGIN_PATH and "

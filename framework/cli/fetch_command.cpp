@@ -4,7 +4,6 @@
 #include <weft/async/run.hpp>
 #include <weft/chromium/render_fetcher.hpp>
 #include <weft/http/fetcher_registry.hpp>
-#include <weft/http/proxy.hpp>
 #include <weft/http/wait_for_selector.hpp>
 
 #include <nlohmann/json.hpp>
@@ -207,20 +206,7 @@ void add_fetch_command(CLI::App& app, int& result)
     cmd->add_option("-d,--data", args->data, "Request body (use with -X POST)");
     cmd->add_flag("-k,--insecure", args->insecure, "Do not verify TLS certificates");
     cmd->add_option("-x,--proxy", args->proxy, "Through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, socks5h://")
-        ->check(CLI::Validator(
-            [](std::string& url)
-            {
-                try
-                {
-                    http::checked_proxy_url(url);
-                    return std::string();
-                }
-                catch (std::invalid_argument const& e)
-                {
-                    return std::string(e.what());
-                }
-            },
-            "URL"));
+        ->check(proxy_url_validator());
     cmd->add_flag("-f,--fail", args->fail, "Exit 1 on HTTP status 400 or above");
     cmd->add_option("--max-redirects", args->max_redirects, "Redirects to follow (0: none)")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--render", args->render, "Render the page in headless Chromium and print the rendered HTML");

@@ -172,7 +172,7 @@ struct engine::impl final : crawl_context
                                   asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
         };
         // Chromium renders through the first proxy only; a request's own meta "proxy" stays.
-        if (!proxies_ || f->name() == "chromium" || has_own_proxy(req))
+        if (!proxies_ || f->name() == "chromium" || http::meta_proxy(req))
         {
             auto [ec, res] = co_await attempt(std::move(req));
             co_return std::pair{ec, std::move(res)};
@@ -194,15 +194,6 @@ struct engine::impl final : crawl_context
             if (!unreachable || tries >= proxies_->size() || stopping_)
                 co_return std::pair{ec, std::move(res)};
         }
-    }
-
-    static bool has_own_proxy(http::request const& req)
-    {
-        auto const* meta = req.meta_if();
-        if (!meta || !meta->is_object())
-            return false;
-        auto it = meta->find("proxy");
-        return it != meta->end() && it->is_string(); // as http::proxy_for reads it
     }
 
     static bool wants_render(http::request const& req)

@@ -7,12 +7,17 @@
 
 namespace weft::http {
 
-std::string proxy_for(request const& req, fetch_options const& opts)
+std::optional<std::string> meta_proxy(request const& req)
 {
     if (auto const* meta = req.meta_if(); meta && meta->is_object())
         if (auto it = meta->find("proxy"); it != meta->end() && it->is_string())
             return it->get<std::string>();
-    return opts.proxy;
+    return std::nullopt;
+}
+
+std::string proxy_for(request const& req, fetch_options const& opts)
+{
+    return meta_proxy(req).value_or(opts.proxy);
 }
 
 std::string checked_proxy_url(std::string_view url)

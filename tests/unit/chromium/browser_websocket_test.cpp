@@ -2,8 +2,6 @@
 // Chromium started outside weft with browser::async_connect.
 #include <weft/chromium/browser.hpp>
 
-#include <weft/async/sleep.hpp>
-
 #include "killed_browser.hpp"
 #include "running_chromium.hpp"
 
@@ -153,12 +151,9 @@ TEST_CASE("browser contexts keep cookies apart, close with their pages, and go w
             b.abandon("weft went away");
             CHECK_FALSE(b.is_connected());
             CHECK_THAT(b.close_reason(), Catch::Contains("weft went away"));
-            for (auto const give_up = std::chrono::steady_clock::now() + 3s;
-                 running->tabs().contains(bobs.target_id()) && std::chrono::steady_clock::now() < give_up;)
-                co_await weft::sleep(50ms);
-            tabs = running->tabs();
-            CHECK_FALSE(tabs.contains(bobs.target_id()));
-            CHECK(tabs.contains(shared.target_id()));
+            CHECK(co_await weft::test::tabs_become(
+                running, [&](auto const& now) { return !now.contains(bobs.target_id()); }));
+            CHECK(running->tabs().contains(shared.target_id()));
             auto const e = co_await weft::test::failure_of(bob.async_new_page(), "new_page after the end");
             CHECK(e.code() == chromium::error::browser_closed);
         }(&running, url));

@@ -26,6 +26,7 @@ using namespace std::chrono_literals;
 using weft::task;
 using weft::test::run_sync;
 using weft::test::running_chromium;
+using weft::test::tabs_become;
 using weft::test::test_server;
 
 namespace
@@ -61,22 +62,6 @@ task<void> kill_after(int pid, std::chrono::milliseconds after, int sig)
 {
     co_await weft::sleep(after);
     ::kill(pid, sig);
-}
-
-// Polls the running browser's tab list (closing a tab completes a moment after its command)
-// until `done(tabs)` holds or 3 s pass; returns whether it held. Sleeps on the loop, so the
-// pool's own closing work runs meanwhile.
-template <class Pred>
-task<bool> tabs_become(running_chromium const* running, Pred done)
-{
-    for (auto const give_up = std::chrono::steady_clock::now() + 3s;;)
-    {
-        if (done(running->tabs()))
-            co_return true;
-        if (std::chrono::steady_clock::now() > give_up)
-            co_return false;
-        co_await weft::sleep(50ms);
-    }
 }
 
 bool has(std::set<std::string> const& tabs, std::string const& id)

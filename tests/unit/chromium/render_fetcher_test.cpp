@@ -1,6 +1,5 @@
 #include <weft/chromium/render_fetcher.hpp>
 
-#include <weft/async/sleep.hpp>
 #include <weft/http/fetcher_registry.hpp>
 
 #include "running_chromium.hpp"
@@ -171,9 +170,7 @@ TEST_CASE("the chromium fetcher renders in the running browser WEFT_CHROMIUM_END
                     CHECK(running->tabs().size() == before + 1); // the fetcher's page
                 }
                 // The fetcher is gone: its tab closes (on this loop), the browser stays.
-                for (auto const give_up = std::chrono::steady_clock::now() + 3s;
-                     running->tabs().size() > before && std::chrono::steady_clock::now() < give_up;)
-                    co_await weft::sleep(50ms);
+                co_await weft::test::tabs_become(running, [&](auto const& tabs) { return tabs.size() <= before; });
             }(&running, url, before.size()));
     }
     CHECK(running.alive());

@@ -1,6 +1,8 @@
 // running_chromium: a Chromium started outside weft, for the tests that attach to one.
 #pragma once
 
+#include <weft/async/sleep.hpp>
+#include <weft/async/task.hpp>
 #include <weft/http/fetcher_registry.hpp>
 
 #include <support/run_sync.hpp>
@@ -156,5 +158,22 @@ private:
     std::string port_;
     std::string path_;
 };
+
+/// Polls `running`'s tab list (closing a tab completes a moment after its command) until
+/// `done(tabs)` holds or 3 s pass; returns whether it held. Sleeps on the loop, so closing work
+/// on the same loop runs meanwhile.
+template <class Pred>
+task<bool> tabs_become(running_chromium const* running, Pred done)
+{
+    using namespace std::chrono_literals;
+    for (auto const give_up = std::chrono::steady_clock::now() + 3s;;)
+    {
+        if (done(running->tabs()))
+            co_return true;
+        if (std::chrono::steady_clock::now() > give_up)
+            co_return false;
+        co_await weft::sleep(50ms);
+    }
+}
 
 } // namespace weft::test

@@ -4,13 +4,17 @@
 #include <weft/http/options.hpp>
 #include <weft/http/request.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace weft::http {
 
-/// The proxy URL for `req`: its meta "proxy" when that is a string ("" for none: a direct
-/// connection), else the fetcher's fetch_options::proxy. As Scrapy's meta["proxy"]; the
+/// The request's own proxy: its meta "proxy" when that is a string ("" for none: a direct
+/// connection), as Scrapy's meta["proxy"].
+std::optional<std::string> meta_proxy(request const& req);
+
+/// The proxy URL for `req`: meta_proxy(req), else the fetcher's fetch_options::proxy. The
 /// environment's http_proxy and friends are never used.
 std::string proxy_for(request const& req, fetch_options const& opts);
 
