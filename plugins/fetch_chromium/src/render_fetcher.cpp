@@ -25,11 +25,11 @@ using detail::json;
 using std::chrono::milliseconds;
 
 // The crawl's proxy as Chromium writes it: a scheme it knows (its SOCKS5 resolves names at the
-// proxy, as libcurl's socks5h), none meaning http. "" when there is none, or when it has
-// credentials, which Chromium does not take in a proxy URL (every render then fails, saying so).
+// proxy, as libcurl's socks5h), none meaning http. "" when there is none, or when it has user
+// info, which Chromium does not take in a proxy URL (every render then fails, saying so).
 std::string chromium_proxy(std::string const& proxy)
 {
-    if (proxy.empty() || http::redact_credentials(proxy) != proxy)
+    if (proxy.empty() || proxy.find('@') != std::string::npos)
         return {};
     auto const scheme_end = proxy.find("://");
     if (scheme_end == std::string::npos)

@@ -263,5 +263,7 @@ TEST_CASE("the chromium fetcher renders through the crawl's proxy, launched or a
         run_sync(render_via("http://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port()), url));
     CHECK(login == weft::chromium::error::unsupported);
     CHECK_THAT(login_res.error_detail, Catch::Contains("credentials") && !Catch::Contains("s3cret"));
+    auto [user, user_res] = run_sync(render_via("http://bob@127.0.0.1:" + std::to_string(proxy.port()), url));
+    CHECK(user == weft::chromium::error::unsupported);
     CHECK(proxy.total_requests() == before);
 }
