@@ -129,9 +129,16 @@ struct engine::impl final : crawl_context
 
     // --- crawl_context ---
     weft::engine::settings const& settings() const override { return settings_; }
-    weft::engine::stats& stats() override { return stats_; }
     weft::spider& spider() override { return spider_; }
-    host_slot& slot(std::string const& host) override { return frontier_->slot(host); }
+    void count(std::string_view name, std::uint64_t n) override { stats_.add(name, n); }
+    void set_host_delay(std::string const& host, std::chrono::milliseconds d) override
+    {
+        frontier_->slot(host).set_min_delay(d);
+    }
+    void back_off_host(std::string const& host, std::chrono::milliseconds d) override
+    {
+        frontier_->slot(host).backoff_until(clock::now() + d);
+    }
 
     task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) override
     {

@@ -48,6 +48,8 @@ nlohmann::json stats::to_json() const
         {"cache_hits", cache_hits},
         {"by_status", status},
         {"errors_by_kind", errors_by_kind},
+        {"custom", custom},
+        {"hosts", hosts},
         {"elapsed_s", elapsed_s()},
         {"pages_per_second", pages_per_second()},
     };
@@ -88,8 +90,38 @@ void stats::merge_from(nlohmann::json const& j)
     if (auto s = j.find("errors_by_kind"); s != j.end())
         for (auto const& [k, v] : s->items())
             errors_by_kind[k] += v.get<std::uint64_t>();
+    if (auto s = j.find("custom"); s != j.end() && s->is_object())
+        for (auto const& [k, v] : s->items())
+            if (v.is_number())
+                custom[k] += v.get<std::uint64_t>();
     if (auto e = j.find("elapsed_s"); e != j.end() && e->is_number())
         prior_elapsed_s += e->get<double>();
+}
+
+void stats::add(std::string_view name, std::uint64_t n)
+{
+    static constexpr std::pair<std::string_view, std::uint64_t stats::*> named[] = {
+        {"scheduled", &stats::scheduled},       {"filtered_duplicate", &stats::filtered_duplicate},
+        {"filtered_offsite", &stats::filtered_offsite}, {"filtered_depth", &stats::filtered_depth},
+        {"filtered_rule", &stats::filtered_rule}, {"filtered_robots", &stats::filtered_robots},
+        {"bad_urls", &stats::bad_urls},         {"pages", &stats::pages},
+        {"attempts", &stats::attempts},         {"responses", &stats::responses},
+        {"retries", &stats::retries},           {"redirects", &stats::redirects},
+        {"errors", &stats::errors},             {"callback_errors", &stats::callback_errors},
+        {"items", &stats::items},               {"items_dropped", &stats::items_dropped},
+        {"bytes", &stats::bytes},               {"robots_fetches", &stats::robots_fetches},
+        {"cache_hits", &stats::cache_hits},
+    };
+    for (auto const& [key, member] : named)
+        if (key == name)
+        {
+            this->*member += n;
+            return;
+        }
+    auto it = custom.find(name);
+    if (it == custom.end())
+        it = custom.emplace(std::string(name), 0).first;
+    it->second += n;
 }
 
 std::string stats::summary() const

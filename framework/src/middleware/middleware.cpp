@@ -125,7 +125,7 @@ public:
         if (!e.policy->rules.allowed(agent, req.url()))
             co_return decision::fail(weft::error::robots_disallowed, "robots.txt disallows " + req.url());
         if (auto d = e.policy->rules.crawl_delay(agent))
-            ctx.slot(host_only(req.url())).set_min_delay(*d);
+            ctx.set_host_delay(host_only(req.url()), *d);
         co_return decision::proceed();
     }
 
@@ -144,7 +144,7 @@ private:
         std::string body;
         for (int hop = 0; hop <= engine::robots::max_redirects; ++hop)
         {
-            ++ctx.stats().robots_fetches;
+            ctx.count("robots_fetches");
             http::request req{url}; // named first: GCC 12 miscompiles owning temporaries in co_await (STYLE.md trap 2)
             auto [ec, res] = co_await ctx.async_fetch_direct(std::move(req));
             if (ec == asio::error::operation_aborted)
@@ -212,7 +212,7 @@ public:
         if (auto v = res.headers.get("Retry-After"))
             after = parse_retry_after(*v);
         if (after && (res.status == 429 || res.status == 503))
-            ctx.slot(host_only(req.url())).backoff_until(clock::now() + std::min(*after, s.retry_max_delay));
+            ctx.back_off_host(host_only(req.url()), std::min(*after, s.retry_max_delay));
         if (req.attempts() > s.retries)
             co_return decision::proceed();
         co_return decision::retry(backoff_delay(req.attempts(), s.retry_base_delay, s.retry_max_delay, after, rng_),

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace weft::engine
 {
@@ -34,6 +35,10 @@ struct stats
     std::uint64_t cache_hits = 0;
     std::map<int, std::uint64_t> by_status;
     std::map<std::string, std::uint64_t> errors_by_kind; ///< "timeout", "network", "dns", ...
+    std::map<std::string, std::uint64_t, std::less<>> custom; ///< counted by name by middlewares and extensions
+    /// The busiest hosts' politeness at the last snapshot: host, pending, in_flight,
+    /// concurrency, delay_ms, backoffs, backoff_ms (not merged on resume: a snapshot).
+    nlohmann::json hosts = nlohmann::json::array();
 
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point end{};
@@ -42,6 +47,9 @@ struct stats
     double elapsed_s() const;
     double pages_per_second() const;
     nlohmann::json to_json() const;
+    /// Adds `n` to the counter `name`: a member above ("robots_fetches", "cache_hits", "retries",
+    /// ...) or else a custom one.
+    void add(std::string_view name, std::uint64_t n = 1);
     /// Adds the counters of a saved to_json() (a resumed job).
     void merge_from(nlohmann::json const& j);
     /// Several lines for a user: pages, items, errors, statuses, rate.

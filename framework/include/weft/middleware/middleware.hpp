@@ -3,15 +3,14 @@
 #pragma once
 
 #include <weft/async/task.hpp>
-#include <weft/engine/politeness.hpp>
 #include <weft/engine/settings.hpp>
-#include <weft/engine/stats.hpp>
 #include <weft/error.hpp>
 #include <weft/http/response.hpp>
 #include <weft/spider/request.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,16 +82,21 @@ private:
     std::shared_ptr<weft::request> next_;
 };
 
-/// What the engine offers hooks.
+/// What the engine offers hooks: the crawl's settings, its stats, the politeness of a host and a
+/// fetch outside the pipeline. Nothing else of the engine is reachable from a middleware.
 class crawl_context
 {
 public:
     virtual ~crawl_context() = default;
     virtual engine::settings const& settings() const = 0;
-    virtual engine::stats& stats() = 0;
     virtual weft::spider& spider() = 0;
-    /// The politeness slot of `host` (robots crawl-delay sets its floor).
-    virtual engine::host_slot& slot(std::string const& host) = 0;
+    /// Adds `n` to the stat `name`: a counter of engine::stats ("robots_fetches", "cache_hits",
+    /// ...) or a custom one, reported under stats' "custom".
+    virtual void count(std::string_view name, std::uint64_t n = 1) = 0;
+    /// A floor for the delay between two requests to `host` (robots.txt Crawl-delay).
+    virtual void set_host_delay(std::string const& host, std::chrono::milliseconds delay) = 0;
+    /// Holds every request to `host` for `d` (a Retry-After).
+    virtual void back_off_host(std::string const& host, std::chrono::milliseconds d) = 0;
     /// Fetches `req` with the crawl's fetcher, outside the scheduler and the middlewares (robots.txt).
     /// Never throws for transport errors: they come back as the error_code.
     virtual task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) = 0;
