@@ -1,20 +1,21 @@
 #include <weft/engine/frontier.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace weft::engine
 {
 
 frontier::frontier(settings const& s, frontier_store* store)
-    : settings_(s), store_(store), memory_limit_(std::max<std::size_t>(1, s.frontier_memory_limit))
+    : policy_(state::host_policy::from(s)), store_(store), memory_limit_(std::max<std::size_t>(1, s.frontier_memory_limit))
 {
 }
 
-host_slot& frontier::slot(std::string const& host)
+state::host_controller& frontier::slot(std::string const& host)
 {
     auto it = slots_.find(host);
     if (it == slots_.end())
-        it = slots_.emplace(host, host_slot(settings_)).first;
+        it = slots_.emplace(host, state::host_controller(policy_)).first;
     return it->second;
 }
 
@@ -159,9 +160,47 @@ std::optional<frontier_entry> frontier::pop_startable(clock::time_point now, clo
     return std::nullopt;
 }
 
-void frontier::done(std::string const& host, std::chrono::milliseconds latency, int status)
+void frontier::done(std::string const& host, state::fetch_outcome const& o, clock::time_point now)
 {
-    slot(host).on_finish(latency, status);
+    slot(host).on_finish(o, now);
+}
+
+void frontier::abandon(std::string const& host)
+{
+    slot(host).on_abandon();
+}
+
+std::size_t frontier::pending() const
+{
+    return in_memory_ + (store_ ? store_->spilled() : 0);
+}
+
+std::vector<state::host_stats> frontier::busiest_hosts(std::size_t n, clock::time_point now)
+{
+    std::map<std::string, std::size_t> queued;
+    for (auto const& [host, hq] : queues_)
+        queued[host] += hq.q.size();
+    for (auto const& [host, k] : spilled_by_host_)
+        queued[host] += k;
+    std::vector<state::host_stats> out;
+    auto add = [&](std::string const& host, std::size_t pending)
+    {
+        auto st = slot(host).snapshot(now);
+        st.host = host;
+        st.pending = pending;
+        out.push_back(std::move(st));
+    };
+    for (auto const& [host, k] : queued)
+        add(host, k);
+    for (auto const& [host, c] : slots_)
+        if (c.in_flight() > 0 && !queued.contains(host))
+            add(host, 0);
+    auto busier = [](state::host_stats const& a, state::host_stats const& b)
+    { return a.pending + a.in_flight != b.pending + b.in_flight ? a.pending + a.in_flight > b.pending + b.in_flight : a.host < b.host; };
+    std::sort(out.begin(), out.end(), busier);
+    if (out.size() > n)
+        out.resize(n);
+    return out;
 }
 
 std::size_t frontier::size() const

@@ -190,6 +190,19 @@ void job_store::remove(std::int64_t id)
         fail("record an outcome");
 }
 
+void job_store::update(std::int64_t id, weft::request const& req)
+{
+    sqlite3_stmt* s = prepare("UPDATE requests SET priority = ?, data = ? WHERE id = ?");
+    auto text = to_json_(req).dump();
+    sqlite3_bind_int(s, 1, req.priority());
+    sqlite3_bind_text(s, 2, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, id);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        fail("update a request");
+}
+
 void job_store::commit()
 {
     exec("COMMIT; BEGIN");

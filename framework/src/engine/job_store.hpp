@@ -59,6 +59,8 @@ public:
     void add_seen(fingerprint fp);
     /// The request's outcome is final.
     void remove(std::int64_t id);
+    /// Rewrites the stored request of row `id` (a retry: more attempts, a lower priority).
+    void update(std::int64_t id, weft::request const& req);
     /// Commits the open transaction and opens the next.
     void commit();
 

@@ -49,8 +49,8 @@ std::vector<std::regex> compile(std::vector<std::string> const& patterns, char c
 }
 } // namespace
 
-scheduler::scheduler(settings const& s, seen_set& seen, frontier& f, stats& st)
-    : settings_(s), seen_(seen), frontier_(f), stats_(st), allow_(compile(s.allow, "--allow")),
+scheduler::scheduler(settings const& s, stats& st)
+    : settings_(s), stats_(st), allow_(compile(s.allow, "--allow")),
       deny_(compile(s.deny, "--deny"))
 {
     for (auto const& h : s.allowed_hosts)
@@ -84,67 +84,56 @@ bool scheduler::host_allowed(std::string_view host) const
     }
 }
 
-schedule_result scheduler::schedule(weft::request req, bool start)
+admission scheduler::admit(weft::request req, bool start)
 {
     auto canonical = url::canonicalize(req.url());
     if (!canonical || !(canonical->starts_with("http://") || canonical->starts_with("https://")))
     {
         ++stats_.bad_urls;
-        return schedule_result::bad_url;
+        return {schedule_result::bad_url, std::nullopt};
     }
     auto host = url::host_of(*canonical);
     if (!host)
     {
         ++stats_.bad_urls;
-        return schedule_result::bad_url;
+        return {schedule_result::bad_url, std::nullopt};
     }
     if (start && !explicit_hosts_)
         allow_host(*host);
     if (!host_allowed(*host))
     {
         ++stats_.filtered_offsite;
-        return schedule_result::offsite;
+        return {schedule_result::offsite, std::nullopt};
     }
     if (settings_.max_depth >= 0 && req.depth() > settings_.max_depth)
     {
         ++stats_.filtered_depth;
-        return schedule_result::too_deep;
+        return {schedule_result::too_deep, std::nullopt};
     }
     if (!start)
     {
         if (settings_.url_length_limit > 0 && req.url().size() > settings_.url_length_limit)
         {
             ++stats_.filtered_rule;
-            return schedule_result::denied;
+            return {schedule_result::denied, std::nullopt};
         }
         if (!allow_.empty() && std::none_of(allow_.begin(), allow_.end(),
                                             [&](auto const& re) { return std::regex_search(*canonical, re); }))
         {
             ++stats_.filtered_rule;
-            return schedule_result::denied;
+            return {schedule_result::denied, std::nullopt};
         }
         for (auto const& re : deny_)
             if (std::regex_search(*canonical, re))
             {
                 ++stats_.filtered_rule;
-                return schedule_result::denied;
+                return {schedule_result::denied, std::nullopt};
             }
     }
     auto fp = make_fingerprint(req.http(), fp_options_);
-    bool const fresh = seen_.insert(fp);
-    if (!fresh && !req.dont_filter())
-    {
-        ++stats_.filtered_duplicate;
-        return schedule_result::duplicate;
-    }
-    ++stats_.scheduled;
-    frontier_entry e;
-    e.host = *host;
-    if (persist_)
-        e.id = persist_(req, fp, e.host);
-    e.req = std::move(req);
-    frontier_.push(std::move(e));
-    return schedule_result::queued;
+    admission out;
+    out.request.emplace(std::move(req), std::move(*host), fp);
+    return out;
 }
 
 } // namespace weft::engine

@@ -156,6 +156,12 @@ void settings::set(std::string_view key, std::string_view v)
         autothrottle.max_delay = seconds(key, v);
     else if (k == "autothrottle_target_concurrency")
         autothrottle.target_concurrency = std::max(0.01, to_double(key, v));
+    else if (k == "adaptive_concurrency")
+        adaptive_concurrency = to_bool(key, v);
+    else if (k == "backoff_base" && key == "BACKOFF_BASE")
+        backoff_base = seconds(key, v); // Scrapy-style upper-case name: seconds, like DOWNLOAD_DELAY
+    else if (k == "backoff_base")
+        backoff_base = ms(key, v);
     else if (k == "obey_robots" || k == "robotstxt_obey")
         obey_robots = to_bool(key, v);
     else if (k == "max_pages" || k == "closespider_pagecount")
@@ -197,6 +203,12 @@ void settings::set(std::string_view key, std::string_view v)
         max_redirects = static_cast<int>(to_size(key, v));
     else if (k == "fetcher")
         fetcher = std::string(v);
+    else if (k == "render_fetcher")
+        render_fetcher = std::string(v);
+    else if (k == "lease" || k == "lease_duration")
+        lease_duration = seconds(key, v);
+    else if (k == "item_buffer")
+        item_buffer = std::max<std::size_t>(1, to_size(key, v));
     else if (k == "user_agent")
         user_agent = std::string(v);
     else if (k == "proxy" || k == "http_proxy")
@@ -232,6 +244,15 @@ void settings::set(std::string_view key, std::string_view v)
         extra[std::string(key)] = std::string(v);
 }
 
+std::chrono::milliseconds settings::effective_lease() const
+{
+    if (lease_duration.count() > 0)
+        return lease_duration;
+    // An attempt, its retries' backoff cap and a margin for the callback: a lease held by a live
+    // worker is extended long before this passes.
+    return timeout + std::chrono::milliseconds(60'000);
+}
+
 nlohmann::json settings::to_json() const
 {
     return {
@@ -240,6 +261,8 @@ nlohmann::json settings::to_json() const
         {"delay_ms", delay.count()},
         {"randomize_delay", randomize_delay},
         {"autothrottle", autothrottle.enabled},
+        {"adaptive_concurrency", adaptive_concurrency},
+        {"backoff_base_ms", backoff_base.count()},
         {"obey_robots", obey_robots},
         {"max_pages", max_pages},
         {"max_depth", max_depth},
@@ -253,6 +276,8 @@ nlohmann::json settings::to_json() const
         {"retry_codes", retry_codes},
         {"max_redirects", max_redirects},
         {"fetcher", fetcher},
+        {"render_fetcher", render_fetcher},
+        {"lease_ms", effective_lease().count()},
         {"user_agent", user_agent},
         {"proxies", redacted(proxies)},
         {"cookies", cookies},

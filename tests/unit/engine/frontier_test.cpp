@@ -1,5 +1,8 @@
 #include <weft/engine/frontier.hpp>
 #include <weft/engine/scheduler.hpp>
+#include <weft/state/memory_state.hpp>
+
+#include "support/run_sync.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +16,15 @@ using weft::engine::frontier_entry;
 
 namespace
 {
+
+weft::state::fetch_outcome ok()
+{
+    weft::state::fetch_outcome o;
+    o.fetched = true;
+    o.latency = 1ms;
+    o.status = 200;
+    return o;
+}
 
 frontier_entry entry(std::string url, std::string host, int priority = 0)
 {
@@ -30,7 +42,7 @@ std::vector<std::string> drain_urls(frontier& f)
     while (auto e = f.pop(frontier::clock::now(), next))
     {
         out.push_back(e->req.url());
-        f.done(e->host, 1ms, 200);
+        f.done(e->host, ok(), frontier::clock::now());
     }
     return out;
 }
@@ -106,7 +118,7 @@ TEST_CASE("a busy host does not hold back another host", "[engine][frontier]")
     CHECK(second->req.url() == "b1"); // a is at its limit
     CHECK_FALSE(f.pop(now, next));
     CHECK(next == frontier::clock::time_point::max()); // only a completion unblocks
-    f.done("a", 1ms, 200);
+    f.done("a", ok(), frontier::clock::now());
     auto third = f.pop(now, next);
     REQUIRE(third);
     CHECK(third->req.url() == "a2");
@@ -123,7 +135,7 @@ TEST_CASE("the frontier honours a host's delay and reports when it passes", "[en
     auto now = frontier::clock::now();
     auto next = frontier::clock::time_point::max();
     REQUIRE(f.pop(now, next));
-    f.done("a", 1ms, 200);
+    f.done("a", ok(), frontier::clock::now());
     CHECK_FALSE(f.pop(now, next));
     CHECK(next == now + 200ms);
     CHECK(f.pop(now + 200ms, next));
@@ -185,7 +197,7 @@ TEST_CASE("a host whose requests were all spilled is not starved by a stalled ho
     {
         CHECK(e->host == "fast.test");
         fast.push_back(e->req.url());
-        f.done(e->host, std::chrono::milliseconds(1), 200);
+        f.done(e->host, ok(), frontier::clock::now());
     }
     CHECK(fast == std::vector<std::string>{"fast0", "fast1", "fast2"});
     CHECK(f.in_memory() == 3); // the slow host's backlog, still waiting
@@ -196,57 +208,66 @@ TEST_CASE("also_allowed_hosts (--allow-host) add to the start hosts; allowed_hos
           "[engine][scheduler]")
 {
     using weft::engine::schedule_result;
-    weft::engine::memory_seen_set seen;
     weft::engine::stats st;
     {
         weft::engine::settings s;
         s.also_allowed_hosts = {"cdn.test"};
-        frontier f(s);
-        weft::engine::scheduler sch(s, seen, f, st);
-        CHECK(sch.schedule(weft::request{"http://site.test/"}, true) == schedule_result::queued);
-        CHECK(sch.schedule(weft::request{"http://site.test/a"}) == schedule_result::queued);
-        CHECK(sch.schedule(weft::request{"http://img.cdn.test/b"}) == schedule_result::queued);
-        CHECK(sch.schedule(weft::request{"http://other.test/c"}) == schedule_result::offsite);
+        weft::engine::scheduler sch(s, st);
+        CHECK(sch.admit(weft::request{"http://site.test/"}, true).result == schedule_result::queued);
+        CHECK(sch.admit(weft::request{"http://site.test/a"}).result == schedule_result::queued);
+        CHECK(sch.admit(weft::request{"http://img.cdn.test/b"}).result == schedule_result::queued);
+        CHECK(sch.admit(weft::request{"http://other.test/c"}).result == schedule_result::offsite);
     }
     {
         weft::engine::settings s;
         s.allowed_hosts = {"cdn.test"};
-        frontier f(s);
-        weft::engine::scheduler sch(s, seen, f, st);
-        sch.schedule(weft::request{"http://start.test/"}, true);
-        CHECK(sch.schedule(weft::request{"http://start.test/a"}) == schedule_result::offsite);
-        CHECK(sch.schedule(weft::request{"http://cdn.test/d"}) == schedule_result::queued);
+        weft::engine::scheduler sch(s, st);
+        sch.admit(weft::request{"http://start.test/"}, true);
+        CHECK(sch.admit(weft::request{"http://start.test/a"}).result == schedule_result::offsite);
+        CHECK(sch.admit(weft::request{"http://cdn.test/d"}).result == schedule_result::queued);
     }
 }
 
-TEST_CASE("the scheduler de-duplicates and applies host, depth and URL rules", "[engine][scheduler]")
+TEST_CASE("the scheduler applies host, depth and URL rules; the crawl state de-duplicates what it admits",
+          "[engine][scheduler]")
 {
     weft::engine::settings s;
     s.max_depth = 2;
     s.deny.push_back("/private/");
-    weft::engine::memory_seen_set seen;
     weft::engine::stats st;
-    frontier f(s);
-    weft::engine::scheduler sch(s, seen, f, st);
+    weft::engine::scheduler sch(s, st);
+    auto state = weft::state::make_memory_state(s);
     using weft::engine::schedule_result;
-    CHECK(sch.schedule(weft::request{"http://site.test/"}, true) == schedule_result::queued);
-    CHECK(sch.schedule(weft::request{"http://site.test/#frag"}) == schedule_result::duplicate);
-    CHECK(sch.schedule(weft::request{"HTTP://SITE.test:80/"}) == schedule_result::duplicate);
-    CHECK(sch.schedule(weft::request{"http://site.test/"}.dont_filter(true)) == schedule_result::queued);
-    CHECK(sch.schedule(weft::request{"http://sub.site.test/a"}) == schedule_result::queued);
-    CHECK(sch.schedule(weft::request{"http://other.test/a"}) == schedule_result::offsite);
-    CHECK(sch.schedule(weft::request{"http://site.test/deep"}.depth(3)) == schedule_result::too_deep);
-    CHECK(sch.schedule(weft::request{"http://site.test/private/x"}) == schedule_result::denied);
-    CHECK(sch.schedule(weft::request{"http://site.test/" + std::string(2100, 'x')}) == schedule_result::denied);
-    CHECK(sch.schedule(weft::request{"mailto:a@b"}) == schedule_result::bad_url);
-    CHECK(sch.schedule(weft::request{""}) == schedule_result::bad_url);
-    CHECK(st.scheduled == 3);
-    CHECK(st.filtered_duplicate == 2);
+    std::vector<weft::state::new_request> admitted;
+    auto admit = [&](weft::request r, bool start = false)
+    {
+        auto a = sch.admit(std::move(r), start);
+        if (a.request)
+            admitted.push_back(std::move(*a.request));
+        return a.result;
+    };
+    CHECK(admit(weft::request{"http://site.test/"}, true) == schedule_result::queued);
+    CHECK(admit(weft::request{"http://site.test/#frag"}) == schedule_result::queued);
+    CHECK(admit(weft::request{"HTTP://SITE.test:80/"}) == schedule_result::queued);
+    CHECK(admit(weft::request{"http://site.test/"}.dont_filter(true)) == schedule_result::queued);
+    CHECK(admit(weft::request{"http://sub.site.test/a"}) == schedule_result::queued);
+    CHECK(admit(weft::request{"http://other.test/a"}) == schedule_result::offsite);
+    CHECK(admit(weft::request{"http://site.test/deep"}.depth(3)) == schedule_result::too_deep);
+    CHECK(admit(weft::request{"http://site.test/private/x"}) == schedule_result::denied);
+    CHECK(admit(weft::request{"http://site.test/" + std::string(2100, 'x')}) == schedule_result::denied);
+    CHECK(admit(weft::request{"mailto:a@b"}) == schedule_result::bad_url);
+    CHECK(admit(weft::request{""}) == schedule_result::bad_url);
     CHECK(st.filtered_offsite == 1);
     CHECK(st.filtered_depth == 1);
     CHECK(st.filtered_rule == 2);
     CHECK(st.bad_urls == 2);
-    CHECK(f.size() == 3);
+    REQUIRE(admitted.size() == 5);
+    CHECK(admitted[0].host == "site.test");
+    CHECK(admitted[1].fp == admitted[0].fp); // the fragment and the case of scheme and host are not identity
+    CHECK(admitted[2].fp == admitted[0].fp);
+    CHECK(admitted[4].host == "sub.site.test");
+    auto fresh = weft::test::run_sync(state->async_add(std::move(admitted)));
+    CHECK(fresh == std::vector<bool>{true, false, false, true, true}); // dont_filter goes through
 }
 
 TEST_CASE("settings accept their own and Scrapy's names and reject bad values", "[engine][settings]")

@@ -10,6 +10,7 @@
 #include <weft/middleware/spider_middleware.hpp>
 #include <weft/sink/sink.hpp>
 #include <weft/spider/spider.hpp>
+#include <weft/state/crawl_state.hpp>
 
 #include <functional>
 #include <memory>
@@ -42,6 +43,8 @@ struct crawl_result
 /// directory's frontier when the crawl stops. Items go through the pipelines to every sink; with a
 /// job directory a request's outcome is recorded only after the sinks acknowledged its items.
 ///
+/// The crawl data path, step by step, and which file holds each: docs/ARCHITECTURE.md.
+///
 /// Concurrency: one executor runs the engine, the fetcher and the callbacks (single-threaded);
 /// with settings::parse_workers > 0 the DOM and the link scan of HTML pages are built on a pool
 /// before the callback runs.
@@ -70,6 +73,9 @@ public:
     void add_spider_middleware(std::unique_ptr<spider_middleware> m) override;
     /// Uses `f` instead of making settings::fetcher (for tests and custom fetchers).
     void set_fetcher(std::unique_ptr<http::fetcher> f);
+    /// Uses `s` as the crawl state instead of the one the settings choose (memory, or the job
+    /// directory's): another backend, such as Redis.
+    void set_state(std::unique_ptr<state::crawl_state> s);
     /// Called with a message for each request that failed after retries (default: stderr unless quiet).
     void on_log(std::function<void(std::string const&)> log);
 

@@ -2,8 +2,8 @@
 // politeness allows (step 3 of the crawl data path).
 #pragma once
 
-#include <weft/engine/politeness.hpp>
 #include <weft/engine/settings.hpp>
+#include <weft/state/host_controller.hpp>
 #include <weft/spider/request.hpp>
 
 #include <chrono>
@@ -47,8 +47,8 @@ public:
 
 /// Per-host priority queues plus a global order over the hosts' best requests.
 ///
-/// pop() returns the highest-priority request (FIFO among equals) whose host may start one now:
-/// fewer than settings::per_host in flight and its delay passed. A host that is busy does not
+/// pop() returns the highest-priority request (FIFO among equals) whose host's controller
+/// (state/host_controller.hpp) allows a start now. A host that is busy does not
 /// hold back the others. Requests with a not-before time (retries with backoff) wait in a
 /// separate heap until due. Past `memory_limit` queued requests, new ones go to the store and
 /// come back (by priority among the spilled) as memory frees up. A host whose requests are all
@@ -71,10 +71,16 @@ public:
     /// `next_ready` set to when a queued request's delay passes (time_point::max() when only
     /// completions can unblock one).
     std::optional<frontier_entry> pop(clock::time_point now, clock::time_point& next_ready);
-    /// A request taken by pop() finished: frees its host's slot.
-    void done(std::string const& host, std::chrono::milliseconds latency, int status);
+    /// A request taken by pop() ended with `o`: frees its host's place and feeds its controller.
+    void done(std::string const& host, state::fetch_outcome const& o, clock::time_point now);
+    /// A request taken by pop() was given back without an outcome.
+    void abandon(std::string const& host);
 
-    host_slot& slot(std::string const& host);
+    state::host_controller& slot(std::string const& host);
+    /// The hosts with the most requests queued or in flight (at most `n`), with their controllers' state.
+    std::vector<state::host_stats> busiest_hosts(std::size_t n, clock::time_point now);
+    /// Requests queued and not delayed (in memory and spilled).
+    std::size_t pending() const;
     /// Requests queued: in memory, delayed and spilled.
     std::size_t size() const;
     bool empty() const { return size() == 0; }
@@ -119,13 +125,13 @@ private:
     bool unspill_idle_hosts();
     void forget_spilled(std::string const& host, std::size_t n);
 
-    settings const& settings_;
+    state::host_policy policy_;
     frontier_store* store_;
     std::size_t memory_limit_;
     std::unordered_map<std::string, host_queue> queues_;
     std::unordered_map<std::string, head_key> head_of_;
     std::set<head_key> heads_;
-    std::unordered_map<std::string, host_slot> slots_;
+    std::unordered_map<std::string, state::host_controller> slots_;
     std::priority_queue<delayed_entry, std::vector<delayed_entry>, std::greater<>> delayed_;
     std::uint64_t seq_ = 0;
     std::size_t in_memory_ = 0;

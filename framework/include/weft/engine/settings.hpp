@@ -38,6 +38,12 @@ struct settings
     std::chrono::milliseconds delay = 0ms; ///< between two request starts on one host (DOWNLOAD_DELAY)
     bool randomize_delay = true;           ///< uniform(0.5, 1.5) x delay
     autothrottle_settings autothrottle;
+    /// Per-host concurrency adapts (AIMD, state/host_controller.hpp): halved on 429/503,
+    /// failures and climbing latency, raised by one after as many good responses, up to per_host.
+    bool adaptive_concurrency = true;
+    /// A 429/503 without Retry-After holds its host for base, 2 base, 4 base ... up to
+    /// retry_max_delay; a good response starts over at base.
+    std::chrono::milliseconds backoff_base = 1000ms;
     bool obey_robots = true; ///< robots.txt (RFC 9309), one fetch per host, cached
 
     // --- scope ---
@@ -57,6 +63,7 @@ struct settings
     std::chrono::milliseconds retry_max_delay = 60s;    ///< cap, Retry-After included
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
+    std::string render_fetcher = "chromium"; ///< where requests with meta "render" go ("": nowhere)
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
     /// Proxies the requests go through, in turn, an unreachable one failed over and backed off
     /// (proxy_rotation.hpp): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the
@@ -76,6 +83,10 @@ struct settings
     std::size_t parse_workers = default_parse_workers();
     double max_error_ratio = 0.5;                       ///< exit code 1 when errors / outcomes is above this
     std::chrono::milliseconds sink_flush_interval = 1s; ///< group commit of sinks (and the job)
+    std::size_t item_buffer = 20'000; ///< items waiting for the sinks before callbacks wait (backpressure)
+    /// How long a worker holds a request before the crawl state gives it to another (`--lease`);
+    /// 0: timeout + 60 s. A live worker extends its leases; only a dead one lets them expire.
+    std::chrono::milliseconds lease_duration = 0ms;
     bool progress = true;                               ///< a progress line on stderr
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
@@ -88,6 +99,8 @@ struct settings
     /// go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
     void set(std::string_view key, std::string_view value);
     nlohmann::json to_json() const;
+    /// lease_duration, or its default when 0.
+    std::chrono::milliseconds effective_lease() const;
 };
 
 } // namespace weft::engine

@@ -178,6 +178,16 @@ public:
     virtual nlohmann::json saved_stats() = 0;
 };
 
+/// How a backend stores requests (spills, job.db, Redis): a spider's callbacks are stored by name and found again on load.
+struct request_codec
+{
+    std::function<nlohmann::json(weft::request const&)> to_json;
+    std::function<weft::request(nlohmann::json const&)> from_json;
+
+    /// Stores callbacks by the names given to weft::request::callback (none: parse).
+    static request_codec plain();
+};
+
 class crawl_state
 {
 public:
@@ -200,6 +210,11 @@ public:
     /// Ends a lease in one atomic step: its outcome, its items, its discovered requests (added as
     /// async_add would). Refused (`stale`) when the token is not current: nothing is kept.
     virtual task<commit_result> async_complete(lease_token token, completion c) = 0;
+
+    /// The lease's fetch is over (its callback may still run): its host's place in flight frees
+    /// for the next request, and `outcome` feeds the host's controller now rather than at
+    /// completion. Optional; ignored for a stale token.
+    virtual task<void> async_fetched(lease_token token, fetch_outcome outcome) = 0;
 
     /// Gives the leased request back to be tried again no sooner than `not_before`, replacing
     /// it by `req` (the caller counted the attempt). The outcome feeds the host's controller.

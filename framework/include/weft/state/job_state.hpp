@@ -21,16 +21,6 @@
 namespace weft::state
 {
 
-/// How requests are stored: a spider's callbacks are stored by name and found again on load.
-struct request_codec
-{
-    std::function<nlohmann::json(weft::request const&)> to_json;
-    std::function<weft::request(nlohmann::json const&)> from_json;
-
-    /// Stores callbacks by the names given to weft::request::callback (none: parse).
-    static request_codec plain();
-};
-
 /// Opens (creating if needed) `dir`/job.db. Settings as make_memory_state's.
 /// @throws weft::system_error "cannot open job database '<path>': <cause>" (a directory that
 /// cannot be created or written, a file that is not a job database).

@@ -16,8 +16,10 @@ namespace weft::state
 {
 
 /// Reads per_host, delay, randomize_delay, autothrottle, adaptive_concurrency, backoff_base,
-/// retry_max_delay and frontier_memory_limit from `s` (copied).
+/// retry_max_delay and frontier_memory_limit from `s` (copied). Spilled requests are stored
+/// with `codec`.
 /// @throws weft::system_error when the scratch spill file cannot be created.
-std::unique_ptr<crawl_state> make_memory_state(engine::settings const& s);
+std::unique_ptr<crawl_state> make_memory_state(engine::settings const& s,
+                                               request_codec codec = request_codec::plain());
 
 } // namespace weft::state

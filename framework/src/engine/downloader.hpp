@@ -1,0 +1,72 @@
+// Steps 4 and 5 of the crawl data path (docs/ARCHITECTURE.md): the downloader middlewares around
+// the fetcher stack. It is also the crawl_context the middlewares see: settings, counting a
+// stat, a host's delay and backoff (through the crawl state), a direct fetch.
+#pragma once
+
+#include "engine/crawl.hpp"
+
+#include <weft/http/fetcher.hpp>
+#include <weft/middleware/middleware.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+
+namespace weft::engine::detail
+{
+
+/// How a request's download ended.
+struct download_result
+{
+    enum class kind
+    {
+        response, ///< `res` goes to the callback
+        retry,    ///< fetch again after `delay` (the request's attempts were counted)
+        follow,   ///< a redirect: `next` replaces this request
+        fail,     ///< `ec` and `why` go to the errback
+        filtered, ///< robots.txt disallowed it: not a page
+        aborted,  ///< the crawl is stopping: give the lease back
+    };
+    kind what = kind::response;
+    http::response res;
+    std::chrono::milliseconds delay{0};
+    std::optional<weft::request> next;
+    error_code ec;
+    std::string why;
+    state::fetch_outcome outcome; ///< for the host's controller
+};
+
+class downloader final : public crawl_context
+{
+public:
+    downloader(crawl_run& run, middleware_chain& chain, std::unique_ptr<http::fetcher> fetchers);
+
+    /// Runs `req` through the middlewares and the fetcher; counts attempts, bytes and statuses.
+    task<download_result> async_download(weft::request& req);
+    /// Aborts every fetch in flight (they end as `aborted`).
+    void abort_all();
+    void shutdown();
+
+    // crawl_context
+    weft::engine::settings const& settings() const override { return run_.settings; }
+    weft::spider& spider() override { return run_.spider; }
+    void count(std::string_view name, std::uint64_t n) override { run_.stats.add(name, n); }
+    void set_host_delay(std::string const& host, std::chrono::milliseconds delay) override;
+    void back_off_host(std::string const& host, std::chrono::milliseconds d) override;
+    task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) override;
+
+private:
+    task<download_result> after_fetch(weft::request& req, error_code ec, http::response res,
+                                      state::fetch_outcome outcome);
+    static download_result failed(error_code ec, std::string why, state::fetch_outcome outcome);
+
+    crawl_run& run_;
+    middleware_chain& chain_;
+    std::unique_ptr<http::fetcher> fetchers_;
+    std::set<asio::cancellation_signal*> in_flight_;
+};
+
+} // namespace weft::engine::detail

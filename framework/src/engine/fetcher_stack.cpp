@@ -1,0 +1,186 @@
+#include "engine/fetcher_stack.hpp"
+
+#include <weft/engine/proxy_rotation.hpp>
+#include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace weft::engine::detail
+{
+
+namespace
+{
+
+using clock = std::chrono::steady_clock;
+using result = std::pair<error_code, http::response>;
+
+// Runs `attempts` as the fetch's coroutine: the caller's cancellation slot reaches the inner
+// fetches, and the handler gets the last attempt's result.
+template <class Coroutine>
+void complete_with(executor ex, Coroutine attempts, asio::any_completion_handler<http::fetcher::signature> handler)
+{
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto done = [h = std::move(handler)](std::exception_ptr e, result r) mutable
+    {
+        if (e) // an allocation failure or a bug below: a failed fetch, not a crash of the crawl
+            r.first = make_error_code(std::errc::not_enough_memory);
+        std::move(h)(r.first, std::move(r.second));
+    };
+    asio::co_spawn(ex, std::move(attempts), asio::bind_cancellation_slot(slot, std::move(done)));
+}
+
+task<result> fetch_once(http::fetcher& f, http::request req, http::body_sink* sink)
+{
+    auto [ec, res] = co_await f.async_fetch(std::move(req), sink, asio::as_tuple(asio::use_awaitable));
+    co_return result{ec, std::move(res)};
+}
+
+class wrapper : public http::fetcher
+{
+public:
+    explicit wrapper(std::unique_ptr<http::fetcher> inner) : inner_(std::move(inner)) {}
+    std::string_view name() const noexcept override { return inner_->name(); }
+    executor get_executor() const override { return inner_->get_executor(); }
+    http::fetch_options const& options() const noexcept override { return inner_->options(); }
+    void shutdown() override { inner_->shutdown(); }
+
+protected:
+    std::unique_ptr<http::fetcher> inner_;
+};
+
+class proxy_failover_fetcher final : public wrapper
+{
+public:
+    proxy_failover_fetcher(std::unique_ptr<http::fetcher> inner, std::vector<std::string> const& proxies, log_fn log)
+        : wrapper(std::move(inner)), rotation_(proxies), log_(std::move(log))
+    {
+    }
+
+private:
+    void async_fetch_impl(http::request req, http::body_sink* sink,
+                          asio::any_completion_handler<signature> handler) override
+    {
+        if (http::meta_proxy(req)) // the request's own proxy stays
+        {
+            inner_->async_fetch(std::move(req), sink, std::move(handler));
+            return;
+        }
+        complete_with(get_executor(), attempts(std::move(req), sink), std::move(handler));
+    }
+
+    task<result> attempts(http::request req, http::body_sink* sink)
+    {
+        for (std::size_t tries = 1;; ++tries)
+        {
+            auto const proxy = rotation_.next(clock::now());
+            req.meta()["proxy"] = proxy;
+            auto r = co_await fetch_once(*inner_, req, sink);
+            if (r.first == condition::cancelled)
+                co_return r;
+            bool const unreachable = r.first == condition::network || r.first == condition::dns;
+            auto const back_off = rotation_.report(proxy, unreachable, clock::now());
+            if (back_off > clock::duration::zero() && log_)
+                log_("proxy " + http::redact_credentials(proxy) +
+                     " could not be reached; the next attempts avoid it for " + describe_duration(back_off));
+            if (!unreachable || tries >= rotation_.size())
+                co_return r;
+        }
+    }
+
+    proxy_rotation rotation_;
+    log_fn log_;
+};
+
+class render_routing_fetcher final : public wrapper
+{
+public:
+    render_routing_fetcher(std::unique_ptr<http::fetcher> inner, std::string renderer_name, http::fetch_options opts)
+        : wrapper(std::move(inner)), renderer_name_(std::move(renderer_name)), opts_(std::move(opts))
+    {
+    }
+    void shutdown() override
+    {
+        inner_->shutdown();
+        if (renderer_)
+            renderer_->shutdown();
+    }
+
+private:
+    static bool wants_render(http::request const& req)
+    {
+        auto const* meta = req.meta_if();
+        if (!meta || !meta->is_object())
+            return false;
+        auto it = meta->find("render");
+        return it != meta->end() && it->is_boolean() && it->get<bool>();
+    }
+
+    void async_fetch_impl(http::request req, http::body_sink* sink,
+                          asio::any_completion_handler<signature> handler) override
+    {
+        if (!wants_render(req))
+        {
+            inner_->async_fetch(std::move(req), sink, std::move(handler));
+            return;
+        }
+        if (!renderer_)
+        {
+            try
+            {
+                renderer_ = http::make_fetcher(renderer_name_, get_executor(), opts_);
+            }
+            catch (std::exception const& e) // not linked in or not loaded: fail this request, not the crawl
+            {
+                http::response res;
+                res.url = req.url();
+                res.error_detail = std::string("meta \"render\": ") + e.what();
+                asio::post(get_executor(), [h = std::move(handler), res = std::move(res)]() mutable
+                           { std::move(h)(make_error_code(weft::error::fetcher_unavailable), std::move(res)); });
+                return;
+            }
+        }
+        renderer_->async_fetch(std::move(req), sink, std::move(handler));
+    }
+
+    std::string renderer_name_;
+    http::fetch_options opts_;
+    std::unique_ptr<http::fetcher> renderer_;
+};
+
+} // namespace
+
+http::fetch_options fetch_options_for(settings const& s)
+{
+    http::fetch_options o;
+    o.follow_redirects = false; // the redirect middleware follows, through the scheduler
+    o.timeouts.total = s.timeout;
+    o.user_agent = s.user_agent;
+    o.proxy = s.proxies.empty() ? std::string() : s.proxies.front();
+    o.max_connections_per_host = std::max<std::size_t>(s.per_host, 1);
+    o.max_connections = std::max<std::size_t>(s.concurrency * 2, 16);
+    o.limits.max_body_size = s.max_body_size;
+    return o;
+}
+
+std::unique_ptr<http::fetcher> make_fetcher_stack(executor ex, settings const& s, std::unique_ptr<http::fetcher> base,
+                                                  log_fn log)
+{
+    auto const opts = fetch_options_for(s);
+    if (!base)
+        base = http::make_fetcher(s.fetcher.empty() ? http::default_fetcher_name() : s.fetcher, ex, opts);
+    // A rendering fetcher renders through the first proxy only (settings::proxies).
+    bool const renders = base->name() == s.render_fetcher;
+    if (s.proxies.size() > 1 && !renders)
+        base = std::make_unique<proxy_failover_fetcher>(std::move(base), s.proxies, log);
+    if (!renders && !s.render_fetcher.empty())
+        base = std::make_unique<render_routing_fetcher>(std::move(base), s.render_fetcher, opts);
+    return base;
+}
+
+} // namespace weft::engine::detail

@@ -1,0 +1,130 @@
+#include "engine/request_task.hpp"
+
+#include <fmt/format.h>
+
+namespace weft::engine::detail
+{
+
+namespace
+{
+
+using kind = download_result::kind;
+
+// The lease ends: its page's last requests are added first (idempotent: a crash before the
+// completion fetches the page again and finds them seen), then its outcome and items in one step.
+task<void> complete(crawl_run& run, state::lease const& l, page_output& out, state::final_state fs,
+                    state::fetch_outcome outcome)
+{
+    co_await out.requests.async_flush();
+    state::completion c;
+    c.state = fs;
+    c.outcome = outcome;
+    c.items = std::move(out.items);
+    auto const accepted = co_await run.state->async_complete(l.token, std::move(c));
+    if (accepted == state::commit_result::stale)
+        run.say(fmt::format("{} {}: its lease expired before it completed; another worker has it, its output "
+                            "was dropped (raise --lease if pages take longer)",
+                            l.req.method(), l.req.url()));
+}
+
+task<void> retry(crawl_run& run, state::lease& l, download_result const& r)
+{
+    ++run.stats.retries;
+    l.req.priority(l.req.priority() - 1);
+    co_await run.state->async_retry(l.token, l.req, r.delay, r.outcome);
+}
+
+// Steps 4 to 8 for one lease; an exception escaping here is the caller's.
+task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l, bool& fetching)
+{
+    auto r = co_await dl.async_download(l.req);
+    if (fetching)
+    {
+        fetching = false;
+        --run.fetching;
+        run.wake();
+    }
+    page_output out(run);
+    switch (r.what)
+    {
+    case kind::aborted:
+        co_await run.state->async_release({l.token});
+        co_return;
+    case kind::retry:
+        co_return co_await retry(run, l, r);
+    case kind::filtered:
+        ++run.stats.filtered_robots;
+        if (l.req.attempts() == 0 && run.stats.pages > 0)
+            --run.stats.pages; // never fetched: not a page
+        co_return co_await complete(run, l, out, state::final_state::done, r.outcome);
+    case kind::follow:
+    {
+        ++run.stats.redirects;
+        auto next = std::move(*r.next);
+        next.depth(l.req.depth());
+        co_await out.requests.async_push(std::move(next));
+        co_return co_await complete(run, l, out, state::final_state::done, r.outcome);
+    }
+    case kind::fail:
+        co_await run.state->async_fetched(l.token, r.outcome);
+        co_await sc.async_errback(l.req, r.ec, r.why, out);
+        co_return co_await complete(run, l, out, state::final_state::failed, r.outcome);
+    case kind::response:
+        break;
+    }
+    // The host's place frees while the callback runs.
+    co_await run.state->async_fetched(l.token, r.outcome);
+    co_await sc.async_scrape(l.req, std::move(r.res), out);
+    co_await complete(run, l, out, state::final_state::done, r.outcome);
+}
+
+// What escaped process() (a middleware or pipeline that threw, or the crawl state failing): the
+// lease still ends, so the crawl can finish; if even that fails, the crawl fails.
+task<void> end_after_error(crawl_run& run, state::lease const& l, std::exception_ptr e)
+{
+    try
+    {
+        if (is_abort(e))
+        {
+            co_await run.state->async_release({l.token});
+            co_return;
+        }
+        ++run.stats.callback_errors;
+        run.say(fmt::format("{} {}: {}", l.req.method(), l.req.url(), describe(e)));
+        page_output none(run);
+        co_await complete(run, l, none, state::final_state::done, {});
+    }
+    catch (...)
+    {
+        if (!is_abort(std::current_exception()))
+            run.fail("crawl state (" + std::string(run.state->name()) + "): " + describe(std::current_exception()));
+    }
+}
+
+} // namespace
+
+task<void> run_request(crawl_run& run, downloader& dl, scraper& sc, state::lease l)
+{
+    ++run.active;
+    ++run.fetching;
+    run.held.insert(l.token);
+    bool fetching = true;
+    std::exception_ptr error;
+    try
+    {
+        co_await process(run, dl, sc, l, fetching);
+    }
+    catch (...)
+    {
+        error = std::current_exception();
+    }
+    if (error)
+        co_await end_after_error(run, l, error);
+    if (fetching)
+        --run.fetching;
+    run.held.erase(l.token);
+    --run.active;
+    run.wake();
+}
+
+} // namespace weft::engine::detail
