@@ -156,6 +156,12 @@ void settings::set(std::string_view key, std::string_view v)
         autothrottle.max_delay = seconds(key, v);
     else if (k == "autothrottle_target_concurrency")
         autothrottle.target_concurrency = std::max(0.01, to_double(key, v));
+    else if (k == "adaptive_concurrency")
+        adaptive_concurrency = to_bool(key, v);
+    else if (k == "backoff_base" && key == "BACKOFF_BASE")
+        backoff_base = seconds(key, v); // Scrapy-style upper-case name: seconds, like DOWNLOAD_DELAY
+    else if (k == "backoff_base")
+        backoff_base = ms(key, v);
     else if (k == "obey_robots" || k == "robotstxt_obey")
         obey_robots = to_bool(key, v);
     else if (k == "max_pages" || k == "closespider_pagecount")
@@ -240,6 +246,8 @@ nlohmann::json settings::to_json() const
         {"delay_ms", delay.count()},
         {"randomize_delay", randomize_delay},
         {"autothrottle", autothrottle.enabled},
+        {"adaptive_concurrency", adaptive_concurrency},
+        {"backoff_base_ms", backoff_base.count()},
         {"obey_robots", obey_robots},
         {"max_pages", max_pages},
         {"max_depth", max_depth},

@@ -38,6 +38,12 @@ struct settings
     std::chrono::milliseconds delay = 0ms; ///< between two request starts on one host (DOWNLOAD_DELAY)
     bool randomize_delay = true;           ///< uniform(0.5, 1.5) x delay
     autothrottle_settings autothrottle;
+    /// Per-host concurrency adapts (AIMD, state/host_controller.hpp): halved on 429/503,
+    /// failures and climbing latency, raised by one after as many good responses, up to per_host.
+    bool adaptive_concurrency = true;
+    /// A 429/503 without Retry-After holds its host for base, 2 base, 4 base ... up to
+    /// retry_max_delay; a good response starts over at base.
+    std::chrono::milliseconds backoff_base = 1000ms;
     bool obey_robots = true; ///< robots.txt (RFC 9309), one fetch per host, cached
 
     // --- scope ---
@@ -83,9 +89,10 @@ struct settings
     nlohmann::json extra = nlohmann::json::object();
 
     /// Sets a setting by name: the field names above ("per_host", "delay" in ms, "autothrottle",
-    /// "autothrottle_max_delay"...) or Scrapy's (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds,
-    /// ROBOTSTXT_OBEY, DEPTH_LIMIT, CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...). Other keys
-    /// go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
+    /// "autothrottle_max_delay", "adaptive_concurrency", "backoff_base" in ms...) or Scrapy's
+    /// (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds, ROBOTSTXT_OBEY, DEPTH_LIMIT,
+    /// CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...; BACKOFF_BASE, in capitals, is in
+    /// seconds like DOWNLOAD_DELAY). Other keys go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
     void set(std::string_view key, std::string_view value);
     nlohmann::json to_json() const;
 };
