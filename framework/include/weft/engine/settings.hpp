@@ -94,9 +94,10 @@ struct settings
     nlohmann::json extra = nlohmann::json::object();
 
     /// Sets a setting by name: the field names above ("per_host", "delay" in ms, "autothrottle",
-    /// "autothrottle_max_delay"...) or Scrapy's (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds,
-    /// ROBOTSTXT_OBEY, DEPTH_LIMIT, CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...). Other keys
-    /// go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
+    /// "autothrottle_max_delay", "adaptive_concurrency", "backoff_base" in ms...) or Scrapy's
+    /// (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds, ROBOTSTXT_OBEY, DEPTH_LIMIT,
+    /// CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...; BACKOFF_BASE, in capitals, is in
+    /// seconds like DOWNLOAD_DELAY). Other keys go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
     void set(std::string_view key, std::string_view value);
     nlohmann::json to_json() const;
     /// lease_duration, or its default when 0.

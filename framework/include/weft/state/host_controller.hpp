@@ -23,9 +23,11 @@
 #include <weft/engine/settings.hpp>
 #include <weft/state/crawl_state.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <random>
 
 namespace weft::state
@@ -79,12 +81,14 @@ public:
 private:
     void autothrottle(fetch_outcome const& o);
     void adapt_concurrency(fetch_outcome const& o, clock::time_point now);
+    void decrease(clock::time_point now);
     void hold(milliseconds d, clock::time_point now);
 
-    host_policy const* policy_;
+    host_policy policy_; // a copy: the policy it was built from may go away
     std::size_t limit_;
     std::size_t in_flight_ = 0;
-    milliseconds min_delay_;
+    milliseconds min_delay_;      // delay_'s floor: settings::delay, raised by set_min_delay
+    milliseconds crawl_delay_{0}; // set_min_delay's floor on the gap after jitter
     milliseconds delay_;
     milliseconds backoff_{0}; // the doubling backoff's current step (0: none)
     std::uint64_t backoffs_ = 0;
@@ -92,9 +96,10 @@ private:
     clock::time_point hold_until_{};
     // AIMD state
     std::size_t good_in_a_row_ = 0;
+    bool has_latency_ = false;
     double latency_ewma_ms_ = 0;
     double latency_floor_ms_ = 0; // the lowest smoothed latency seen: the host at ease
-    clock::time_point last_decrease_{};
+    std::optional<clock::time_point> last_decrease_;
     std::minstd_rand rng_;
 };
 
