@@ -118,7 +118,7 @@ TEMPLATE_TEST_CASE("a crawl state leases by priority, FIFO among equals, with in
     check_tokens_increase(second, last);
     auto none = st.lease(10);
     CHECK(none.leases.empty());
-    CHECK_FALSE(none.next_in); // nothing pending: only an add can help
+    CHECK(quiet_for(none, 5min)); // nothing pending: only an add (or an expiry) can help
     auto const c = st.counts();
     CHECK(c.pending == 0);
     CHECK(c.leased == 5);
@@ -138,10 +138,10 @@ TEMPLATE_TEST_CASE("a crawl state keeps FIFO across hosts within each host's con
     // The third of a.test waits for a completion; the other hosts are not held up by it.
     CHECK(urls_of(got) == urls{"http://a.test/1", "http://a.test/2", "http://b.test/1", "http://c.test/1"});
     REQUIRE(got.leases.size() == 4);
-    CHECK_FALSE(got.next_in); // only a completion can unblock a.test/3
+    CHECK(quiet_for(got, 5min)); // only a completion (or an expiry) can unblock a.test/3
     auto again = st.lease(10);
     CHECK(again.leases.empty());
-    CHECK_FALSE(again.next_in);
+    CHECK(quiet_for(again, 5min));
 
     auto const busiest = st.busiest(1);
     REQUIRE(busiest.size() == 1);
@@ -252,8 +252,8 @@ TEMPLATE_TEST_CASE("a crawl state accepts a completion once, with its items and 
                    "[state][conformance]", WEFT_STATE_BACKENDS)
 {
     TestType b;
+    recording_consumer rec; // outlives the state, which keeps a pointer to it
     auto st = open_state(b, ordered_settings());
-    recording_consumer rec;
     bool const takes_items = st->attach_item_consumer(&rec);
     st.add({make_request("http://a.test/1"), make_request("http://a.test/2"), make_request("http://a.test/3")});
     auto got = st.lease(3);
@@ -307,8 +307,8 @@ TEMPLATE_TEST_CASE("a crawl state gives an expired lease out again and refuses i
                    "[state][conformance]", WEFT_STATE_BACKENDS)
 {
     TestType b;
+    recording_consumer rec; // outlives the state, which keeps a pointer to it
     auto st = open_state(b, ordered_settings());
-    recording_consumer rec;
     st->attach_item_consumer(&rec);
     st.add({make_request("http://a.test/1")});
 
@@ -344,12 +344,13 @@ TEMPLATE_TEST_CASE("a crawl state keeps an extended lease past its first expiry"
     REQUIRE(got.leases.size() == 2);
     auto const kept = got.leases[0].token;
     auto const dropped = got.leases[1].token;
-    CHECK(st.extend({kept}, 10min) == flags{true});
+    auto const extended = st.extend({kept}, 10min);
     if (since(start) > 300ms)
     {
         WARN("the machine was too slow to extend a lease within its 400 ms");
         return;
     }
+    CHECK(extended == flags{true});
     b.sleep(800ms);
     auto again = st.lease(10);
     CHECK(urls_of(again) == urls{"http://a.test/2"}); // expired; the extended one did not
@@ -384,9 +385,9 @@ TEMPLATE_TEST_CASE("a crawl state holds a retry until its not-before time, then 
     else
         WARN("the machine was too slow to check that a retry waits for its not-before time");
     for (auto const& l : early.leases)
-        if (l.req.url() == "http://b.test/1")
-            CHECK(st.complete(l.token) == commit_result::accepted);
-    CHECK_FALSE(st.finished()); // the retry is still to come
+        CHECK(st.complete(l.token) == commit_result::accepted);
+    if (early.leases.size() == 1)
+        CHECK_FALSE(st.finished()); // the retry is still to come
 
     b.sleep(std::max(0ms, 800ms - since(retried_at)));
     auto later = st.lease(10);
@@ -482,12 +483,13 @@ TEMPLATE_TEST_CASE("a crawl state lists its busiest hosts first", "[state][confo
     TestType b;
     auto st = open_state(b, ordered_settings());
     st.add({make_request("http://a.test/1"), make_request("http://c.test/1"), make_request("http://a.test/2"),
-            make_request("http://b.test/1"), make_request("http://a.test/3"), make_request("http://c.test/2")});
+            make_request("http://b.test/1"), make_request("http://a.test/3"), make_request("http://c.test/2"),
+            make_request("http://a.test/4")});
     REQUIRE(urls_of(st.lease(1)) == urls{"http://a.test/1"});
     auto const hosts = st.busiest(2);
     REQUIRE(hosts.size() == 2);
     CHECK(hosts[0].host == "a.test");
-    CHECK(hosts[0].pending == 2);
+    CHECK(hosts[0].pending == 3);
     CHECK(hosts[0].in_flight == 1);
     CHECK(hosts[0].concurrency >= 1);
     CHECK(hosts[1].host == "c.test");

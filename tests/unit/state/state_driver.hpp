@@ -136,6 +136,14 @@ inline std::vector<std::string> urls_of(lease_batch const& b)
     return out;
 }
 
+/// True when `b` says there is nothing to wait for within `t`: next_in is nullopt (only a
+/// completion, an add or a retry coming due can unblock) or no sooner than `t` (a lease of the
+/// test's, `t` or more away, may expire: a backend may name that time).
+inline bool quiet_for(lease_batch const& b, std::chrono::milliseconds t)
+{
+    return !b.next_in || *b.next_in >= t;
+}
+
 /// An item naming `v`.
 inline item make_item(std::string const& v)
 {
