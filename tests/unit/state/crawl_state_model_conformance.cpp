@@ -207,13 +207,17 @@ private:
             bool const host_full = host_taken >= per_host_;
             if (!host_full && chosen.size() < n)
             {
-                why << u.url << " (p" << u.priority << ") was startable but not leased; ";
+                why << u.url << " (p" << u.priority << ") was startable (" << host_taken << " in flight on its host)"
+                    << " but not leased; ";
                 continue;
             }
             for (auto const j : chosen)
                 if ((!host_full || pending_[j].host == u.host) && precedes(u, pending_[j]))
+                {
                     why << pending_[j].url << " (p" << pending_[j].priority << ") was leased before " << u.url
-                        << " (p" << u.priority << "); ";
+                        << " (p" << u.priority << ", " << host_taken << " in flight on its host); ";
+                    break;
+                }
         }
     }
 
