@@ -51,10 +51,10 @@ namespace
 
 using clock = host_controller::clock;
 
-constexpr double latency_alpha = 0.3;      // EWMA weight of the newest latency
-constexpr double climbing_factor = 4.0;    // latency_ewma above this x the floor: overloaded...
-constexpr double climbing_min_ms = 500.0;  // ...and above this, so a fast host's noise is not
-constexpr milliseconds min_window{1000};   // the shortest AIMD window
+constexpr double latency_alpha = 0.3;     // EWMA weight of the newest latency
+constexpr double climbing_factor = 4.0;   // latency_ewma above this x the floor: overloaded...
+constexpr double climbing_min_ms = 500.0; // ...and above this, so a fast host's noise is not
+constexpr milliseconds min_window{1000};  // the shortest AIMD window
 
 bool good_status(int status) noexcept
 {

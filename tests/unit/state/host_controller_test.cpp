@@ -114,7 +114,8 @@ TEST_CASE("adaptive_concurrency and backoff_base are set by name, BACKOFF_BASE i
     CHECK(j["backoff_base_ms"] == 2500);
 }
 
-TEST_CASE("a host admits max_concurrency requests at once; a finish or an abandon frees one", "[state][host_controller]")
+TEST_CASE("a host admits max_concurrency requests at once; a finish or an abandon frees one",
+          "[state][host_controller]")
 {
     host_controller c(plain(2));
     CHECK(c.limit() == 2);
@@ -400,7 +401,8 @@ TEST_CASE("AIMD's window is the smoothed latency when that is longer than a seco
     CHECK(c.limit() == 2);
 }
 
-TEST_CASE("AIMD raises the limit by one after limit good responses in a row, up to per_host", "[state][host_controller]")
+TEST_CASE("AIMD raises the limit by one after limit good responses in a row, up to per_host",
+          "[state][host_controller]")
 {
     auto p = plain(4);
     p.adaptive_concurrency = true;
@@ -409,7 +411,8 @@ TEST_CASE("AIMD raises the limit by one after limit good responses in a row, up 
     round_trip(c, answered(500), t0 + 1s);
     CHECK(c.limit() == 1);
     auto now = t0 + 2s;
-    auto good = [&](int n) {
+    auto good = [&](int n)
+    {
         for (int i = 0; i < n; ++i)
             round_trip(c, answered(i % 2 ? 200 : 304), now += 10ms);
     };
