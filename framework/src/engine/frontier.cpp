@@ -21,7 +21,7 @@ state::host_controller& frontier::slot(std::string const& host)
 
 void frontier::push(frontier_entry e)
 {
-    if (store_ && in_memory_ >= memory_limit_)
+    if (store_ && (in_memory_ >= memory_limit_ || store_->spilled() > 0))
     {
         store_->spill(e);
         ++spilled_by_host_[e.host];
@@ -71,6 +71,24 @@ void frontier::refill()
     if (!store_ || in_memory_ > memory_limit_ / 2 || store_->spilled() == 0)
         return;
     for (auto& e : store_->unspill(std::max<std::size_t>(1, memory_limit_ - in_memory_)))
+    {
+        forget_spilled(e.host, 1);
+        enqueue(std::move(e));
+    }
+}
+
+void frontier::promote_spilled()
+{
+    if (!store_ || store_->spilled() == 0)
+        return;
+    auto top = store_->top_spilled_priority();
+    if (!top)
+        return;
+    if (!heads_.empty() && -std::get<0>(*heads_.begin()) >= *top)
+        return;
+    // A few at a time: the rest stay spilled until they outrank memory again.
+    std::size_t const batch = std::clamp<std::size_t>(memory_limit_ / 4, 1, 256);
+    for (auto& e : store_->unspill(batch))
     {
         forget_spilled(e.host, 1);
         enqueue(std::move(e));
@@ -129,6 +147,7 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
         enqueue(std::move(d.e));
     }
     refill();
+    promote_spilled();
     if (auto e = pop_startable(now, next_ready))
         return e;
     if (unspill_idle_hosts())

@@ -2,121 +2,116 @@
 
 #include <weft/error.hpp>
 
-#include <sqlite3.h>
-
 #include <system_error>
 
 namespace weft::engine
 {
 
-job_store::job_store(std::filesystem::path path, bool persistent, to_json_fn to_json, from_json_fn from_json)
-    : path_(std::move(path)), persistent_(persistent), to_json_(std::move(to_json)), from_json_(std::move(from_json))
+job_store::scratch_file::~scratch_file()
 {
-    if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK)
-        fail("open");
-    sqlite3_busy_timeout(db_, 5000);
-    exec(persistent_ ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
-    exec("CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, spilled INTEGER NOT NULL DEFAULT 0,"
-         " priority INTEGER NOT NULL, host TEXT NOT NULL, data TEXT NOT NULL);"
-         "CREATE INDEX IF NOT EXISTS requests_spilled ON requests(spilled, priority DESC, id);"
-         "CREATE INDEX IF NOT EXISTS requests_spilled_host ON requests(spilled, host, priority DESC, id);"
-         "CREATE TABLE IF NOT EXISTS seen(fp TEXT PRIMARY KEY) WITHOUT ROWID;"
-         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);");
-    if (!persistent_)
-        exec("DELETE FROM requests; DELETE FROM seen;");
-    insert_ = prepare("INSERT INTO requests(spilled, priority, host, data) VALUES(?, ?, ?, ?)");
-    insert_seen_ = prepare("INSERT OR IGNORE INTO seen(fp) VALUES(?)");
-    delete_ = prepare("DELETE FROM requests WHERE id = ?");
-    spill_id_ = prepare("UPDATE requests SET spilled = 1 WHERE id = ?");
-    spill_new_ = insert_;
-    exec("BEGIN");
-}
-
-job_store::~job_store()
-{
-    for (auto* s : {insert_, insert_seen_, delete_, spill_id_})
-        if (s)
-            sqlite3_finalize(s);
-    if (db_)
-    {
-        sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-        sqlite3_close(db_);
-    }
-    if (!persistent_)
+    if (!path.empty())
     {
         std::error_code ec;
-        std::filesystem::remove(path_, ec);
+        std::filesystem::remove(path, ec);
     }
 }
 
-void job_store::fail(std::string const& doing) const
+job_store::job_store(std::filesystem::path path, bool persistent, to_json_fn to_json, from_json_fn from_json)
+    : path_(std::move(path)), persistent_(persistent), to_json_(std::move(to_json)),
+      from_json_(std::move(from_json)), scratch_{persistent_ ? std::filesystem::path() : path_},
+      db_(path_, "job database", sqlite::open_readwrite | sqlite::open_create)
 {
-    std::string msg =
-        "job database '" + path_.string() + "': cannot " + doing + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
-    throw system_error(make_error_code(std::errc::io_error), msg);
-}
-
-void job_store::exec(char const* sql)
-{
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK)
+    db_.busy_timeout(std::chrono::seconds(5));
+    if (persistent_)
     {
-        std::string e = err ? err : "unknown error";
-        sqlite3_free(err);
-        throw system_error(make_error_code(std::errc::io_error),
-                           "job database '" + path_.string() + "': " + e + " (in: " + sql + ")");
+        db_.use_wal();
+        db_.set_synchronous(sqlite::synchronous::normal);
+    }
+    else
+    {
+        db_.use_no_journal();
+        db_.set_synchronous(sqlite::synchronous::off);
+    }
+    db_.exec("CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, spilled INTEGER NOT NULL DEFAULT 0,"
+             " priority INTEGER NOT NULL, host TEXT NOT NULL, data TEXT NOT NULL);"
+             "CREATE INDEX IF NOT EXISTS requests_spilled ON requests(spilled, priority DESC, id);"
+             "CREATE INDEX IF NOT EXISTS requests_spilled_host ON requests(spilled, host, priority DESC, id);"
+             "CREATE TABLE IF NOT EXISTS seen(fp TEXT PRIMARY KEY) WITHOUT ROWID;"
+             "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);",
+             "open");
+    if (!persistent_)
+        db_.exec("DELETE FROM requests; DELETE FROM seen;", "open");
+    insert_ = db_.prepare("INSERT INTO requests(spilled, priority, host, data) VALUES(?, ?, ?, ?)",
+                          "store a request in", true);
+    insert_seen_ = db_.prepare("INSERT OR IGNORE INTO seen(fp) VALUES(?)", "store a fingerprint in", true);
+    delete_ = db_.prepare("DELETE FROM requests WHERE id = ?", "record an outcome in", true);
+    update_ = db_.prepare("UPDATE requests SET priority = ?, data = ? WHERE id = ?", "update a request in", true);
+    spill_id_ = db_.prepare("UPDATE requests SET spilled = 1 WHERE id = ?", "spill a request to", true);
+    unspill_ = db_.prepare("SELECT id, host, data FROM requests WHERE spilled = 1 ORDER BY priority DESC, id LIMIT ?",
+                           "read spilled requests from", true);
+    unspill_host_ = db_.prepare("SELECT id, host, data FROM requests WHERE spilled = 1 AND host = ?"
+                                " ORDER BY priority DESC, id LIMIT ?",
+                                "read spilled requests from", true);
+    // Without a job directory a request read back has no row to keep.
+    unspill_id_ =
+        db_.prepare(persistent_ ? "UPDATE requests SET spilled = 0 WHERE id = ?" : "DELETE FROM requests WHERE id = ?",
+                    "unspill a request in", true);
+    top_spilled_ = db_.prepare("SELECT priority FROM requests WHERE spilled = 1 ORDER BY priority DESC LIMIT 1",
+                               "read spilled requests from", true);
+    spilled_hosts_ = db_.prepare("SELECT host, COUNT(*) FROM requests WHERE spilled = 1 GROUP BY host",
+                                 "count spilled requests in", true);
+    db_.begin();
+}
+
+// The last group of writes is committed; a failure here loses at most that group, as a kill would.
+job_store::~job_store()
+{
+    try
+    {
+        if (db_.in_transaction())
+            db_.commit();
+    }
+    catch (system_error const&)
+    {
     }
 }
 
-sqlite3_stmt* job_store::prepare(char const* sql) const
+frontier_entry job_store::entry_of(sqlite::statement const& row) const
 {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
-        fail("prepare a statement");
-    return s;
+    frontier_entry e;
+    e.id = row.column_int64(0);
+    e.host = row.column_text(1);
+    e.req = from_json_(nlohmann::json::parse(row.column_text(2)));
+    return e;
 }
 
 void job_store::load_seen(memory_seen_set& seen)
 {
-    sqlite3_stmt* s = prepare("SELECT fp FROM seen");
-    while (sqlite3_step(s) == SQLITE_ROW)
+    auto select = db_.prepare("SELECT fp FROM seen", "read the seen-set from");
+    while (select.step() == sqlite::step_result::row)
     {
         fingerprint fp;
-        auto const* txt = reinterpret_cast<char const*>(sqlite3_column_text(s, 0));
-        if (txt && fingerprint::from_hex(txt, fp))
+        if (fingerprint::from_hex(select.column_text(0), fp))
             seen.insert(fp);
     }
-    sqlite3_finalize(s);
 }
 
 std::vector<frontier_entry> job_store::load_pending(std::size_t memory_limit)
 {
     std::vector<frontier_entry> out;
-    exec("UPDATE requests SET spilled = 0");
-    sqlite3_stmt* s = prepare("SELECT id, host, data FROM requests ORDER BY priority DESC, id");
+    db_.exec("UPDATE requests SET spilled = 0", "read pending requests from");
+    auto select =
+        db_.prepare("SELECT id, host, data FROM requests ORDER BY priority DESC, id", "read pending requests from");
     std::vector<std::int64_t> extra;
-    while (sqlite3_step(s) == SQLITE_ROW)
+    while (select.step() == sqlite::step_result::row)
     {
-        auto id = sqlite3_column_int64(s, 0);
         if (out.size() >= memory_limit)
-        {
-            extra.push_back(id);
-            continue;
-        }
-        frontier_entry e;
-        e.id = id;
-        e.host = reinterpret_cast<char const*>(sqlite3_column_text(s, 1));
-        e.req = from_json_(nlohmann::json::parse(reinterpret_cast<char const*>(sqlite3_column_text(s, 2))));
-        out.push_back(std::move(e));
+            extra.push_back(select.column_int64(0));
+        else
+            out.push_back(entry_of(select));
     }
-    sqlite3_finalize(s);
     for (auto id : extra)
-    {
-        sqlite3_bind_int64(spill_id_, 1, id);
-        sqlite3_step(spill_id_);
-        sqlite3_reset(spill_id_);
-    }
+        spill_id_.bind(1, id).run();
     spilled_ = extra.size();
     return out;
 }
@@ -124,24 +119,18 @@ std::vector<frontier_entry> job_store::load_pending(std::size_t memory_limit)
 nlohmann::json job_store::get_meta(std::string const& key)
 {
     nlohmann::json out;
-    sqlite3_stmt* s = prepare("SELECT value FROM meta WHERE key = ?");
-    sqlite3_bind_text(s, 1, key.c_str(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        out = nlohmann::json::parse(reinterpret_cast<char const*>(sqlite3_column_text(s, 0)), nullptr, false);
-    sqlite3_finalize(s);
+    auto select = db_.prepare("SELECT value FROM meta WHERE key = ?", "read " + key + " from");
+    select.bind(1, key);
+    if (select.step() == sqlite::step_result::row)
+        out = nlohmann::json::parse(select.column_text(0), nullptr, false);
     return out.is_discarded() ? nlohmann::json() : out;
 }
 
 void job_store::set_meta(std::string const& key, nlohmann::json const& value)
 {
-    sqlite3_stmt* s = prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
     auto text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    sqlite3_bind_text(s, 1, key.c_str(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        fail("save " + key);
+    auto insert = db_.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", "save " + key + " in");
+    insert.bind(1, key).bind(2, text).run();
 }
 
 nlohmann::json job_store::load_stats()
@@ -158,134 +147,96 @@ std::int64_t job_store::add(weft::request const& req, fingerprint fp, std::strin
 {
     add_seen(fp);
     auto text = to_json_(req).dump();
-    sqlite3_bind_int(insert_, 1, 0);
-    sqlite3_bind_int(insert_, 2, req.priority());
-    sqlite3_bind_text(insert_, 3, host.c_str(), static_cast<int>(host.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert_, 4, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(insert_);
-    sqlite3_reset(insert_);
-    if (rc != SQLITE_DONE)
-        fail("store a request");
-    return sqlite3_last_insert_rowid(db_);
+    insert_.bind(1, 0).bind(2, req.priority()).bind(3, host).bind(4, text).run();
+    return db_.last_insert_rowid();
 }
 
 void job_store::add_seen(fingerprint fp)
 {
-    auto hex = fp.to_hex();
-    sqlite3_bind_text(insert_seen_, 1, hex.c_str(), static_cast<int>(hex.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(insert_seen_);
-    sqlite3_reset(insert_seen_);
-    if (rc != SQLITE_DONE)
-        fail("store a fingerprint");
+    insert_seen_.bind(1, fp.to_hex()).run();
 }
 
 void job_store::remove(std::int64_t id)
 {
     if (id <= 0)
         return;
-    sqlite3_bind_int64(delete_, 1, id);
-    int rc = sqlite3_step(delete_);
-    sqlite3_reset(delete_);
-    if (rc != SQLITE_DONE)
-        fail("record an outcome");
+    delete_.bind(1, id).run();
 }
 
 void job_store::update(std::int64_t id, weft::request const& req)
 {
-    sqlite3_stmt* s = prepare("UPDATE requests SET priority = ?, data = ? WHERE id = ?");
+    if (id <= 0)
+        return;
     auto text = to_json_(req).dump();
-    sqlite3_bind_int(s, 1, req.priority());
-    sqlite3_bind_text(s, 2, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, id);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        fail("update a request");
+    update_.bind(1, req.priority()).bind(2, text).bind(3, id).run();
 }
 
 void job_store::commit()
 {
-    exec("COMMIT; BEGIN");
+    db_.commit();
+    db_.begin();
 }
 
 void job_store::spill(frontier_entry const& e)
 {
     if (e.id > 0)
-    {
-        sqlite3_bind_int64(spill_id_, 1, e.id);
-        int rc = sqlite3_step(spill_id_);
-        sqlite3_reset(spill_id_);
-        if (rc != SQLITE_DONE)
-            fail("spill a request");
-    }
+        spill_id_.bind(1, e.id).run();
     else
     {
         auto text = to_json_(e.req).dump();
-        sqlite3_bind_int(spill_new_, 1, 1);
-        sqlite3_bind_int(spill_new_, 2, e.req.priority());
-        sqlite3_bind_text(spill_new_, 3, e.host.c_str(), static_cast<int>(e.host.size()), SQLITE_TRANSIENT);
-        sqlite3_bind_text(spill_new_, 4, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-        int rc = sqlite3_step(spill_new_);
-        sqlite3_reset(spill_new_);
-        if (rc != SQLITE_DONE)
-            fail("spill a request");
+        insert_.bind(1, 1).bind(2, e.req.priority()).bind(3, e.host).bind(4, text).run();
     }
     ++spilled_;
 }
 
 std::vector<frontier_entry> job_store::unspill(std::size_t n)
 {
-    sqlite3_stmt* s =
-        prepare("SELECT id, host, data FROM requests WHERE spilled = 1 ORDER BY priority DESC, id LIMIT ?");
-    sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(n));
-    return take_spilled(s);
+    unspill_.bind(1, static_cast<std::int64_t>(n));
+    return take_spilled(unspill_);
 }
 
 std::vector<frontier_entry> job_store::unspill_host(std::string const& host, std::size_t n)
 {
-    sqlite3_stmt* s = prepare(
-        "SELECT id, host, data FROM requests WHERE spilled = 1 AND host = ? ORDER BY priority DESC, id LIMIT ?");
-    sqlite3_bind_text(s, 1, host.c_str(), static_cast<int>(host.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(n));
-    return take_spilled(s);
+    unspill_host_.bind(1, host).bind(2, static_cast<std::int64_t>(n));
+    return take_spilled(unspill_host_);
 }
 
 std::map<std::string, std::size_t> job_store::spilled_hosts() const
 {
     std::map<std::string, std::size_t> out;
-    sqlite3_stmt* s = prepare("SELECT host, COUNT(*) FROM requests WHERE spilled = 1 GROUP BY host");
-    while (sqlite3_step(s) == SQLITE_ROW)
-        out[reinterpret_cast<char const*>(sqlite3_column_text(s, 0))] =
-            static_cast<std::size_t>(sqlite3_column_int64(s, 1));
-    sqlite3_finalize(s);
+    spilled_hosts_.reset();
+    while (spilled_hosts_.step() == sqlite::step_result::row)
+        out[std::string(spilled_hosts_.column_text(0))] = static_cast<std::size_t>(spilled_hosts_.column_int64(1));
     return out;
 }
 
-// Runs `s` (finalizing it): its rows (id, host, data) leave the spill, in memory again.
-std::vector<frontier_entry> job_store::take_spilled(sqlite3_stmt* s)
+std::optional<int> job_store::top_spilled_priority() const
+{
+    if (spilled_ == 0)
+        return std::nullopt;
+    top_spilled_.reset();
+    std::optional<int> top;
+    if (top_spilled_.step() == sqlite::step_result::row)
+        top = static_cast<int>(top_spilled_.column_int64(0));
+    top_spilled_.reset();
+    return top;
+}
+
+// Runs `select` (rows: id, host, data) to its end: its rows leave the spill, in memory again.
+std::vector<frontier_entry> job_store::take_spilled(sqlite::statement& select)
 {
     std::vector<frontier_entry> out;
     std::vector<std::int64_t> ids;
-    while (sqlite3_step(s) == SQLITE_ROW)
+    while (select.step() == sqlite::step_result::row)
     {
-        frontier_entry e;
-        auto id = sqlite3_column_int64(s, 0);
-        ids.push_back(id);
-        e.id = persistent_ ? id : 0;
-        e.host = reinterpret_cast<char const*>(sqlite3_column_text(s, 1));
-        e.req = from_json_(nlohmann::json::parse(reinterpret_cast<char const*>(sqlite3_column_text(s, 2))));
+        auto e = entry_of(select);
+        ids.push_back(e.id);
+        if (!persistent_)
+            e.id = 0;
         out.push_back(std::move(e));
     }
-    sqlite3_finalize(s);
-    sqlite3_stmt* u =
-        prepare(persistent_ ? "UPDATE requests SET spilled = 0 WHERE id = ?" : "DELETE FROM requests WHERE id = ?");
     for (auto id : ids)
-    {
-        sqlite3_bind_int64(u, 1, id);
-        sqlite3_step(u);
-        sqlite3_reset(u);
-    }
-    sqlite3_finalize(u);
+        unspill_id_.bind(1, id).run();
     spilled_ -= std::min(spilled_, out.size());
     return out;
 }

@@ -13,17 +13,16 @@
 #include <weft/engine/fingerprint.hpp>
 #include <weft/engine/frontier.hpp>
 #include <weft/engine/seen_set.hpp>
+#include <weft/sqlite/database.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace weft::engine
 {
@@ -35,6 +34,8 @@ public:
     using from_json_fn = std::function<weft::request(nlohmann::json const&)>;
 
     /// Opens `path` (persistent: a job directory) or a scratch file for spills (not persistent).
+    /// Every method throws weft::system_error (weft::sqlite::error_category()) when SQLite
+    /// fails: "cannot <doing> job database '<path>': <cause>".
     /// @throws weft::system_error "cannot open job database '<path>': <cause>".
     job_store(std::filesystem::path path, bool persistent, to_json_fn to_json, from_json_fn from_json);
     ~job_store() override;
@@ -59,7 +60,8 @@ public:
     void add_seen(fingerprint fp);
     /// The request's outcome is final.
     void remove(std::int64_t id);
-    /// Rewrites the stored request of row `id` (a retry: more attempts, a lower priority).
+    /// Rewrites the stored request of row `id` (after a retry changed its attempts or priority);
+    /// its host, fingerprint and spilled state stay. No row (id <= 0, or removed): nothing.
     void update(std::int64_t id, weft::request const& req);
     /// Commits the open transaction and opens the next.
     void commit();
@@ -69,26 +71,38 @@ public:
     std::vector<frontier_entry> unspill_host(std::string const& host, std::size_t n) override;
     std::map<std::string, std::size_t> spilled_hosts() const override;
     std::size_t spilled() const override { return spilled_; }
+    std::optional<int> top_spilled_priority() const override;
 
     std::filesystem::path const& path() const noexcept { return path_; }
 
 private:
-    void exec(char const* sql);
-    sqlite3_stmt* prepare(char const* sql) const;
-    [[noreturn]] void fail(std::string const& doing) const;
+    // Removes the scratch file once the database is closed (declared before db_).
+    struct scratch_file
+    {
+        std::filesystem::path path;
+        ~scratch_file();
+    };
+
+    std::vector<frontier_entry> take_spilled(sqlite::statement& select);
+    frontier_entry entry_of(sqlite::statement const& row) const;
 
     std::filesystem::path path_;
     bool persistent_;
     to_json_fn to_json_;
     from_json_fn from_json_;
-    sqlite3* db_ = nullptr;
-    sqlite3_stmt* insert_ = nullptr;
-    sqlite3_stmt* insert_seen_ = nullptr;
-    sqlite3_stmt* delete_ = nullptr;
-    sqlite3_stmt* spill_id_ = nullptr;
-    sqlite3_stmt* spill_new_ = nullptr;
+    scratch_file scratch_;
+    sqlite::database db_;
+    sqlite::statement insert_;
+    sqlite::statement insert_seen_;
+    sqlite::statement delete_;
+    sqlite::statement update_;
+    sqlite::statement spill_id_;
+    sqlite::statement unspill_;
+    sqlite::statement unspill_host_;
+    sqlite::statement unspill_id_;
+    mutable sqlite::statement spilled_hosts_;
+    mutable sqlite::statement top_spilled_;
     std::size_t spilled_ = 0;
-    std::vector<frontier_entry> take_spilled(sqlite3_stmt* s);
 };
 
 } // namespace weft::engine

@@ -12,29 +12,17 @@
 // COMMITs (the WAL is fsynced): then the items are durable. In truncate mode an existing `items`
 // table is dropped at open; other tables in the file are left alone.
 #include <weft/sink/registry.hpp>
-
-#include <sqlite3.h>
+#include <weft/sqlite/database.hpp>
 
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <unordered_map>
 
 namespace weft
 {
 namespace
 {
-
-class sqlite_category_impl final : public boost::system::error_category
-{
-public:
-    char const* name() const noexcept override { return "sqlite"; }
-    std::string message(int ev) const override { return sqlite3_errstr(ev); }
-};
-
-error_code sqlite_error(int rc)
-{
-    static sqlite_category_impl const category;
-    return {rc, category};
-}
 
 std::string quote_identifier(std::string_view name)
 {
@@ -58,6 +46,36 @@ std::string lowered(std::string_view s)
 }
 
 constexpr std::size_t max_columns = 1000;
+
+// What to do about an SQLite failure of the output file.
+std::string advice(error_code const& ec, std::string const& path)
+{
+    using sqlite::errc;
+    if (ec == errc::cantopen)
+    {
+        auto parent = std::filesystem::path(path).parent_path().string();
+        return "check that the directory '" + (parent.empty() ? std::string(".") : parent) +
+               "' exists and is writable, or choose another output path";
+    }
+    if (ec == errc::readonly || ec == errc::perm || ec == errc::auth)
+        return "check the permissions of '" + path + "' and its directory";
+    if (ec == errc::full)
+        return "the disk is full; free some space or write elsewhere";
+    if (ec == errc::busy || ec == errc::locked)
+        return "another process holds the database; stop it or choose another output path";
+    if (ec == errc::notadb || ec == errc::corrupt)
+        return "the file is not a usable SQLite database; remove it or choose another output path";
+    return "choose another output path";
+}
+
+// e.what() without the ": <message> [sqlite:N]" system_error appends: "cannot <doing> ... '<path>'".
+std::string_view what_failed(system_error const& e)
+{
+    std::string_view what = e.what();
+    if (auto tail = ": " + e.code().what(); what.ends_with(tail))
+        what.remove_suffix(tail.size());
+    return what;
+}
 
 class sqlite_sink final : public sink
 {
@@ -95,14 +113,14 @@ private:
         }
         if (pending_bytes_ < options().buffer_bytes)
             return complete(std::move(handler));
-        offload([this] { return insert_pending(); }, std::move(handler));
+        offload([this] { return guarded([this] { insert_pending(); }); }, std::move(handler));
     }
 
     void async_flush_impl(asio::any_completion_handler<signature> handler) override
     {
         if (!db_)
             return complete(std::move(handler), asio::error::not_connected);
-        offload([this] { return commit(); }, std::move(handler));
+        offload([this] { return guarded([this] { commit(); }); }, std::move(handler));
     }
 
     void async_close_impl(asio::any_completion_handler<signature> handler) override
@@ -112,7 +130,7 @@ private:
         offload(
             [this]
             {
-                auto ec = commit();
+                auto ec = guarded([this] { commit(); });
                 close_db();
                 return ec;
             },
@@ -121,80 +139,47 @@ private:
 
     // Everything below runs on the blocking pool.
 
-    error_code fail(int rc, std::string_view doing)
+    // Runs `work`: an SQLite failure becomes the operation's error and a diagnostics sentence.
+    template <class Work>
+    error_code guarded(Work work)
     {
-        std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-        auto parent = std::filesystem::path(path()).parent_path().string();
-        std::string advice;
-        switch (rc & 0xff)
+        try
         {
-        case SQLITE_CANTOPEN:
-            advice = "check that the directory '" + (parent.empty() ? std::string(".") : parent) +
-                     "' exists and is writable, or choose another output path";
-            break;
-        case SQLITE_READONLY:
-        case SQLITE_PERM:
-        case SQLITE_AUTH:
-            advice = "check the permissions of '" + path() + "' and its directory";
-            break;
-        case SQLITE_FULL:
-            advice = "the disk is full; free some space or write elsewhere";
-            break;
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED:
-            advice = "another process holds the database; stop it or choose another output path";
-            break;
-        case SQLITE_NOTADB:
-        case SQLITE_CORRUPT:
-            advice = "the file is not a usable SQLite database; remove it or choose another output path";
-            break;
-        default:
-            advice = "choose another output path";
+            work();
+            return {};
         }
-        set_diagnostics("cannot " + std::string(doing) + " SQLite database '" + path() + "': " + detail + "; " +
-                        advice);
-        return sqlite_error(rc);
-    }
-
-    error_code exec(std::string const& sql, std::string_view doing)
-    {
-        if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK)
-            return fail(rc, doing);
-        return {};
+        catch (system_error const& e)
+        {
+            set_diagnostics(std::string(what_failed(e)) + ": " + e.code().message() + "; " + advice(e.code(), path()));
+            return e.code();
+        }
     }
 
     error_code open_db()
     {
-        int rc = sqlite3_open_v2(path().c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
-        if (rc != SQLITE_OK)
-        {
-            auto ec = fail(rc, "open");
-            close_db();
-            return ec;
-        }
-        sqlite3_busy_timeout(db_, 5000);
-        error_code ec = exec("PRAGMA journal_mode=WAL", "open");
-        if (!ec)
-            ec = exec("PRAGMA synchronous=FULL", "open");
-        if (!ec && options().mode == sink_options::open_mode::truncate)
-            ec = exec("DROP TABLE IF EXISTS items", "reset table 'items' in");
-        if (!ec)
-            ec = load_columns();
+        auto ec = guarded(
+            [this]
+            {
+                auto& db = db_.emplace(path(), "SQLite database",
+                                       sqlite::open_readwrite | sqlite::open_create | sqlite::open_nomutex);
+                db.busy_timeout(std::chrono::seconds(5));
+                db.use_wal();
+                db.set_synchronous(sqlite::synchronous::full);
+                if (options().mode == sink_options::open_mode::truncate)
+                    db.exec("DROP TABLE IF EXISTS items", "reset table 'items' in");
+                load_columns();
+            });
         if (ec)
             close_db();
         return ec;
     }
 
-    error_code load_columns()
+    void load_columns()
     {
-        sqlite3_stmt* st = nullptr;
-        int rc = sqlite3_prepare_v2(db_, "SELECT name FROM pragma_table_info('items')", -1, &st, nullptr);
-        if (rc != SQLITE_OK)
-            return fail(rc, "read");
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        auto select = db_->prepare("SELECT name FROM pragma_table_info('items')", "read");
+        while (select.step() == sqlite::step_result::row)
         {
-            std::string name = reinterpret_cast<char const*>(sqlite3_column_text(st, 0));
+            std::string name(select.column_text(0));
             table_exists_ = true;
             if (auto l = lowered(name); l != "id" && l != "data")
             {
@@ -202,12 +187,10 @@ private:
                 columns_.push_back(std::move(name));
             }
         }
-        sqlite3_finalize(st);
-        return rc == SQLITE_DONE ? error_code{} : fail(rc, "read");
     }
 
     // Maps the item's keys to columns, adding columns (or the table) as needed.
-    error_code prepare_columns(item const& it)
+    void prepare_columns(item const& it)
     {
         std::vector<std::string> added;
         for (auto const& [key, value] : it.value().items())
@@ -225,18 +208,15 @@ private:
                 "CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL";
             for (auto const& c : columns_)
                 sql += ", " + quote_identifier(c);
-            if (auto ec = exec(sql + ")", "create table 'items' in"))
-                return ec;
+            db_->exec(sql + ")", "create table 'items' in");
             table_exists_ = true;
         }
         else
             for (auto const& c : added)
-                if (auto ec = exec("ALTER TABLE items ADD COLUMN " + quote_identifier(c), "add a column to"))
-                    return ec;
+                db_->exec("ALTER TABLE items ADD COLUMN " + quote_identifier(c), "add a column to");
         if (!added.empty() || !insert_)
         {
-            sqlite3_finalize(insert_);
-            insert_ = nullptr;
+            insert_ = {};
             std::string sql = "INSERT INTO items (data", values = "?";
             for (auto const& c : columns_)
             {
@@ -244,10 +224,8 @@ private:
                 values += ", ?";
             }
             sql += ") VALUES (" + values + ")";
-            if (int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &insert_, nullptr); rc != SQLITE_OK)
-                return fail(rc, "prepare an insert into");
+            insert_ = db_->prepare(sql, "insert into", true);
         }
-        return {};
     }
 
     void bind(int index, item::json const& v)
@@ -257,91 +235,67 @@ private:
         {
         case t::null:
         case t::discarded:
-            sqlite3_bind_null(insert_, index);
+            insert_.bind(index, nullptr);
             break;
         case t::boolean:
-            sqlite3_bind_int(insert_, index, v.get<bool>() ? 1 : 0);
+            insert_.bind(index, v.get<bool>() ? 1 : 0);
             break;
         case t::number_integer:
-            sqlite3_bind_int64(insert_, index, v.get<std::int64_t>());
+            insert_.bind(index, v.get<std::int64_t>());
             break;
         case t::number_unsigned:
-            if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
-                sqlite3_bind_int64(insert_, index, static_cast<sqlite3_int64>(v.get<std::uint64_t>()));
+            if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                insert_.bind(index, static_cast<std::int64_t>(v.get<std::uint64_t>()));
             else
-                sqlite3_bind_double(insert_, index, v.get<double>());
+                insert_.bind(index, v.get<double>());
             break;
         case t::number_float:
-            sqlite3_bind_double(insert_, index, v.get<double>());
+            insert_.bind(index, v.get<double>());
             break;
         case t::string:
-        {
-            auto const& s = v.get_ref<std::string const&>();
-            sqlite3_bind_text(insert_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+            insert_.bind(index, std::string_view(v.get_ref<std::string const&>()));
             break;
-        }
         default:
-        {
-            auto text = v.dump(-1, ' ', false, item::json::error_handler_t::replace);
-            sqlite3_bind_text(insert_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-        }
+            insert_.bind(index, v.dump(-1, ' ', false, item::json::error_handler_t::replace));
         }
     }
 
-    error_code insert_pending()
+    void insert_pending()
     {
         if (pending_.empty())
-            return {};
-        if (!in_transaction_)
-        {
-            if (auto ec = exec("BEGIN", "write to"))
-                return ec;
-            in_transaction_ = true;
-        }
+            return;
+        if (!db_->in_transaction())
+            db_->begin();
         for (auto const& p : pending_)
         {
-            if (auto ec = prepare_columns(p.value))
-                return ec;
-            sqlite3_bind_text(insert_, 1, p.data.data(), static_cast<int>(p.data.size()), SQLITE_STATIC);
-            for (std::size_t i = 0; i < columns_.size(); ++i)
-                sqlite3_bind_null(insert_, static_cast<int>(i + 2));
+            prepare_columns(p.value);
+            // The first bind clears the previous item's values: columns this item lacks are NULL.
+            insert_.bind_view(1, p.data);
             for (auto const& [key, value] : p.value.value().items())
                 if (auto it = index_.find(lowered(key)); it != index_.end() && columns_[it->second] == key)
                     bind(static_cast<int>(it->second + 2), value);
-            int rc = sqlite3_step(insert_);
-            sqlite3_reset(insert_);
-            if (rc != SQLITE_DONE)
-                return fail(rc, "insert into");
+            insert_.run();
         }
         pending_.clear();
         pending_bytes_ = 0;
-        return {};
     }
 
-    error_code commit()
+    void commit()
     {
-        if (auto ec = insert_pending())
-            return ec;
-        if (!in_transaction_)
-            return {};
-        in_transaction_ = false;
-        return exec("COMMIT", "commit to");
+        insert_pending();
+        if (db_->in_transaction())
+            db_->commit();
     }
 
     void close_db()
     {
-        sqlite3_finalize(insert_);
-        insert_ = nullptr;
-        if (db_)
-            sqlite3_close_v2(db_); // an uncommitted transaction rolls back
-        db_ = nullptr;
-        in_transaction_ = false;
+        insert_ = {};
+        db_.reset(); // an uncommitted transaction rolls back
     }
 
-    sqlite3* db_ = nullptr;
-    sqlite3_stmt* insert_ = nullptr;
+    std::optional<sqlite::database> db_;
+    sqlite::statement insert_; // reset before db_
     bool table_exists_ = false;
-    bool in_transaction_ = false;
     std::vector<std::string> columns_;
     std::unordered_map<std::string, std::size_t> index_; // lower-cased column name -> position
     std::vector<pending_item> pending_;

@@ -82,6 +82,14 @@ struct memory_store final : weft::engine::frontier_store
         return out;
     }
     std::size_t spilled() const override { return spilled_.size(); }
+    std::optional<int> top_spilled_priority() const override
+    {
+        std::optional<int> top;
+        for (auto const& e : spilled_)
+            if (!top || e.req.priority() > *top)
+                top = e.req.priority();
+        return top;
+    }
 };
 
 } // namespace

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
+#include <weft/sqlite/database.hpp>
 
 using weft::item;
 using weft::test::make_item;
@@ -16,23 +16,16 @@ namespace
 // Rows of `sql` as strings ("NULL" for null), read through a separate connection.
 std::vector<std::vector<std::string>> query(std::string const& path, char const* sql)
 {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+    weft::sqlite::database db(path, "test database", weft::sqlite::open_readonly);
+    auto select = db.prepare(sql, "read");
     std::vector<std::vector<std::string>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (select.step() == weft::sqlite::step_result::row)
     {
         std::vector<std::string> row;
-        for (int i = 0; i < sqlite3_column_count(st); ++i)
-        {
-            auto const* text = sqlite3_column_text(st, i);
-            row.push_back(text ? reinterpret_cast<char const*>(text) : "NULL");
-        }
+        for (int i = 0; i < select.column_count(); ++i)
+            row.push_back(select.column_is_null(i) ? "NULL" : std::string(select.column_text(i)));
         rows.push_back(std::move(row));
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     return rows;
 }
 
@@ -125,7 +118,8 @@ TEST_CASE("sqlite sink reports a bad path with what, where and what to do", "[si
     auto s = weft::make_sink_for_path(path, io.get_executor());
     auto fut = boost::asio::co_spawn(io, weft::test::drive_sink(*s, {}), boost::asio::use_future);
     io.run();
-    CHECK(fut.get());
+    auto ec = fut.get();
+    CHECK(ec == weft::sqlite::errc::cantopen);
     CHECK_THAT(s->diagnostics(), Catch::Contains("cannot open SQLite database"));
     CHECK_THAT(s->diagnostics(), Catch::Contains(path));
     CHECK_THAT(s->diagnostics(), Catch::Contains("exists and is writable"));

@@ -43,6 +43,8 @@ public:
     /// How many entries of each host are spilled (hosts with none are absent).
     virtual std::map<std::string, std::size_t> spilled_hosts() const = 0;
     virtual std::size_t spilled() const = 0;
+    /// The highest priority among the spilled entries (nullopt when none).
+    virtual std::optional<int> top_spilled_priority() const = 0;
 };
 
 /// Per-host priority queues plus a global order over the hosts' best requests.
@@ -50,8 +52,10 @@ public:
 /// pop() returns the highest-priority request (FIFO among equals) whose host's controller
 /// (state/host_controller.hpp) allows a start now. A host that is busy does not
 /// hold back the others. Requests with a not-before time (retries with backoff) wait in a
-/// separate heap until due. Past `memory_limit` queued requests, new ones go to the store and
-/// come back (by priority among the spilled) as memory frees up. A host whose requests are all
+/// separate heap until due. Past `memory_limit` queued requests, new ones go to the store, and so
+/// does every new one while any is there (so memory always holds the oldest: FIFO among equal
+/// priorities holds across the spill); they come back by priority as memory frees up, and at
+/// once when the best spilled priority beats the best in memory. A host whose requests are all
 /// on disk is not starved by another host's backlog filling the memory (a slow or stalled
 /// host): when nothing in memory can start, a few of each such host's come back, so memory may
 /// pass the limit by at most a quarter of it.
@@ -123,6 +127,8 @@ private:
     std::optional<frontier_entry> pop_startable(clock::time_point now, clock::time_point& next_ready);
     /// Brings back spilled requests of hosts that have none in memory; false if there were none.
     bool unspill_idle_hosts();
+    /// Brings back the best spilled entries when they outrank everything in memory.
+    void promote_spilled();
     void forget_spilled(std::string const& host, std::size_t n);
 
     state::host_policy policy_;
