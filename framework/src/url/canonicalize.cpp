@@ -1,6 +1,7 @@
 #include <weft/url/canonicalize.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 #include <weft/url/resolve.hpp>
 
 #include "url/canonical_detail.hpp"
@@ -41,8 +42,8 @@ void normalize_percent(std::string_view in, std::string& out)
             else
             {
                 out.push_back('%');
-                out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 1]))));
-                out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 2]))));
+                out.push_back(text::to_upper(in[i + 1]));
+                out.push_back(text::to_upper(in[i + 2]));
             }
             i += 2;
         }
@@ -64,10 +65,7 @@ bool is_tracking_parameter(std::string_view name) noexcept
         "gclid",  "gclsrc",  "dclid",     "gbraid",      "wbraid",     "fbclid", "msclkid", "mc_cid",
         "mc_eid", "yclid",   "igshid",    "twclid",      "ttclid",     "_ga",    "_gl",     "_hsenc",
         "_hsmi",  "mkt_tok", "li_fat_id", "oly_anon_id", "oly_enc_id", "vero_id"};
-    std::string lowered;
-    lowered.reserve(name.size());
-    for (char c : name)
-        lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    auto const lowered = text::lower_copy(name);
     if (lowered.starts_with("utm_"))
         return true;
     return std::find(exact.begin(), exact.end(), lowered) != exact.end();

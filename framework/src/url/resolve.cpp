@@ -1,6 +1,7 @@
 #include <weft/url/resolve.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 #include <weft/url/idna.hpp>
 
 #include <boost/url/parse.hpp>
@@ -49,21 +50,6 @@ int hex_value(char c)
 {
     return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
-char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
-
 // Trims leading/trailing C0 controls and spaces, removes tabs and newlines (URL standard, basic parser).
 std::string clean(std::string_view in)
 {
@@ -158,11 +144,11 @@ void append_encoded(std::string& out, std::string_view s, component k, bool spec
 
 bool is_single_dot(std::string_view s)
 {
-    return s == "." || iequals(s, "%2e");
+    return s == "." || text::iequals(s, "%2e");
 }
 bool is_double_dot(std::string_view s)
 {
-    return s == ".." || iequals(s, ".%2e") || iequals(s, "%2e.") || iequals(s, "%2e%2e");
+    return s == ".." || text::iequals(s, ".%2e") || text::iequals(s, "%2e.") || text::iequals(s, "%2e%2e");
 }
 
 std::string remove_dot_segments(std::string_view p)
@@ -416,7 +402,7 @@ bool finish_host(parts& t, bool special)
     if (!t.host.empty() && t.host[0] == '[')
     {
         for (auto& c : t.host)
-            c = lower(c);
+            c = text::to_lower(c);
         return true;
     }
     std::string decoded;
@@ -542,7 +528,7 @@ boost::system::result<std::string> resolve_general(parts const* base, std::strin
     {
         scheme = r.substr(0, sl);
         for (auto& c : scheme)
-            c = lower(c);
+            c = text::to_lower(c);
         rest = r.substr(sl + 1);
         relative = false;
         if (is_special_scheme(scheme))
@@ -856,8 +842,8 @@ boost::system::result<parts> parse_parts(std::string_view absolute)
 
 bool is_special_scheme(std::string_view s) noexcept
 {
-    return iequals(s, "http") || iequals(s, "https") || iequals(s, "ws") || iequals(s, "wss") || iequals(s, "ftp") ||
-           iequals(s, "file");
+    return text::iequals(s, "http") || text::iequals(s, "https") || text::iequals(s, "ws") || text::iequals(s, "wss") ||
+           text::iequals(s, "ftp") || text::iequals(s, "file");
 }
 
 boost::system::result<std::string> parse(std::string_view absolute_url)

@@ -12,6 +12,7 @@
 // COMMITs (the WAL is fsynced): then the items are durable. In truncate mode an existing `items`
 // table is dropped at open; other tables in the file are left alone.
 #include <weft/sink/registry.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <sqlite3.h>
 
@@ -46,15 +47,6 @@ std::string quote_identifier(std::string_view name)
         out += c;
     }
     return out + '"';
-}
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c + 32);
-    return out;
 }
 
 constexpr std::size_t max_columns = 1000;
@@ -196,7 +188,7 @@ private:
         {
             std::string name = reinterpret_cast<char const*>(sqlite3_column_text(st, 0));
             table_exists_ = true;
-            if (auto l = lowered(name); l != "id" && l != "data")
+            if (auto l = text::lower_copy(name); l != "id" && l != "data")
             {
                 index_.emplace(l, columns_.size());
                 columns_.push_back(std::move(name));
@@ -212,7 +204,7 @@ private:
         std::vector<std::string> added;
         for (auto const& [key, value] : it.value().items())
         {
-            auto l = lowered(key);
+            auto l = text::lower_copy(key);
             if (l == "id" || l == "data" || index_.contains(l) || columns_.size() >= max_columns)
                 continue;
             index_.emplace(l, columns_.size());
@@ -306,7 +298,7 @@ private:
             for (std::size_t i = 0; i < columns_.size(); ++i)
                 sqlite3_bind_null(insert_, static_cast<int>(i + 2));
             for (auto const& [key, value] : p.value.value().items())
-                if (auto it = index_.find(lowered(key)); it != index_.end() && columns_[it->second] == key)
+                if (auto it = index_.find(text::lower_copy(key)); it != index_.end() && columns_[it->second] == key)
                     bind(static_cast<int>(it->second + 2), value);
             int rc = sqlite3_step(insert_);
             sqlite3_reset(insert_);
