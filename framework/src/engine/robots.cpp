@@ -23,14 +23,6 @@ std::string_view trim(std::string_view s)
     return s.substr(b, e - b + 1);
 }
 
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : text::to_lower(c) - 'a' + 10;
-}
 bool is_unreserved(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -166,9 +158,9 @@ std::string robots::normalize(std::string_view in)
     for (std::size_t i = 0; i < in.size(); ++i)
     {
         auto c = static_cast<unsigned char>(in[i]);
-        if (c == '%' && i + 2 < in.size() && is_hex(in[i + 1]) && is_hex(in[i + 2]))
+        if (c == '%' && i + 2 < in.size() && text::is_hex_digit(in[i + 1]) && text::is_hex_digit(in[i + 2]))
         {
-            auto d = static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            auto d = static_cast<unsigned char>(text::hex_value(in[i + 1]) * 16 + text::hex_value(in[i + 2]));
             if (is_unreserved(d))
                 out.push_back(static_cast<char>(d));
             else

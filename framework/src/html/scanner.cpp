@@ -42,11 +42,9 @@ std::size_t decode_char_ref(std::string_view s, std::size_t i, bool in_attribute
             ++k;
         std::size_t const digits = k;
         std::uint32_t v = 0;
-        while (k < n &&
-               (hex ? is_hex_digit(static_cast<unsigned char>(s[k])) : is_digit(static_cast<unsigned char>(s[k]))))
+        while (k < n && (hex ? text::is_hex_digit(s[k]) : text::is_digit(s[k])))
         {
-            unsigned d = is_digit(static_cast<unsigned char>(s[k])) ? static_cast<unsigned>(s[k] - '0')
-                                                                    : static_cast<unsigned>((s[k] | 0x20) - 'a' + 10);
+            auto const d = static_cast<unsigned>(text::hex_value(s[k]));
             if (v <= 0x10FFFF)
                 v = v * (hex ? 16 : 10) + d;
             ++k;

@@ -34,10 +34,6 @@ inline bool is_alnum(unsigned char c)
 {
     return is_alpha(c) || is_digit(c);
 }
-inline bool is_hex_digit(unsigned char c)
-{
-    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
 
 void append_utf8(std::string& out, char32_t c);
 

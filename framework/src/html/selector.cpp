@@ -31,10 +31,6 @@ constexpr bool is_digit(char c) noexcept
 {
     return c >= '0' && c <= '9';
 }
-constexpr bool is_hex(char c) noexcept
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 constexpr bool is_name_start(char c) noexcept
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
@@ -153,13 +149,13 @@ private:
             append_utf8(out, 0xFFFD);
             return;
         }
-        if (is_hex(s_[p_]))
+        if (text::is_hex_digit(s_[p_]))
         {
             std::uint32_t cp = 0;
-            for (int i = 0; i < 6 && !eof() && is_hex(s_[p_]); ++i, ++p_)
+            for (int i = 0; i < 6 && !eof() && text::is_hex_digit(s_[p_]); ++i, ++p_)
             {
                 char const c = s_[p_];
-                cp = cp * 16 + (is_digit(c) ? c - '0' : text::to_lower(c) - 'a' + 10);
+                cp = cp * 16 + text::hex_value(c);
             }
             if (peek() == '\r' && peek(1) == '\n')
                 p_ += 2;

@@ -15,14 +15,6 @@ namespace weft::url
 namespace
 {
 
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
 bool is_unreserved(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -34,9 +26,9 @@ void normalize_percent(std::string_view in, std::string& out)
 {
     for (std::size_t i = 0; i < in.size(); ++i)
     {
-        if (in[i] == '%' && i + 2 < in.size() && is_hex(in[i + 1]) && is_hex(in[i + 2]))
+        if (in[i] == '%' && i + 2 < in.size() && text::is_hex_digit(in[i + 1]) && text::is_hex_digit(in[i + 2]))
         {
-            auto c = static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            auto c = static_cast<unsigned char>(text::hex_value(in[i + 1]) * 16 + text::hex_value(in[i + 2]));
             if (is_unreserved(c))
                 out.push_back(static_cast<char>(c));
             else

@@ -42,14 +42,6 @@ enum class component
     fragment
 };
 
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
 // Trims leading/trailing C0 controls and spaces, removes tabs and newlines (URL standard, basic parser).
 std::string clean(std::string_view in)
 {
@@ -126,7 +118,7 @@ void append_encoded(std::string& out, std::string_view s, component k, bool spec
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '%')
         {
-            if (i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]))
+            if (i + 2 < s.size() && text::is_hex_digit(s[i + 1]) && text::is_hex_digit(s[i + 2]))
                 out.push_back('%');
             else
                 out += "%25";
@@ -327,7 +319,7 @@ std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
     {
         ends_in_number = true;
         for (char c : last.substr(2))
-            if (!is_hex(c))
+            if (!text::is_hex_digit(c))
                 ends_in_number = false;
     }
     if (!ends_in_number)
@@ -360,8 +352,8 @@ std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
         for (char c : label)
         {
             unsigned d;
-            if (radix == 16 && is_hex(c))
-                d = static_cast<unsigned>(hex_value(c));
+            if (radix == 16 && text::is_hex_digit(c))
+                d = static_cast<unsigned>(text::hex_value(c));
             else if (c >= '0' && c <= '9' && static_cast<unsigned>(c - '0') < radix)
                 d = static_cast<unsigned>(c - '0');
             else
@@ -408,9 +400,10 @@ bool finish_host(parts& t, bool special)
     std::string decoded;
     for (std::size_t i = 0; i < t.host.size(); ++i)
     {
-        if (t.host[i] == '%' && i + 2 < t.host.size() && is_hex(t.host[i + 1]) && is_hex(t.host[i + 2]))
+        if (t.host[i] == '%' && i + 2 < t.host.size() && text::is_hex_digit(t.host[i + 1]) &&
+            text::is_hex_digit(t.host[i + 2]))
         {
-            decoded.push_back(static_cast<char>(hex_value(t.host[i + 1]) * 16 + hex_value(t.host[i + 2])));
+            decoded.push_back(static_cast<char>(text::hex_value(t.host[i + 1]) * 16 + text::hex_value(t.host[i + 2])));
             i += 2;
         }
         else

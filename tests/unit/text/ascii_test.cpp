@@ -51,3 +51,18 @@ TEST_CASE("trim removes only the whitespace of the set it is given", "[text][asc
     CHECK(text::trim(" \t ", text::is_http_space).empty());
     static_assert(text::trim("  a b  ", text::is_http_space) == "a b");
 }
+
+TEST_CASE("hex digits of either case have their values", "[text][ascii]")
+{
+    CHECK(text::is_hex_digit('0'));
+    CHECK(text::is_hex_digit('f'));
+    CHECK(text::is_hex_digit('F'));
+    CHECK_FALSE(text::is_hex_digit('g'));
+    CHECK_FALSE(text::is_hex_digit('G'));
+    CHECK_FALSE(text::is_hex_digit('/')); // just before '0'
+    CHECK_FALSE(text::is_hex_digit('`')); // just before 'a'
+    CHECK(text::hex_value('9') == 9);
+    CHECK(text::hex_value('a') == 10);
+    CHECK(text::hex_value('F') == 15);
+    static_assert(text::hex_value('C') == 12 && text::is_digit('7') && !text::is_digit('a'));
+}

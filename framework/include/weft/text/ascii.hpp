@@ -1,4 +1,4 @@
-// weft::text ASCII helpers: case folding, case-insensitive comparison, whitespace and trimming for
+// weft::text ASCII helpers: case folding, case-insensitive comparison, hex digits, whitespace and trimming for
 // protocol text (HTTP fields, HTML tokens, URLs, robots.txt, sitemaps).
 //
 // Only A-Z and a-z change case, whatever the C locale: std::tolower and std::isspace follow the
@@ -49,6 +49,22 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept
 constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept
 {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+constexpr bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr bool is_hex_digit(char c) noexcept
+{
+    return is_digit(c) || (to_lower(c) >= 'a' && to_lower(c) <= 'f');
+}
+
+/// The value of the hex digit `c` (0 to 15); `c` must be one (is_hex_digit).
+constexpr int hex_value(char c) noexcept
+{
+    return is_digit(c) ? c - '0' : to_lower(c) - 'a' + 10;
 }
 
 // Three whitespace sets, because the formats disagree and the callers keep their format's.
