@@ -7,6 +7,7 @@
 #include <weft/plugin/loader.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -108,9 +109,7 @@ bool needs_more_sinks(std::vector<std::string> const& outputs)
     {
         if (o == "-")
             continue;
-        auto file = o.substr(o.find_last_of('/') == std::string::npos ? 0 : o.find_last_of('/') + 1);
-        std::transform(file.begin(), file.end(), file.begin(),
-                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c + 32) : c; });
+        auto file = text::lower_copy(o.substr(o.find_last_of('/') == std::string::npos ? 0 : o.find_last_of('/') + 1));
         if (std::none_of(exts.begin(), exts.end(), [&](auto const& e)
                          { return e != "-" && file.size() > e.size() && file.ends_with(e); }))
             return true;

@@ -1,6 +1,7 @@
 #include <weft/engine/fingerprint.hpp>
 
 #include <weft/http/request.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -173,17 +174,14 @@ fingerprint make_fingerprint(std::string_view method, std::string_view url, std:
 {
     siphash_state h(key0, key1);
     std::string m(method);
-    std::transform(m.begin(), m.end(), m.begin(), [](char c) { return c >= 'a' && c <= 'z' ? char(c - 32) : c; });
+    std::transform(m.begin(), m.end(), m.begin(), text::to_upper);
     h.update_field(m);
     auto canonical = url::canonicalize(url, options.canonical);
     h.update_field(canonical ? std::string_view(*canonical) : url);
     h.update_field(body);
     for (std::size_t i = 0; i < options.headers.size(); ++i)
     {
-        std::string name(options.headers[i]);
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c + 32) : c; });
-        h.update_field(name);
+        h.update_field(text::lower_copy(options.headers[i]));
         bool present = i < header_values.size() && header_values[i].data() != nullptr;
         unsigned char flag = present ? 1 : 0;
         h.update(&flag, 1);

@@ -1,5 +1,7 @@
 #include <weft/engine/robots.hpp>
 
+#include <weft/text/ascii.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -21,25 +23,6 @@ std::string_view trim(std::string_view s)
     return s.substr(b, e - b + 1);
 }
 
-char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : lower(c) - 'a' + 10;
-}
 bool is_unreserved(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -59,16 +42,17 @@ enum class key
 // Google's parser accepts these spellings (robots.cc, "ParsedRobotsKey::Parse").
 key classify(std::string_view k)
 {
-    if (iequals(k, "user-agent") || iequals(k, "useragent") || iequals(k, "user agent") || iequals(k, "user_agent"))
+    if (text::iequals(k, "user-agent") || text::iequals(k, "useragent") || text::iequals(k, "user agent") ||
+        text::iequals(k, "user_agent"))
         return key::user_agent;
-    if (iequals(k, "allow"))
+    if (text::iequals(k, "allow"))
         return key::allow;
     for (auto d : {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"})
-        if (iequals(k, d))
+        if (text::iequals(k, d))
             return key::disallow;
-    if (iequals(k, "crawl-delay") || iequals(k, "crawldelay") || iequals(k, "crawl_delay"))
+    if (text::iequals(k, "crawl-delay") || text::iequals(k, "crawldelay") || text::iequals(k, "crawl_delay"))
         return key::crawl_delay;
-    if (iequals(k, "sitemap") || iequals(k, "site-map"))
+    if (text::iequals(k, "sitemap") || text::iequals(k, "site-map"))
         return key::sitemap;
     return key::unknown;
 }
@@ -144,9 +128,9 @@ std::size_t specificity(std::string_view group_token, std::string_view crawler)
 {
     if (group_token.empty() || group_token == "*")
         return 0;
-    if (iequals(group_token, crawler))
+    if (text::iequals(group_token, crawler))
         return std::numeric_limits<std::size_t>::max();
-    if (group_token.size() < crawler.size() && iequals(group_token, crawler.substr(0, group_token.size())) &&
+    if (group_token.size() < crawler.size() && text::iequals(group_token, crawler.substr(0, group_token.size())) &&
         (crawler[group_token.size()] == '-' || crawler[group_token.size()] == '_'))
         return group_token.size();
     return 0;
@@ -174,9 +158,9 @@ std::string robots::normalize(std::string_view in)
     for (std::size_t i = 0; i < in.size(); ++i)
     {
         auto c = static_cast<unsigned char>(in[i]);
-        if (c == '%' && i + 2 < in.size() && is_hex(in[i + 1]) && is_hex(in[i + 2]))
+        if (c == '%' && i + 2 < in.size() && text::is_hex_digit(in[i + 1]) && text::is_hex_digit(in[i + 2]))
         {
-            auto d = static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            auto d = static_cast<unsigned char>(text::hex_value(in[i + 1]) * 16 + text::hex_value(in[i + 2]));
             if (is_unreserved(d))
                 out.push_back(static_cast<char>(d));
             else
@@ -284,9 +268,7 @@ robots robots::parse(std::string_view body)
             auto token = product_token(v);
             if (!token.empty())
             {
-                std::string t(token);
-                std::transform(t.begin(), t.end(), t.begin(), lower);
-                current->agents.push_back(std::move(t));
+                current->agents.push_back(text::lower_copy(token));
             }
             break;
         }

@@ -1,5 +1,6 @@
 #include <weft/engine/scheduler.hpp>
 
+#include <weft/text/ascii.hpp>
 #include <weft/url/canonicalize.hpp>
 #include <weft/url/domain.hpp>
 
@@ -62,8 +63,7 @@ scheduler::scheduler(settings const& s, stats& st)
 
 void scheduler::allow_host(std::string host)
 {
-    for (auto& c : host)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    host = text::to_lower(std::move(host));
     if (host.starts_with("www."))
         hosts_.insert(host.substr(4));
     hosts_.insert(std::move(host));

@@ -1,9 +1,9 @@
 #include <weft/engine/settings.hpp>
 
 #include <weft/http/proxy.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <stdexcept>
 #include <thread>
@@ -18,13 +18,6 @@ std::size_t default_parse_workers()
 }
 namespace
 {
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 [[noreturn]] void bad(std::string_view key, std::string_view value, char const* expected)
 {
@@ -62,7 +55,7 @@ double to_double(std::string_view key, std::string_view v)
 
 bool to_bool(std::string_view key, std::string_view v)
 {
-    auto l = lower(v);
+    auto l = text::lower_copy(v);
     if (l == "1" || l == "true" || l == "yes" || l == "on")
         return true;
     if (l == "0" || l == "false" || l == "no" || l == "off")
@@ -137,7 +130,7 @@ std::vector<std::string> list(std::string_view v)
 
 void settings::set(std::string_view key, std::string_view v)
 {
-    auto k = lower(key);
+    auto k = text::lower_copy(key);
     if (k == "concurrency" || k == "concurrent_requests")
         concurrency = std::max<std::size_t>(1, to_size(key, v));
     else if (k == "per_host" || k == "concurrent_requests_per_domain")

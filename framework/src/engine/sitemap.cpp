@@ -2,6 +2,7 @@
 #include <weft/engine/sitemap.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <zlib.h>
 
@@ -15,36 +16,6 @@ namespace
 {
 
 constexpr std::size_t max_field = 8192; // the protocol caps URLs at 2,048 characters
-
-char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 void append_utf8(std::string& out, unsigned long cp)
 {
@@ -217,7 +188,7 @@ private:
     {
         auto i = pos_ + 1;
         auto name_end = i;
-        while (name_end < text_.size() && !is_space(text_[name_end]) && text_[name_end] != '>' &&
+        while (name_end < text_.size() && !text::is_c_space(text_[name_end]) && text_[name_end] != '>' &&
                text_[name_end] != '/')
             ++name_end;
         auto name = text_.substr(i, name_end - i);
@@ -244,17 +215,17 @@ private:
         ++depth_;
         if (depth_ == 1)
         {
-            if (iequals(name, "urlset"))
+            if (text::iequals(name, "urlset"))
                 doc_.format = format::urlset;
-            else if (iequals(name, "sitemapindex"))
+            else if (text::iequals(name, "sitemapindex"))
                 doc_.format = format::sitemapindex;
             else
                 return false; // RSS, Atom, HTML...: not a sitemap we read
         }
         else if (depth_ == 2 && !in_entry_)
         {
-            if ((doc_.format == format::urlset && iequals(name, "url")) ||
-                (doc_.format == format::sitemapindex && iequals(name, "sitemap")))
+            if ((doc_.format == format::urlset && text::iequals(name, "url")) ||
+                (doc_.format == format::sitemapindex && text::iequals(name, "sitemap")))
             {
                 in_entry_ = true;
                 entry_ = url_entry{};
@@ -262,13 +233,13 @@ private:
         }
         else if (depth_ == 3 && in_entry_ && field_ == field::none)
         {
-            if (iequals(name, "loc"))
+            if (text::iequals(name, "loc"))
                 field_ = field::loc;
-            else if (iequals(name, "lastmod"))
+            else if (text::iequals(name, "lastmod"))
                 field_ = field::lastmod;
-            else if (doc_.format == format::urlset && iequals(name, "priority"))
+            else if (doc_.format == format::urlset && text::iequals(name, "priority"))
                 field_ = field::priority;
-            else if (doc_.format == format::urlset && iequals(name, "changefreq"))
+            else if (doc_.format == format::urlset && text::iequals(name, "changefreq"))
                 field_ = field::changefreq;
             value_.clear();
             overflow_ = false;
@@ -297,7 +268,7 @@ private:
 
     void finish_field()
     {
-        auto v = overflow_ ? std::string_view{} : trim(value_);
+        auto v = overflow_ ? std::string_view{} : text::trim(value_, text::is_c_space);
         switch (field_)
         {
         case field::loc:
@@ -315,8 +286,7 @@ private:
             break;
         }
         case field::changefreq:
-            entry_.changefreq = v;
-            std::transform(entry_.changefreq.begin(), entry_.changefreq.end(), entry_.changefreq.begin(), lower);
+            entry_.changefreq = text::lower_copy(v);
             break;
         case field::none:
             break;
@@ -357,9 +327,9 @@ void parse_text(std::string_view text, limits const& lim, document& doc)
     while (!text.empty())
     {
         auto eol = text.find_first_of("\r\n");
-        auto line = trim(text.substr(0, eol));
+        auto line = text::trim(text.substr(0, eol), text::is_c_space);
         text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
-        if (line.size() > max_field || !(istarts_with(line, "http://") || istarts_with(line, "https://")))
+        if (line.size() > max_field || !(text::istarts_with(line, "http://") || text::istarts_with(line, "https://")))
             continue;
         if (doc.urls.size() >= lim.max_urls)
         {

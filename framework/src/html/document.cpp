@@ -25,9 +25,7 @@ std::string_view tag_name(document_impl& d, GumboNode const* n)
     if (piece.length == 0 || piece.data == nullptr)
         return {};
     gumbo_tag_from_original_text(&piece);
-    std::string name(piece.data, piece.length);
-    for (char& c : name)
-        c = ascii_lower(c);
+    auto name = text::lower_copy({piece.data, piece.length});
     // Gumbo stops a tag name at whitespace, '/' or '>' only; names come out as the tokenizer saw them.
     return d.names.emplace_back(std::move(name));
 }

@@ -1,6 +1,8 @@
 // Private: the storage behind weft::html::document and element handles.
 #pragma once
 
+#include <weft/text/ascii.hpp>
+
 #include <gumbo.h>
 
 #include <cstdint>
@@ -49,25 +51,6 @@ struct document_impl
     }
 };
 
-// ASCII helpers shared by the html sources.
-constexpr char ascii_lower(char c) noexcept
-{
-    return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
-}
-constexpr bool is_ascii_ws(char c) noexcept
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-inline bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
-            return false;
-    return true;
-}
-
 // The attribute named name (ASCII case-insensitive) of an element node, or nullptr.
 inline GumboAttribute const* find_attribute(GumboNode const* n, std::string_view name) noexcept
 {
@@ -75,7 +58,7 @@ inline GumboAttribute const* find_attribute(GumboNode const* n, std::string_view
     for (unsigned i = 0; i < v.length; ++i)
     {
         auto const* a = static_cast<GumboAttribute const*>(v.data[i]);
-        if (iequals(a->name, name))
+        if (text::iequals(a->name, name))
             return a;
     }
     return nullptr;

@@ -22,7 +22,7 @@ std::string_view node_tag(GumboNode const* n, std::string& scratch)
     gumbo_tag_from_original_text(&piece);
     scratch.assign(piece.data, piece.length);
     for (char& c : scratch)
-        c = ascii_lower(c);
+        c = text::to_lower(c);
     return scratch;
 }
 
@@ -277,7 +277,7 @@ std::string collapse(std::string const& raw)
     bool pending_space = false;
     for (char c : raw)
     {
-        if (detail::is_ascii_ws(c))
+        if (text::is_html_space(c))
         {
             pending_space = !out.empty();
             continue;

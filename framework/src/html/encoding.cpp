@@ -14,10 +14,6 @@ namespace weft::html
 namespace
 {
 
-using detail::ascii_lower;
-using detail::iequals;
-using detail::is_ascii_ws;
-
 struct label_entry
 {
     std::string_view label;
@@ -492,7 +488,7 @@ std::string_view extract_charset(std::string_view s) noexcept
     {
         std::size_t found = std::string_view::npos;
         for (std::size_t i = pos; i + 7 <= s.size(); ++i)
-            if (iequals(s.substr(i, 7), "charset"))
+            if (text::iequals(s.substr(i, 7), "charset"))
             {
                 found = i;
                 break;
@@ -500,12 +496,12 @@ std::string_view extract_charset(std::string_view s) noexcept
         if (found == std::string_view::npos)
             return {};
         pos = found + 7;
-        while (pos < s.size() && is_ascii_ws(s[pos]))
+        while (pos < s.size() && text::is_html_space(s[pos]))
             ++pos;
         if (pos >= s.size() || s[pos] != '=')
             continue; // look for the next "charset"
         ++pos;
-        while (pos < s.size() && is_ascii_ws(s[pos]))
+        while (pos < s.size() && text::is_html_space(s[pos]))
             ++pos;
         if (pos >= s.size())
             return {};
@@ -518,7 +514,7 @@ std::string_view extract_charset(std::string_view s) noexcept
             return s.substr(pos + 1, end - pos - 1);
         }
         std::size_t end = pos;
-        while (end < s.size() && !is_ascii_ws(s[end]) && s[end] != ';')
+        while (end < s.size() && !text::is_html_space(s[end]) && s[end] != ';')
             ++end;
         return s.substr(pos, end - pos);
     }
@@ -541,7 +537,7 @@ public:
                     return std::nullopt;
                 p_ = end + 3;
             }
-            else if (starts_i("<meta") && p_ + 5 < s_.size() && (is_ascii_ws(s_[p_ + 5]) || s_[p_ + 5] == '/'))
+            else if (starts_i("<meta") && p_ + 5 < s_.size() && (text::is_html_space(s_[p_ + 5]) || s_[p_ + 5] == '/'))
             {
                 p_ += 5;
                 if (auto e = meta())
@@ -550,7 +546,7 @@ public:
             else if (s_[p_] == '<' && p_ + 1 < s_.size() &&
                      (is_alpha(s_[p_ + 1]) || (s_[p_ + 1] == '/' && p_ + 2 < s_.size() && is_alpha(s_[p_ + 2]))))
             {
-                while (p_ < s_.size() && !is_ascii_ws(s_[p_]) && s_[p_] != '>')
+                while (p_ < s_.size() && !text::is_html_space(s_[p_]) && s_[p_] != '>')
                     ++p_;
                 std::string name, value;
                 while (attribute(name, value))
@@ -579,7 +575,7 @@ private:
     bool starts(std::string_view x) const noexcept { return s_.substr(p_, x.size()) == x; }
     bool starts_i(std::string_view x) const noexcept
     {
-        return p_ + x.size() <= s_.size() && iequals(s_.substr(p_, x.size()), x);
+        return p_ + x.size() <= s_.size() && text::iequals(s_.substr(p_, x.size()), x);
     }
 
     std::optional<std::string_view> meta()
@@ -635,7 +631,7 @@ private:
     {
         name.clear();
         value.clear();
-        while (p_ < s_.size() && (is_ascii_ws(s_[p_]) || s_[p_] == '/'))
+        while (p_ < s_.size() && (text::is_html_space(s_[p_]) || s_[p_] == '/'))
             ++p_;
         if (p_ >= s_.size() || s_[p_] == '>')
             return false;
@@ -649,9 +645,9 @@ private:
                 ++p_;
                 break;
             }
-            if (is_ascii_ws(c))
+            if (text::is_html_space(c))
             {
-                while (p_ < s_.size() && is_ascii_ws(s_[p_]))
+                while (p_ < s_.size() && text::is_html_space(s_[p_]))
                     ++p_;
                 if (p_ >= s_.size())
                     return false;
@@ -662,10 +658,10 @@ private:
             }
             if (c == '/' || c == '>')
                 return true;
-            name += ascii_lower(c);
+            name += text::to_lower(c);
             ++p_;
         }
-        while (p_ < s_.size() && is_ascii_ws(s_[p_]))
+        while (p_ < s_.size() && text::is_html_space(s_[p_]))
             ++p_;
         if (p_ >= s_.size())
             return false;
@@ -681,7 +677,7 @@ private:
                     ++p_;
                     return true;
                 }
-                value += ascii_lower(s_[p_++]);
+                value += text::to_lower(s_[p_++]);
             }
         }
         if (s_[p_] == '>')
@@ -691,9 +687,9 @@ private:
             if (p_ >= s_.size())
                 return false;
             char const c = s_[p_];
-            if (is_ascii_ws(c) || c == '>')
+            if (text::is_html_space(c) || c == '>')
                 return true;
-            value += ascii_lower(c);
+            value += text::to_lower(c);
             ++p_;
         }
     }
@@ -703,12 +699,12 @@ private:
 
 std::optional<std::string_view> encoding_for_label(std::string_view label) noexcept
 {
-    while (!label.empty() && is_ascii_ws(label.front()))
+    while (!label.empty() && text::is_html_space(label.front()))
         label.remove_prefix(1);
-    while (!label.empty() && is_ascii_ws(label.back()))
+    while (!label.empty() && text::is_html_space(label.back()))
         label.remove_suffix(1);
     for (auto const& e : labels)
-        if (iequals(e.label, label))
+        if (text::iequals(e.label, label))
             return e.name;
     return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "html/links_collector.hpp"
 
+#include <weft/text/ascii.hpp>
 #include <weft/url/canonicalize.hpp>
 #include <weft/url/resolve.hpp>
 
@@ -11,25 +12,6 @@ namespace weft::html::detail
 {
 namespace
 {
-
-bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
 
 // Hashes/compares links by their url, through indices into the result vector (whose strings
 // move when it grows).
@@ -71,12 +53,12 @@ bool rel_has(std::string_view rel, std::string_view token) noexcept
     std::size_t i = 0;
     while (i < rel.size())
     {
-        while (i < rel.size() && is_space(rel[i]))
+        while (i < rel.size() && text::is_html_space(rel[i]))
             ++i;
         std::size_t j = i;
-        while (j < rel.size() && !is_space(rel[j]))
+        while (j < rel.size() && !text::is_html_space(rel[j]))
             ++j;
-        if (j > i && iequals(rel.substr(i, j - i), token))
+        if (j > i && text::iequals(rel.substr(i, j - i), token))
             return true;
         i = j;
     }
@@ -106,7 +88,7 @@ bool is_dropped_scheme(std::string_view raw) noexcept
             std::string_view s(scheme, n);
             return s == "javascript" || s == "mailto" || s == "tel" || s == "data";
         }
-        scheme[n++] = lower(c);
+        scheme[n++] = text::to_lower(c);
     }
     return false;
 }
@@ -118,7 +100,7 @@ std::string collapse_whitespace(std::string_view s)
     bool pending_space = false;
     for (char c : s)
     {
-        if (is_space(c))
+        if (text::is_html_space(c))
             pending_space = !out.empty();
         else
         {

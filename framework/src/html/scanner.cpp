@@ -42,11 +42,9 @@ std::size_t decode_char_ref(std::string_view s, std::size_t i, bool in_attribute
             ++k;
         std::size_t const digits = k;
         std::uint32_t v = 0;
-        while (k < n &&
-               (hex ? is_hex_digit(static_cast<unsigned char>(s[k])) : is_digit(static_cast<unsigned char>(s[k]))))
+        while (k < n && (hex ? text::is_hex_digit(s[k]) : text::is_digit(s[k])))
         {
-            unsigned d = is_digit(static_cast<unsigned char>(s[k])) ? static_cast<unsigned>(s[k] - '0')
-                                                                    : static_cast<unsigned>((s[k] | 0x20) - 'a' + 10);
+            auto const d = static_cast<unsigned>(text::hex_value(s[k]));
             if (v <= 0x10FFFF)
                 v = v * (hex ? 16 : 10) + d;
             ++k;
@@ -120,30 +118,20 @@ void decode_text(std::string_view s, bool in_attribute, std::string& out)
 namespace
 {
 
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (to_lower(a[i]) != to_lower(b[i]))
-            return false;
-    return true;
-}
-
 // charset=... inside a Content-Type value (the HTML "extracting a character encoding" algorithm, simplified).
 std::optional<std::string> charset_from_content(std::string_view v)
 {
     for (std::size_t i = 0; i + 7 <= v.size(); ++i)
     {
-        if (!iequals(v.substr(i, 7), "charset"))
+        if (!text::iequals(v.substr(i, 7), "charset"))
             continue;
         std::size_t k = i + 7;
-        while (k < v.size() && is_space(static_cast<unsigned char>(v[k])))
+        while (k < v.size() && text::is_html_space(v[k]))
             ++k;
         if (k >= v.size() || v[k] != '=')
             continue;
         ++k;
-        while (k < v.size() && is_space(static_cast<unsigned char>(v[k])))
+        while (k < v.size() && text::is_html_space(v[k]))
             ++k;
         if (k >= v.size())
             return std::nullopt;
@@ -156,7 +144,7 @@ std::optional<std::string> charset_from_content(std::string_view v)
             return std::string(v.substr(k + 1, close - k - 1));
         }
         std::size_t e = k;
-        while (e < v.size() && !is_space(static_cast<unsigned char>(v[e])) && v[e] != ';')
+        while (e < v.size() && !text::is_html_space(v[e]) && v[e] != ';')
             ++e;
         return std::string(v.substr(k, e - k));
     }
@@ -251,13 +239,15 @@ private:
         {
             if (auto cs = t.attr("charset"))
                 result.meta_charset = collapse_whitespace(*cs);
-            else if (auto he = t.attr("http-equiv"); he && iequals(collapse_whitespace(*he), "content-type"))
+            else if (auto he = t.attr("http-equiv"); he && text::iequals(collapse_whitespace(*he), "content-type"))
                 if (auto content = t.attr("content"))
                     result.meta_charset = charset_from_content(*content);
         }
-        if (auto name = t.attr("name"); name && !result.meta_robots && iequals(collapse_whitespace(*name), "robots"))
+        if (auto name = t.attr("name");
+            name && !result.meta_robots && text::iequals(collapse_whitespace(*name), "robots"))
             result.meta_robots = std::string(t.attr("content").value_or(""));
-        if (auto he = t.attr("http-equiv"); he && !result.meta_refresh && iequals(collapse_whitespace(*he), "refresh"))
+        if (auto he = t.attr("http-equiv");
+            he && !result.meta_refresh && text::iequals(collapse_whitespace(*he), "refresh"))
             if (auto content = t.attr("content"))
                 result.meta_refresh = std::string(*content);
     }

@@ -11,6 +11,8 @@
 
 #include "scanner_entities.hpp"
 
+#include <weft/text/ascii.hpp>
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -20,10 +22,6 @@
 namespace weft::html::detail
 {
 
-inline bool is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
 inline bool is_alpha(unsigned char c)
 {
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
@@ -35,14 +33,6 @@ inline bool is_digit(unsigned char c)
 inline bool is_alnum(unsigned char c)
 {
     return is_alpha(c) || is_digit(c);
-}
-inline bool is_hex_digit(unsigned char c)
-{
-    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-inline char to_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
 void append_utf8(std::string& out, char32_t c);
@@ -148,7 +138,7 @@ private:
         if (static_cast<std::size_t>(e - p) < lit.size())
             return false;
         for (std::size_t i = 0; i < lit.size(); ++i)
-            if (to_lower(p[i]) != lit[i])
+            if (text::to_lower(p[i]) != lit[i])
                 return false;
         return true;
     }
@@ -233,10 +223,10 @@ private:
         while (p_ < e_)
         {
             unsigned char c = static_cast<unsigned char>(*p_);
-            if (is_space(c) || c == '/' || c == '>')
+            if (text::is_html_space(c) || c == '/' || c == '>')
                 break;
             if (name_len_ < sizeof name_)
-                name_[name_len_++] = c == 0 ? '\x01' : to_lower(static_cast<char>(c)); // NUL never matches
+                name_[name_len_++] = c == 0 ? '\x01' : text::to_lower(static_cast<char>(c)); // NUL never matches
             else
                 long_name = true;
             ++p_;
@@ -255,7 +245,7 @@ private:
         bool self_closing = false;
         for (;;)
         {
-            while (p_ < e_ && is_space(static_cast<unsigned char>(*p_)))
+            while (p_ < e_ && text::is_html_space(*p_))
                 ++p_;
             if (p_ >= e_)
                 return false;
@@ -281,12 +271,12 @@ private:
             while (p_ < e_)
             {
                 unsigned char d = static_cast<unsigned char>(*p_);
-                if (is_space(d) || d == '/' || d == '>' || d == '=')
+                if (text::is_html_space(d) || d == '/' || d == '>' || d == '=')
                     break;
                 ++p_;
             }
             char const* ne = p_;
-            while (p_ < e_ && is_space(static_cast<unsigned char>(*p_)))
+            while (p_ < e_ && text::is_html_space(*p_))
                 ++p_;
             if (p_ >= e_)
                 return false;
@@ -295,7 +285,7 @@ private:
             if (*p_ == '=')
             {
                 ++p_;
-                while (p_ < e_ && is_space(static_cast<unsigned char>(*p_)))
+                while (p_ < e_ && text::is_html_space(*p_))
                     ++p_;
                 if (p_ >= e_)
                     return false;
@@ -317,7 +307,7 @@ private:
                 else
                 {
                     vs = p_;
-                    while (p_ < e_ && !is_space(static_cast<unsigned char>(*p_)) && *p_ != '>')
+                    while (p_ < e_ && !text::is_html_space(*p_) && *p_ != '>')
                         ++p_;
                     ve = p_;
                 }
@@ -328,20 +318,10 @@ private:
         return emit(end, self_closing, want);
     }
 
-    static bool name_iequals(char const* a, std::size_t an, char const* b, std::size_t bn)
-    {
-        if (an != bn)
-            return false;
-        for (std::size_t i = 0; i < an; ++i)
-            if (to_lower(a[i]) != to_lower(b[i]))
-                return false;
-        return true;
-    }
-
     void add_attribute(char const* ns, char const* ne, char const* vs, char const* ve)
     {
         for (auto const& r : raw_)
-            if (name_iequals(r.name, r.name_len, ns, static_cast<std::size_t>(ne - ns)))
+            if (text::iequals({r.name, r.name_len}, {ns, static_cast<std::size_t>(ne - ns)}))
                 return; // duplicate: the first wins
         raw_.push_back(raw_attribute{ns, static_cast<std::uint32_t>(ne - ns), vs, static_cast<std::uint32_t>(ve - vs)});
     }
@@ -369,7 +349,7 @@ private:
                     if (c == 0)
                         scratch_ += "\xEF\xBF\xBD";
                     else
-                        scratch_.push_back(to_lower(c));
+                        scratch_.push_back(text::to_lower(c));
                 }
                 spans_.push_back({true, off, scratch_.size() - off, nullptr});
             }
@@ -465,9 +445,7 @@ private:
                 auto enc = t->attr("encoding");
                 if (enc)
                 {
-                    std::string lower;
-                    for (char c : *enc)
-                        lower.push_back(to_lower(c));
+                    auto const lower = text::lower_copy(*enc);
                     e.integration = lower == "text/html" || lower == "application/xhtml+xml";
                 }
             }
@@ -566,10 +544,10 @@ private:
         if (static_cast<std::size_t>(e_ - q) < n.size() + 3 || q[1] != '/')
             return false;
         for (std::size_t i = 0; i < n.size(); ++i)
-            if (to_lower(q[2 + i]) != n[i])
+            if (text::to_lower(q[2 + i]) != n[i])
                 return false;
         unsigned char d = static_cast<unsigned char>(q[2 + n.size()]);
-        return is_space(d) || d == '/' || d == '>';
+        return text::is_html_space(d) || d == '/' || d == '>';
     }
 
     // Script data with its escape states (<!-- ... <script> ... </script> ... -->).
@@ -628,7 +606,7 @@ private:
                         if (p < e_ && starts_with_ci(a, p, "script") && p - a == 6)
                         {
                             unsigned char d = static_cast<unsigned char>(*p);
-                            if (is_space(d) || d == '/' || d == '>')
+                            if (text::is_html_space(d) || d == '/' || d == '>')
                             {
                                 s = double_escaped;
                                 ++p;

@@ -31,10 +31,6 @@ constexpr bool is_digit(char c) noexcept
 {
     return c >= '0' && c <= '9';
 }
-constexpr bool is_hex(char c) noexcept
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 constexpr bool is_name_start(char c) noexcept
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
@@ -42,13 +38,6 @@ constexpr bool is_name_start(char c) noexcept
 constexpr bool is_name_char(char c) noexcept
 {
     return is_name_start(c) || is_digit(c) || c == '-';
-}
-
-std::string lower(std::string s)
-{
-    for (char& c : s)
-        c = ascii_lower(c);
-    return s;
 }
 
 void append_utf8(std::string& out, std::uint32_t cp)
@@ -110,7 +99,7 @@ private:
         bool ws = false;
         for (;;)
         {
-            if (!eof() && is_ascii_ws(s_[p_]))
+            if (!eof() && text::is_html_space(s_[p_]))
             {
                 ++p_;
                 ws = true;
@@ -160,17 +149,17 @@ private:
             append_utf8(out, 0xFFFD);
             return;
         }
-        if (is_hex(s_[p_]))
+        if (text::is_hex_digit(s_[p_]))
         {
             std::uint32_t cp = 0;
-            for (int i = 0; i < 6 && !eof() && is_hex(s_[p_]); ++i, ++p_)
+            for (int i = 0; i < 6 && !eof() && text::is_hex_digit(s_[p_]); ++i, ++p_)
             {
                 char const c = s_[p_];
-                cp = cp * 16 + (is_digit(c) ? c - '0' : ascii_lower(c) - 'a' + 10);
+                cp = cp * 16 + text::hex_value(c);
             }
             if (peek() == '\r' && peek(1) == '\n')
                 p_ += 2;
-            else if (!eof() && is_ascii_ws(s_[p_]))
+            else if (!eof() && text::is_html_space(s_[p_]))
                 ++p_;
             append_utf8(out, cp);
             return;
@@ -319,7 +308,7 @@ private:
                 if (peek() == '*' && !eof())
                     ++p_;
                 else
-                    c.tag = lower(ident("an element name or '*'"));
+                    c.tag = text::to_lower(ident("an element name or '*'"));
             }
         }
         else if (namespace_bar()) // "|E": no namespace, which no HTML element has
@@ -328,7 +317,7 @@ private:
             if (peek() == '*' && !eof())
                 ++p_;
             else
-                c.tag = lower(ident("an element name or '*'"));
+                c.tag = text::to_lower(ident("an element name or '*'"));
             c.never = true;
             any = true;
         }
@@ -337,7 +326,7 @@ private:
             std::string name = ident();
             if (namespace_bar())
                 fail_what(start, "undeclared namespace prefix '" + name + "'");
-            c.tag = lower(std::move(name));
+            c.tag = text::to_lower(std::move(name));
             any = true;
         }
         for (;;)
@@ -382,7 +371,7 @@ private:
         std::string name = ident("an attribute name");
         if (namespace_bar())
             fail_what(start, "undeclared namespace prefix '" + name + "'");
-        s.name = lower(std::move(name));
+        s.name = text::to_lower(std::move(name));
         skip_ws();
         if (peek() == ']' && !eof())
         {
@@ -443,7 +432,7 @@ private:
         if (starts_ident(p_))
         {
             std::size_t const at = p_;
-            std::string const flag = lower(ident());
+            std::string const flag = text::to_lower(ident());
             if (flag == "i")
                 s.icase = true;
             else if (flag == "s")
@@ -470,7 +459,7 @@ private:
         };
         auto word = [&](std::string_view w)
         {
-            if (p_ + w.size() > s_.size() || !iequals(s_.substr(p_, w.size()), w))
+            if (p_ + w.size() > s_.size() || !text::iequals(s_.substr(p_, w.size()), w))
                 return false;
             if (p_ + w.size() < s_.size() && is_name_char(s_[p_ + w.size()]))
                 return false;
@@ -489,7 +478,7 @@ private:
         }
         bool const has_digits = is_digit(peek()) && !eof();
         std::int64_t const lead = has_digits ? number() : 1;
-        if (ascii_lower(peek()) == 'n' && !eof())
+        if (text::to_lower(peek()) == 'n' && !eof())
         {
             ++p_;
             std::int64_t const a = sign * lead;
@@ -524,7 +513,7 @@ private:
             std::string const name = starts_ident(p_) ? ident() : std::string();
             fail_what(start, "pseudo-elements are not supported ('::" + name + "')");
         }
-        std::string const name = lower(ident("a pseudo-class name"));
+        std::string const name = text::to_lower(ident("a pseudo-class name"));
         simple_selector s;
         s.kind = simple_selector::pseudo_class;
         auto nth = [&](pseudo pc, std::int64_t a, std::int64_t b)
@@ -598,7 +587,7 @@ private:
             s.b = b;
             bool const ws = skip_ws();
             if (ws && (s.pc == pseudo::nth_child || s.pc == pseudo::nth_last_child) && p_ + 2 < s_.size() &&
-                iequals(s_.substr(p_, 2), "of") && is_ascii_ws(s_[p_ + 2]))
+                text::iequals(s_.substr(p_, 2), "of") && text::is_html_space(s_[p_ + 2]))
             {
                 p_ += 2;
                 auto sub = std::make_shared<selector_list>();
@@ -660,14 +649,14 @@ bool ascii_contains(std::string_view hay, std::string_view needle, bool icase) n
     if (needle.size() > hay.size())
         return false;
     for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (iequals(hay.substr(i, needle.size()), needle))
+        if (text::iequals(hay.substr(i, needle.size()), needle))
             return true;
     return false;
 }
 
 bool eq(std::string_view a, std::string_view b, bool icase) noexcept
 {
-    return icase ? iequals(a, b) : a == b;
+    return icase ? text::iequals(a, b) : a == b;
 }
 
 template <class F>
@@ -676,10 +665,10 @@ bool any_token(std::string_view v, F f) noexcept
     std::size_t i = 0;
     while (i < v.size())
     {
-        while (i < v.size() && is_ascii_ws(v[i]))
+        while (i < v.size() && text::is_html_space(v[i]))
             ++i;
         std::size_t j = i;
-        while (j < v.size() && !is_ascii_ws(v[j]))
+        while (j < v.size() && !text::is_html_space(v[j]))
             ++j;
         if (j > i && f(v.substr(i, j - i)))
             return true;
@@ -819,7 +808,7 @@ private:
         case attr_op::equals:
             return eq(v, x, s.icase);
         case attr_op::includes:
-            if (x.empty() || std::any_of(x.begin(), x.end(), is_ascii_ws))
+            if (x.empty() || std::any_of(x.begin(), x.end(), text::is_html_space))
                 return false;
             return any_token(v, [&](std::string_view t) { return eq(t, x, s.icase); });
         case attr_op::dash:
@@ -897,14 +886,14 @@ private:
                 return true;
             for (std::string_view x :
                  {"hidden", "range", "color", "checkbox", "radio", "file", "submit", "image", "reset", "button"})
-                if (iequals(type->value, x))
+                if (text::iequals(type->value, x))
                     return false;
             return true;
         }
         if (t == "textarea")
             return !has(e, "readonly") && !disabled(e);
         if (auto const* ce = attribute(e, "contenteditable"))
-            return !*ce->value || iequals(ce->value, "true") || iequals(ce->value, "plaintext-only");
+            return !*ce->value || text::iequals(ce->value, "true") || text::iequals(ce->value, "plaintext-only");
         return false;
     }
 
@@ -943,7 +932,8 @@ private:
             if (tag_is(e, "input"))
             {
                 auto const* type = attribute(e, "type");
-                return type && (iequals(type->value, "checkbox") || iequals(type->value, "radio")) && has(e, "checked");
+                return type && (text::iequals(type->value, "checkbox") || text::iequals(type->value, "radio")) &&
+                       has(e, "checked");
             }
             return tag_is(e, "option") && has(e, "selected");
         }
@@ -1001,8 +991,8 @@ private:
                 for (auto const& r : s.langs)
                 {
                     if (r == "*" ? !v.empty()
-                                 : (!r.empty() && (iequals(v, r) || (v.size() > r.size() && v[r.size()] == '-' &&
-                                                                     iequals(v.substr(0, r.size()), r)))))
+                                 : (!r.empty() && (text::iequals(v, r) || (v.size() > r.size() && v[r.size()] == '-' &&
+                                                                           text::iequals(v.substr(0, r.size()), r)))))
                         return true;
                 }
                 return false;

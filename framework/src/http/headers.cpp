@@ -4,13 +4,6 @@
 
 namespace weft::http {
 
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 std::optional<std::string_view> headers::get(std::string_view name) const
 {
     for (auto const& [k, v] : fields_)

@@ -1,8 +1,9 @@
 #include <weft/http/proxy.hpp>
 
+#include <weft/text/ascii.hpp>
+
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <stdexcept>
 
 namespace weft::http {
@@ -25,9 +26,7 @@ std::string checked_proxy_url(std::string_view url)
     auto const scheme_end = url.find("://");
     if (url.empty() || scheme_end == std::string_view::npos)
         return std::string(url);
-    std::string scheme(url.substr(0, scheme_end));
-    for (auto& c : scheme)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto const scheme = text::lower_copy(url.substr(0, scheme_end));
     for (char const* ok : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"})
         if (scheme == ok)
             return std::string(url);

@@ -1,20 +1,13 @@
 #include <weft/http/response.hpp>
 
-#include <algorithm>
-#include <cctype>
+#include <weft/text/ascii.hpp>
 
 namespace weft::http {
 namespace {
 
 std::string lower_trimmed(std::string_view s)
 {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
+    return text::lower_copy(text::trim(s, text::is_c_space));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include <weft/url/canonicalize.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 #include <weft/url/resolve.hpp>
 
 #include "url/canonical_detail.hpp"
@@ -14,14 +15,6 @@ namespace weft::url
 namespace
 {
 
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
 bool is_unreserved(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -33,16 +26,16 @@ void normalize_percent(std::string_view in, std::string& out)
 {
     for (std::size_t i = 0; i < in.size(); ++i)
     {
-        if (in[i] == '%' && i + 2 < in.size() && is_hex(in[i + 1]) && is_hex(in[i + 2]))
+        if (in[i] == '%' && i + 2 < in.size() && text::is_hex_digit(in[i + 1]) && text::is_hex_digit(in[i + 2]))
         {
-            auto c = static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+            auto c = static_cast<unsigned char>(text::hex_value(in[i + 1]) * 16 + text::hex_value(in[i + 2]));
             if (is_unreserved(c))
                 out.push_back(static_cast<char>(c));
             else
             {
                 out.push_back('%');
-                out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 1]))));
-                out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(in[i + 2]))));
+                out.push_back(text::to_upper(in[i + 1]));
+                out.push_back(text::to_upper(in[i + 2]));
             }
             i += 2;
         }
@@ -64,10 +57,7 @@ bool is_tracking_parameter(std::string_view name) noexcept
         "gclid",  "gclsrc",  "dclid",     "gbraid",      "wbraid",     "fbclid", "msclkid", "mc_cid",
         "mc_eid", "yclid",   "igshid",    "twclid",      "ttclid",     "_ga",    "_gl",     "_hsenc",
         "_hsmi",  "mkt_tok", "li_fat_id", "oly_anon_id", "oly_enc_id", "vero_id"};
-    std::string lowered;
-    lowered.reserve(name.size());
-    for (char c : name)
-        lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    auto const lowered = text::lower_copy(name);
     if (lowered.starts_with("utm_"))
         return true;
     return std::find(exact.begin(), exact.end(), lowered) != exact.end();

@@ -1,6 +1,7 @@
 #include <weft/url/idna.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <cstdint>
 
@@ -189,11 +190,7 @@ boost::system::result<std::string> domain_to_ascii(std::string_view host)
         if (static_cast<unsigned char>(c) >= 0x80)
             ascii = false;
     if (ascii)
-    {
-        for (char c : host)
-            out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-        return out;
-    }
+        return text::lower_copy(host);
     std::u32string cps;
     if (!decode_utf8(host, cps))
         return error::bad_url;

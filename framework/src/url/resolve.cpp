@@ -1,6 +1,7 @@
 #include <weft/url/resolve.hpp>
 
 #include <weft/error.hpp>
+#include <weft/text/ascii.hpp>
 #include <weft/url/idna.hpp>
 
 #include <boost/url/parse.hpp>
@@ -40,29 +41,6 @@ enum class component
     query,
     fragment
 };
-
-bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
 
 // Trims leading/trailing C0 controls and spaces, removes tabs and newlines (URL standard, basic parser).
 std::string clean(std::string_view in)
@@ -140,7 +118,7 @@ void append_encoded(std::string& out, std::string_view s, component k, bool spec
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '%')
         {
-            if (i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]))
+            if (i + 2 < s.size() && text::is_hex_digit(s[i + 1]) && text::is_hex_digit(s[i + 2]))
                 out.push_back('%');
             else
                 out += "%25";
@@ -158,11 +136,11 @@ void append_encoded(std::string& out, std::string_view s, component k, bool spec
 
 bool is_single_dot(std::string_view s)
 {
-    return s == "." || iequals(s, "%2e");
+    return s == "." || text::iequals(s, "%2e");
 }
 bool is_double_dot(std::string_view s)
 {
-    return s == ".." || iequals(s, ".%2e") || iequals(s, "%2e.") || iequals(s, "%2e%2e");
+    return s == ".." || text::iequals(s, ".%2e") || text::iequals(s, "%2e.") || text::iequals(s, "%2e%2e");
 }
 
 std::string remove_dot_segments(std::string_view p)
@@ -341,7 +319,7 @@ std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
     {
         ends_in_number = true;
         for (char c : last.substr(2))
-            if (!is_hex(c))
+            if (!text::is_hex_digit(c))
                 ends_in_number = false;
     }
     if (!ends_in_number)
@@ -374,8 +352,8 @@ std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
         for (char c : label)
         {
             unsigned d;
-            if (radix == 16 && is_hex(c))
-                d = static_cast<unsigned>(hex_value(c));
+            if (radix == 16 && text::is_hex_digit(c))
+                d = static_cast<unsigned>(text::hex_value(c));
             else if (c >= '0' && c <= '9' && static_cast<unsigned>(c - '0') < radix)
                 d = static_cast<unsigned>(c - '0');
             else
@@ -416,15 +394,16 @@ bool finish_host(parts& t, bool special)
     if (!t.host.empty() && t.host[0] == '[')
     {
         for (auto& c : t.host)
-            c = lower(c);
+            c = text::to_lower(c);
         return true;
     }
     std::string decoded;
     for (std::size_t i = 0; i < t.host.size(); ++i)
     {
-        if (t.host[i] == '%' && i + 2 < t.host.size() && is_hex(t.host[i + 1]) && is_hex(t.host[i + 2]))
+        if (t.host[i] == '%' && i + 2 < t.host.size() && text::is_hex_digit(t.host[i + 1]) &&
+            text::is_hex_digit(t.host[i + 2]))
         {
-            decoded.push_back(static_cast<char>(hex_value(t.host[i + 1]) * 16 + hex_value(t.host[i + 2])));
+            decoded.push_back(static_cast<char>(text::hex_value(t.host[i + 1]) * 16 + text::hex_value(t.host[i + 2])));
             i += 2;
         }
         else
@@ -542,7 +521,7 @@ boost::system::result<std::string> resolve_general(parts const* base, std::strin
     {
         scheme = r.substr(0, sl);
         for (auto& c : scheme)
-            c = lower(c);
+            c = text::to_lower(c);
         rest = r.substr(sl + 1);
         relative = false;
         if (is_special_scheme(scheme))
@@ -856,8 +835,8 @@ boost::system::result<parts> parse_parts(std::string_view absolute)
 
 bool is_special_scheme(std::string_view s) noexcept
 {
-    return iequals(s, "http") || iequals(s, "https") || iequals(s, "ws") || iequals(s, "wss") || iequals(s, "ftp") ||
-           iequals(s, "file");
+    return text::iequals(s, "http") || text::iequals(s, "https") || text::iequals(s, "ws") || text::iequals(s, "wss") ||
+           text::iequals(s, "ftp") || text::iequals(s, "file");
 }
 
 boost::system::result<std::string> parse(std::string_view absolute_url)

@@ -1,5 +1,7 @@
 #include "inflater.hpp"
 
+#include <weft/text/ascii.hpp>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -21,12 +23,7 @@ struct inflater::zstream
 
 std::optional<inflater::format> inflater::from_content_encoding(std::string_view value)
 {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-        value.remove_suffix(1);
-    std::string v(value);
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    auto const v = text::lower_copy(text::trim(value, text::is_http_space));
     if (v == "gzip" || v == "x-gzip")
         return format::gzip;
     if (v == "deflate")

@@ -4,6 +4,7 @@
 
 #include <weft/async/sleep.hpp>
 #include <weft/async/timeout_error.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -793,9 +794,7 @@ task<void> do_close(std::shared_ptr<page_impl> p)
 
 resource resource_from_name(std::string_view name) noexcept
 {
-    std::string n(name);
-    for (auto& c : n)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto const n = text::lower_copy(name);
     if (n == "document")
         return resource::document;
     if (n == "stylesheet")

@@ -4,6 +4,7 @@
 
 #include <weft/fetch_curl/curl_error.hpp>
 #include <weft/http/proxy.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <algorithm>
 #include <new>
@@ -34,11 +35,6 @@ std::chrono::microseconds info_time(CURL* easy, CURLINFO what)
 long millis(std::chrono::milliseconds d)
 {
     return static_cast<long>(std::max<std::int64_t>(d.count(), 0));
-}
-
-bool ascii_iequals_prefix(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 } // namespace
@@ -112,7 +108,7 @@ error_code transfer::prepare(curl_multi& multi)
     curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 
     // Protocol and TLS.
-    bool const https = ascii_iequals_prefix(req_.url(), "https:");
+    bool const https = text::istarts_with(req_.url(), "https:");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, opts_.http2 ? long{CURL_HTTP_VERSION_2TLS} : long{CURL_HTTP_VERSION_1_1});
     if (opts_.http2 && https)
         curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L); // multiplex on a connection being set up

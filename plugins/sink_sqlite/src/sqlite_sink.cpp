@@ -13,6 +13,7 @@
 // table is dropped at open; other tables in the file are left alone.
 #include <weft/sink/registry.hpp>
 #include <weft/sqlite/database.hpp>
+#include <weft/text/ascii.hpp>
 
 #include <filesystem>
 #include <limits>
@@ -34,15 +35,6 @@ std::string quote_identifier(std::string_view name)
         out += c;
     }
     return out + '"';
-}
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c + 32);
-    return out;
 }
 
 constexpr std::size_t max_columns = 1000;
@@ -181,7 +173,7 @@ private:
         {
             std::string name(select.column_text(0));
             table_exists_ = true;
-            if (auto l = lowered(name); l != "id" && l != "data")
+            if (auto l = text::lower_copy(name); l != "id" && l != "data")
             {
                 index_.emplace(l, columns_.size());
                 columns_.push_back(std::move(name));
@@ -195,7 +187,7 @@ private:
         std::vector<std::string> added;
         for (auto const& [key, value] : it.value().items())
         {
-            auto l = lowered(key);
+            auto l = text::lower_copy(key);
             if (l == "id" || l == "data" || index_.contains(l) || columns_.size() >= max_columns)
                 continue;
             index_.emplace(l, columns_.size());
@@ -272,7 +264,7 @@ private:
             // The first bind clears the previous item's values: columns this item lacks are NULL.
             insert_.bind_view(1, p.data);
             for (auto const& [key, value] : p.value.value().items())
-                if (auto it = index_.find(lowered(key)); it != index_.end() && columns_[it->second] == key)
+                if (auto it = index_.find(text::lower_copy(key)); it != index_.end() && columns_[it->second] == key)
                     bind(static_cast<int>(it->second + 2), value);
             insert_.run();
         }

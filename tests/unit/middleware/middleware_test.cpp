@@ -1,7 +1,13 @@
 #include <weft/middleware/builtin.hpp>
 #include <weft/middleware/middleware.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -81,4 +87,39 @@ TEST_CASE("the chain orders middlewares by priority and the defaults follow the 
     weft::middleware::install_defaults(no_robots, s);
     CHECK_FALSE(no_robots.find("robots"));
     CHECK(no_robots.list().front()->name() == "user_agent");
+}
+
+TEST_CASE("the built-ins keep Scrapy's priorities, whether installed by the settings or made alone",
+          "[middleware][chain]")
+{
+    weft::test::temp_dir cache;
+    weft::engine::settings s;
+    s.obey_robots = true;
+    s.cookies = true;
+    s.http_cache_dir = cache.path();
+    weft::middleware_chain chain;
+    weft::middleware::install_defaults(chain, s);
+    std::vector<std::pair<std::string, int>> got;
+    for (auto const& m : chain.list())
+        got.emplace_back(m->name(), m->priority());
+    std::vector<std::pair<std::string, int>> const want = {{"robots", 100},   {"user_agent", 500}, {"retry", 550},
+                                                           {"redirect", 600}, {"cookies", 700},    {"http_cache", 900}};
+    CHECK(got == want);
+
+    CHECK(weft::middleware::make_robots()->priority() == 100);
+    CHECK(weft::middleware::make_cookies()->name() == "cookies");
+    CHECK(weft::middleware::make_http_cache(cache.path())->priority() == 900);
+}
+
+TEST_CASE("install_defaults leaves a middleware of the same name the user installed", "[middleware][chain]")
+{
+    weft::middleware_chain chain;
+    chain.add(std::make_unique<named>("retry", 1));
+    weft::middleware::install_defaults(chain, weft::engine::settings{});
+    auto const* retry = chain.find("retry");
+    REQUIRE(retry);
+    CHECK(retry->priority() == 1);
+    auto const retries =
+        std::count_if(chain.list().begin(), chain.list().end(), [](auto const& m) { return m->name() == "retry"; });
+    CHECK(retries == 1);
 }

@@ -1,6 +1,8 @@
 // weft::http::headers: an ordered list of header fields with case-insensitive lookup.
 #pragma once
 
+#include <weft/text/ascii.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,6 @@ private:
 };
 
 /// ASCII case-insensitive equality, as HTTP field names compare.
-bool iequals(std::string_view a, std::string_view b) noexcept;
+using text::iequals;
 
 } // namespace weft::http

@@ -11,6 +11,8 @@
 //                    scheduler, so each hop is de-duplicated; too many hops: too_many_redirects
 //   700 cookies      one jar per spider: Set-Cookie stored, Cookie sent (domain and path match)
 //   900 http_cache   settings::http_cache_dir: GET responses under 500 stored on disk and replayed
+//
+// The names, priorities and enabling settings are set in one table, src/middleware/defaults.cpp.
 #pragma once
 
 #include <weft/middleware/middleware.hpp>
