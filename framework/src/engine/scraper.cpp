@@ -99,7 +99,7 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     std::exception_ptr thrown; // what the callback yielded before an error is kept
     try
     {
-        // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 9)
+        // named first: GCC 12 evaluates both arms of a ?: inside co_await (docs/ARCHITECTURE.md, trap 9)
         auto gen = cb ? cb(run_.spider, r) : run_.spider.parse(r);
         co_await consume(std::move(gen), req, &r, out);
     }
@@ -132,7 +132,7 @@ task<void> scraper::async_errback(weft::request const& req, error_code ec, std::
     auto const& eb = req.errback();
     try
     {
-        // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 9)
+        // named first: GCC 12 evaluates both arms of a ?: inside co_await (docs/ARCHITECTURE.md, trap 9)
         auto gen = eb ? eb(run_.spider, f) : run_.spider.on_error(f);
         co_await consume(std::move(gen), req, nullptr, out);
     }
@@ -155,7 +155,7 @@ task<void> scraper::consume(generator<output> gen, weft::request const& parent, 
 // One output: through the spider middlewares, then to the crawl state or the item pipelines.
 task<void> scraper::route(output yielded, weft::request const& parent, response const* from, page_output& out)
 {
-    // Not a ?: around the co_await: GCC 12 evaluates both arms (STYLE.md trap 9).
+    // Not a ?: around the co_await: GCC 12 evaluates both arms (docs/ARCHITECTURE.md, trap 9).
     std::optional<output> o;
     if (chain_.empty())
         o.emplace(std::move(yielded));

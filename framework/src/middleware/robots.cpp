@@ -91,7 +91,7 @@ private:
         for (int hop = 0; hop <= engine::robots::max_redirects; ++hop)
         {
             ctx.count("robots_fetches");
-            http::request req{url}; // named first: GCC 12 miscompiles owning temporaries in co_await (STYLE.md trap 2)
+            http::request req{url}; // named first: GCC 12 miscompiles owning temporaries in co_await (docs/ARCHITECTURE.md, trap 2)
             auto [ec, res] = co_await ctx.async_fetch_direct(std::move(req));
             if (ec == asio::error::operation_aborted)
                 co_return std::pair{true, engine::robots_policy{}};

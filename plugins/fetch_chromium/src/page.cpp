@@ -468,7 +468,7 @@ task<http::response> wait_navigated(std::shared_ptr<page_impl> p, std::uint64_t 
     auto const start = clock::now();
     std::string const ev = event_name(opts.wait_until);
     auto* raw = p.get();
-    // named first: GCC 12 double-frees lambdas with owning captures in co_await (STYLE.md trap 2)
+    // named first: GCC 12 double-frees lambdas with owning captures in co_await (docs/ARCHITECTURE.md, trap 2)
     std::function<bool()> navigated = [raw, after, ev]
     {
         if (raw->navigations <= after)
@@ -502,7 +502,7 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
     }
     std::string const ev = event_name(opts.wait_until);
     auto* raw = p.get();
-    // named first: GCC 12 double-frees lambdas with owning captures in co_await (STYLE.md trap 2)
+    // named first: GCC 12 double-frees lambdas with owning captures in co_await (docs/ARCHITECTURE.md, trap 2)
     std::function<bool()> reached = [raw, l, ev]
     {
         auto it = raw->lifecycle.find(l);

@@ -175,7 +175,7 @@ task<void> run_action(page& p, json const& step, std::string where, milliseconds
     else if (step.contains("scroll"))
     {
         auto const target = string_of(step, "scroll", where);
-        // named first: GCC 12 evaluates both arms of a ?: inside co_await (STYLE.md trap 2)
+        // named first: GCC 12 evaluates both arms of a ?: inside co_await (docs/ARCHITECTURE.md, trap 2)
         auto js = target == "bottom" ? std::string("window.scrollTo(0, document.documentElement.scrollHeight)")
                                      : "document.querySelector(" + json(target).dump() + ")?.scrollIntoView()";
         co_await p.async_evaluate(std::move(js));

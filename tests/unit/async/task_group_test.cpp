@@ -120,7 +120,7 @@ TEST_CASE("destroying a task_group cancels its children", "[async][task_group]")
     CHECK(c.aborted == 1);
 }
 
-// Pins the reason task_group exists (STYLE.md trap 5): detached swallows exceptions.
+// Pins the reason task_group exists (docs/ARCHITECTURE.md, trap 5): detached swallows exceptions.
 TEST_CASE("boost 1.81: co_spawn with detached swallows the exception", "[async][task_group][quirk]")
 {
     asio::io_context io;

@@ -139,7 +139,7 @@ TEST_CASE("with_timeout's message survives a temporary what", "[async][timeout]"
     CHECK(weft::test::run_sync(what_of(slow_fetch)) == "fetch http://x/ timed out after 50 ms");
 }
 
-// Pins the 1.81 behaviour that with_timeout exists to avoid (STYLE.md trap 1): `a || timer`
+// Pins the 1.81 behaviour that with_timeout exists to avoid (docs/ARCHITECTURE.md, trap 1): `a || timer`
 // waits for the first *success*, so a fast failure is lost and the whole deadline is waited.
 TEST_CASE("boost 1.81: operator|| turns a fast failure into the timer winning", "[async][timeout][quirk]")
 {

@@ -25,7 +25,7 @@ namespace weft
 {
 
 /// How gather runs. Written inline at a co_await (`{.concurrency = 8}`), so only trivially
-/// destructible members (STYLE.md, trap 2).
+/// destructible members (docs/ARCHITECTURE.md, trap 2).
 struct gather_options
 {
     /// At most this many calls of fn in flight; 0 means no limit.

@@ -18,7 +18,7 @@ namespace weft
 {
 
 /// How wait_until polls. Written inline at a co_await (`{.timeout = 5s}`), so only trivially
-/// destructible members (STYLE.md, trap 2).
+/// destructible members (docs/ARCHITECTURE.md, trap 2).
 struct wait_options
 {
     std::chrono::steady_clock::duration timeout = std::chrono::seconds(30);        ///< give up after this

@@ -1,4 +1,4 @@
-// weft::engine::engine: runs a spider; the crawl data path of DESIGN.md, steps 1 to 9.
+// weft::engine::engine: runs a spider; the crawl data path of docs/ARCHITECTURE.md, steps 1 to 9.
 #pragma once
 
 #include <weft/async/task.hpp>

@@ -17,7 +17,7 @@
 namespace weft::http {
 
 /// An HTTP request. A non-aggregate built in a named variable or with the fluent setters
-/// (see STYLE.md, trap 2):
+/// (see docs/ARCHITECTURE.md, trap 2):
 ///
 ///     auto req = weft::http::request{"https://example.org/"}.header("Accept", "text/html").timeout(5s);
 class request

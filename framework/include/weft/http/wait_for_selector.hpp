@@ -31,7 +31,7 @@ enum class selector_state
 };
 
 /// Options of every async_wait_for_selector. Written inline at a co_await (`{.timeout = 5s}`),
-/// so only trivially destructible members (STYLE.md, trap 2).
+/// so only trivially destructible members (docs/ARCHITECTURE.md, trap 2).
 struct wait_for_selector_options
 {
     selector_state state = selector_state::attached;

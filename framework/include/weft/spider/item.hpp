@@ -1,6 +1,6 @@
 // weft::item: one scraped record, a named JSON object whose keys keep their insertion order.
 //
-// A non-aggregate (STYLE.md, trap 2): build it in a named variable, then yield it.
+// A non-aggregate (docs/ARCHITECTURE.md, trap 2): build it in a named variable, then yield it.
 //
 //     weft::item item;
 //     item.set("title", title);

@@ -11,7 +11,7 @@ namespace weft
 {
 
 /// An item or a request. Converts implicitly from either, so `co_yield item;` and
-/// `co_yield res.follow(href);` both work. A non-aggregate (STYLE.md, trap 2).
+/// `co_yield res.follow(href);` both work. A non-aggregate (docs/ARCHITECTURE.md, trap 2).
 class output
 {
 public:

@@ -47,7 +47,7 @@ using callback_fn = std::function<generator<output>(spider&, response)>;
 /// An errback: called with the spider and the failure; may yield outputs too.
 using errback_fn = std::function<generator<output>(spider&, failure)>;
 
-/// A request of the crawl. A non-aggregate (STYLE.md, trap 2): build it with its constructor and
+/// A request of the crawl. A non-aggregate (docs/ARCHITECTURE.md, trap 2): build it with its constructor and
 /// fluent setters, or with response::follow.
 ///
 ///     co_yield res.follow(href).callback(&my_spider::parse_item).priority(5);

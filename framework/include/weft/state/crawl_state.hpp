@@ -86,8 +86,9 @@ struct lease
 struct lease_batch
 {
     std::vector<lease> leases;
-    /// When a pending request's host may start one next (a delay or backoff passing); nullopt
-    /// when only a completion, a retry coming due or an add can make one startable.
+    /// When a request may become startable without anything else happening: a host's delay or
+    /// backoff passing, a retry coming due, a lease expiring. nullopt when only a completion or
+    /// an add can make one startable.
     std::optional<milliseconds> next_in;
 };
 

@@ -32,7 +32,7 @@ enum class devtools_transport
 /// of MiB of base64.
 inline constexpr std::size_t default_max_message_size = 256 * 1024 * 1024;
 
-/// How to start Chromium. Owns strings: build it in a named variable (STYLE.md, trap 2).
+/// How to start Chromium. Owns strings: build it in a named variable (docs/ARCHITECTURE.md, trap 2).
 struct launch_options
 {
     /// Empty: $WEFT_CHROMIUM if set, else /usr/bin/chromium.

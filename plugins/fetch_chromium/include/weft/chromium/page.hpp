@@ -32,7 +32,7 @@ enum class wait_until
     networkidle,      ///< no network connection for 500 ms (Chromium's networkIdle lifecycle event)
 };
 
-/// Options written inline at a co_await: trivially destructible only (STYLE.md, trap 2).
+/// Options written inline at a co_await: trivially destructible only (docs/ARCHITECTURE.md, trap 2).
 struct goto_options
 {
     chromium::wait_until wait_until = wait_until::load;
