@@ -479,7 +479,7 @@ TEMPLATE_TEST_CASE("a crawl state behaves as the reference model under random op
         auto st = open_state(b, s);
         random_run run(st, rec, spec.seed, spec.per_host);
         CAPTURE(spec.seed, spec.per_host);
-        for (int i = 0; i < 1500; ++i)
+        for (int i = 0; i < 2500; ++i)
         {
             CAPTURE(i);
             run.step();
