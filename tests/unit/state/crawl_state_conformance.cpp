@@ -156,6 +156,29 @@ TEMPLATE_TEST_CASE("a crawl state keeps FIFO across hosts within each host's con
     CHECK(urls_of(st.lease(10)) == urls{"http://a.test/3"});
 }
 
+TEMPLATE_TEST_CASE("a crawl state frees a host's place once, when its lease's fetch is over", "[state][conformance]",
+                   WEFT_STATE_BACKENDS)
+{
+    TestType b;
+    auto s = ordered_settings();
+    s.per_host = 1;
+    auto st = open_state(b, s);
+    st.add({make_request("http://a.test/1"), make_request("http://a.test/2"), make_request("http://a.test/3")});
+    auto first = st.lease(10);
+    REQUIRE(urls_of(first) == urls{"http://a.test/1"});
+
+    st.fetched(first.leases[0].token, ok_outcome());
+    auto second = st.lease(10); // a.test/1's callback still runs; its place is free
+    REQUIRE(urls_of(second) == urls{"http://a.test/2"});
+    CHECK(st.counts().leased == 2);
+    CHECK(st.complete(first.leases[0].token) == commit_result::accepted);
+    CHECK(st.lease(10).leases.empty()); // the completion does not free a.test's place again
+    st.fetched(first.leases[0].token, ok_outcome()); // stale: ignored
+    CHECK(st.lease(10).leases.empty());
+    st.fetched(second.leases[0].token, ok_outcome());
+    CHECK(urls_of(st.lease(10)) == urls{"http://a.test/3"});
+}
+
 TEMPLATE_TEST_CASE("a crawl state holds a host's next start for its delay and says when to ask again",
                    "[state][conformance]", WEFT_STATE_BACKENDS)
 {

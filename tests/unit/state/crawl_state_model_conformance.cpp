@@ -39,6 +39,7 @@ struct queued
     int attempts = 0;
     std::uint64_t lo = 0; ///< its place among its priority is in [lo, hi]
     std::uint64_t hi = 0; ///< not_yet: a retry no lease has taken in yet
+    bool fetched = false; ///< leased, and async_fetched freed its host's place
 };
 
 /// `a` must be leased before `b`.
@@ -120,6 +121,16 @@ public:
     }
 
     bool current(lease_token t) const { return leased_.count(t) != 0; }
+    bool fetched(lease_token t) const { return leased_.at(t).fetched; }
+
+    /// async_fetched: the host's place frees now, not when the lease ends.
+    void fetch_over(lease_token t)
+    {
+        auto& q = leased_.at(t);
+        if (!q.fetched)
+            --in_flight_[q.host];
+        q.fetched = true;
+    }
 
     void complete(lease_token t, completion const& c)
     {
@@ -238,7 +249,9 @@ private:
     {
         auto q = leased_.at(t);
         leased_.erase(t);
-        --in_flight_[q.host];
+        if (!q.fetched)
+            --in_flight_[q.host];
+        q.fetched = false;
         dead_.push_back(t);
         return q;
     }
@@ -278,10 +291,12 @@ public:
             complete(current_or_dead(false));
         else if (op < 82)
             retry(current_or_dead(pick(0, 3) != 0));
-        else if (op < 90)
+        else if (op < 88)
             release();
-        else
+        else if (op < 94)
             extend();
+        else
+            fetched(current_or_dead(pick(0, 3) != 0));
         auto const why = model_.check(st_.counts());
         INFO("counters after operation " << op);
         REQUIRE(why == "");
@@ -386,6 +401,16 @@ private:
                 (current ? commit_result::accepted : commit_result::stale));
     }
 
+    /// Once per current lease (a second call is not part of the contract); stale ones are ignored.
+    void fetched(std::optional<lease_token> t)
+    {
+        if (!t || (model_.current(*t) && model_.fetched(*t)))
+            return;
+        if (model_.current(*t))
+            model_.fetch_over(*t);
+        st_.fetched(*t, neutral_outcome());
+    }
+
     std::vector<lease_token> some_tokens()
     {
         std::set<lease_token> out;
@@ -454,7 +479,7 @@ TEMPLATE_TEST_CASE("a crawl state behaves as the reference model under random op
         auto st = open_state(b, s);
         random_run run(st, rec, spec.seed, spec.per_host);
         CAPTURE(spec.seed, spec.per_host);
-        for (int i = 0; i < 1500; ++i)
+        for (int i = 0; i < 2500; ++i)
         {
             CAPTURE(i);
             run.step();

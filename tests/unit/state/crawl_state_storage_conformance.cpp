@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,7 +32,18 @@ public:
     new_request queue(std::string url, int priority)
     {
         entries_.push_back({priority, seq_++, url});
+        priority_of_[url] = priority;
         return make_request(url, priority);
+    }
+
+    /// "" when `got` is `want`, else where they part (with priorities).
+    std::string difference(urls const& got, urls const& want) const
+    {
+        for (std::size_t i = 0; i < std::max(got.size(), want.size()); ++i)
+            if (i >= got.size() || i >= want.size() || got[i] != want[i])
+                return "at " + std::to_string(i) + " of " + std::to_string(want.size()) + ": got " + describe(got, i) +
+                       ", expected " + describe(want, i);
+        return "";
     }
 
     /// The next `n` URLs a lease must return, taken out.
@@ -57,7 +69,16 @@ private:
         int seq;
         std::string url;
     };
+    std::string describe(urls const& u, std::size_t i) const
+    {
+        if (i >= u.size())
+            return "nothing";
+        auto const p = priority_of_.find(u[i]);
+        return p == priority_of_.end() ? u[i] + " (never added)" : u[i] + " (priority " + std::to_string(p->second) + ")";
+    }
+
     std::vector<entry> entries_;
+    std::map<std::string, int> priority_of_;
     int seq_ = 0;
 };
 
@@ -93,11 +114,17 @@ TEMPLATE_TEST_CASE("a crawl state keeps priority and FIFO order beyond its memor
     CHECK(st.add({make_request("http://h0.test/0"), make_request("http://h3.test/599")}) == flags{false, false});
     CHECK(st.counts().pending == 1200);
     for (int i = 0; i < 6; ++i)
-        REQUIRE(urls_of(st.lease(50)) == order.take(50));
+    {
+        CAPTURE(i);
+        REQUIRE(order.difference(urls_of(st.lease(50)), order.take(50)) == "");
+    }
     // Later requests, some above every priority so far, overtake what spilled.
     add_range(st, order, 1200, 2000, 1);
-    while (!order.empty())
-        REQUIRE(urls_of(st.lease(100)) == order.take(100));
+    for (int i = 0; !order.empty(); ++i)
+    {
+        CAPTURE(i);
+        REQUIRE(order.difference(urls_of(st.lease(100)), order.take(100)) == "");
+    }
     CHECK(st.lease(10).leases.empty());
     auto const c = st.counts();
     CHECK(c.pending == 0);

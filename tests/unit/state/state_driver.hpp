@@ -59,6 +59,7 @@ public:
         return loop_->run(s_->async_lease(n, duration));
     }
     commit_result complete(lease_token t, completion c = {}) { return loop_->run(s_->async_complete(t, std::move(c))); }
+    void fetched(lease_token t, state::fetch_outcome o) { loop_->run(s_->async_fetched(t, std::move(o))); }
     commit_result retry(lease_token t, request r, std::chrono::milliseconds not_before,
                         state::fetch_outcome o = {})
     {
@@ -99,7 +100,7 @@ inline engine::settings ordered_settings()
     s.per_host = 100'000;
     s.delay = 0ms;
     s.randomize_delay = false;
-    s.set("adaptive_concurrency", "false"); // where the setting exists; harmless in `extra` otherwise
+    s.adaptive_concurrency = false;
     return s;
 }
 
