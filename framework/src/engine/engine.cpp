@@ -55,7 +55,11 @@ struct engine::impl
     impl(executor e, weft::spider& sp, weft::engine::settings s)
         : settings_(std::move(s)), run(e, sp, settings_), group(e), aux(e), wake(e)
     {
-        run.wake = [this] { wake.cancel(); };
+        run.wake = [this]
+        {
+            woken = true; // seen even when the dispatcher is not waiting yet (it awaits the state)
+            wake.cancel();
+        };
     }
 
     void setup();
@@ -87,6 +91,7 @@ struct engine::impl
     asio::steady_timer* keeper_timer = nullptr;
     asio::steady_timer* progress_timer = nullptr;
     bool start_done = false;
+    bool woken = false;
     bool closing = false;
     crawl_result result;
 };
@@ -146,6 +151,7 @@ task<std::string> engine::impl::dispatch()
     auto const lease_for = settings_.effective_lease();
     while (true)
     {
+        woken = false;
         if (!run.fatal.empty())
             co_return "failed";
         if (run.stopping)
@@ -170,6 +176,8 @@ task<std::string> engine::impl::dispatch()
         }
         if (run.active == 0 && start_done && (limit || co_await run.state->async_finished()))
             co_return limit ? "max_pages" : "finished";
+        if (std::exchange(woken, false))
+            continue;
         if (next_in)
             wake.expires_after(*next_in);
         else
