@@ -155,8 +155,9 @@ task<int> poll_until_selector(http::fetcher& fetcher, http::request req, fetch_a
 // "--block: unknown resource type ...".
 std::string describe_bad_option(std::string detail, error_code ec)
 {
-    if (auto const suffix = ": " + ec.message(); detail.ends_with(suffix)) // system_error's what()
-        detail.erase(detail.size() - suffix.size());
+    // system_error's what() ends with ": " + the code's message (and Boost's " [weft:N]").
+    if (auto const at = detail.rfind(": " + ec.message()); at != std::string::npos)
+        detail.erase(at);
     for (auto const& [key, option] : {std::pair{"wait_for", "--wait-for"}, std::pair{"wait_until", "--wait-until"},
                                       std::pair{"block", "--block"}, std::pair{"screenshot", "--screenshot"}})
     {
