@@ -256,7 +256,8 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
         co_await (*spec.script)(p);
     if (!spec.screenshot.empty())
     {
-        auto png = co_await p.async_screenshot({.full_page = true});
+        screenshot_options const whole{.full_page = true}; // named: no braced temporary in co_await (STYLE.md)
+        auto png = co_await p.async_screenshot(whole);
         write_screenshot(spec.url, spec.screenshot, png);
     }
     res.body = co_await p.async_content();
