@@ -5,6 +5,7 @@
 #include <weft/engine/engine.hpp>
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/plugin/loader.hpp>
+#include <weft/plugin/registry.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
 #include <weft/text/ascii.hpp>
@@ -117,13 +118,32 @@ bool needs_more_sinks(std::vector<std::string> const& outputs)
     return false;
 }
 
+// A plugin named with --plugin whose spider, fetcher or sink has a name weft already had from
+// elsewhere: that one is not used (the registry's rule); said on stderr, naming both origins.
+void warn_not_used(plugin::module_info const& m)
+{
+    auto const warn = [&](char const* kind, std::vector<plugin::registration> const& all)
+    {
+        for (auto const& r : all)
+            if (r.origin == m.path.string() && !r.shadowed_by.empty())
+                std::fprintf(stderr, "weft crawl: warning: %s\n", plugin::refusal_message(kind, r).c_str());
+    };
+    warn("spider", spider_entries());
+    warn("fetcher", http::fetcher_entries());
+    warn("sink", sink_entries());
+}
+
 prepared prepare(crawl_args const& a)
 {
     // Plugins named with --plugin load first (a spider they register wins over the search path's);
     // a refused one is a usage error (exit 2) with the loader's reason.
     for (auto const& p : a.plugins)
-        if (auto r = plugin::load(p); !r)
+    {
+        auto r = plugin::load(p);
+        if (!r)
             throw CLI::ValidationError("--plugin", r.error().message);
+        warn_not_used(*r);
+    }
 
     prepared out;
     bool const urls = std::all_of(a.targets.begin(), a.targets.end(), looks_like_url);

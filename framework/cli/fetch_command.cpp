@@ -2,7 +2,6 @@
 #include "commands.hpp"
 
 #include <weft/async/run.hpp>
-#include <weft/chromium/render_fetcher.hpp>
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/http/wait_for_selector.hpp>
 
@@ -14,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <optional>
 
@@ -42,33 +42,79 @@ struct fetch_args
     std::vector<std::string> block;
 };
 
-// Streams the status line, headers (with -i) and body to a FILE as they arrive.
+// Where output goes: stdout for "" and "-", else a file opened (truncated) for writing when the
+// first response arrives, so a request that fails (or is refused) leaves an existing file alone.
+class output_file
+{
+public:
+    explicit output_file(std::string path) : path_(std::move(path)) {}
+
+    /// @throws std::runtime_error naming the file when it cannot be opened.
+    std::FILE* get()
+    {
+        if (path_.empty() || path_ == "-")
+            return stdout;
+        if (!file_)
+        {
+            file_.reset(std::fopen(path_.c_str(), "wb"));
+            if (!file_)
+                throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+        }
+        return file_.get();
+    }
+
+    void flush() { std::fflush(file_ ? file_.get() : stdout); }
+
+private:
+    std::string path_;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
+};
+
+// Streams the status line, headers (with -i) and body to the output as they arrive.
 class print_sink final : public http::body_sink
 {
 public:
-    print_sink(std::FILE* out, bool include_headers) : out_(out), include_headers_(include_headers) {}
+    print_sink(output_file& out, bool include_headers) : out_(out), include_headers_(include_headers) {}
 
     error_code on_headers(http::response const& head) override
     {
+        std::FILE* f = nullptr;
+        try
+        {
+            f = out_.get();
+        }
+        catch (std::runtime_error const&)
+        {
+            open_failure_ = std::current_exception(); // rethrown once the fetch has ended
+            return make_error_code(boost::system::errc::io_error);
+        }
         if (!include_headers_)
             return {};
-        std::fprintf(out_, "HTTP/%s %d %s\r\n", head.http_version.c_str(), head.status, head.reason.c_str());
+        std::fprintf(f, "HTTP/%s %d %s\r\n", head.http_version.c_str(), head.status, head.reason.c_str());
         for (auto const& [name, value] : head.headers)
-            std::fprintf(out_, "%s: %s\r\n", name.c_str(), value.c_str());
-        std::fputs("\r\n", out_);
+            std::fprintf(f, "%s: %s\r\n", name.c_str(), value.c_str());
+        std::fputs("\r\n", f);
         return {};
     }
 
     error_code on_data(std::string_view chunk) override
     {
-        if (std::fwrite(chunk.data(), 1, chunk.size(), out_) != chunk.size())
+        if (std::fwrite(chunk.data(), 1, chunk.size(), out_.get()) != chunk.size())
             return {errno, boost::system::generic_category()};
         return {};
     }
 
+    /// Throws what opening the output threw, if it did.
+    void rethrow_open_failure() const
+    {
+        if (open_failure_)
+            std::rethrow_exception(open_failure_);
+    }
+
 private:
-    std::FILE* out_;
+    output_file& out_;
     bool include_headers_;
+    std::exception_ptr open_failure_;
 };
 
 std::optional<std::pair<std::string, std::string>> split_header(std::string const& line)
@@ -79,31 +125,6 @@ std::optional<std::pair<std::string, std::string>> split_header(std::string cons
     auto value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
     return std::pair{line.substr(0, colon), value};
-}
-
-// Where output goes: stdout for "" and "-", else a file opened (truncated) for writing.
-class output_file
-{
-public:
-    explicit output_file(std::string const& path)
-    {
-        if (path.empty() || path == "-")
-            return;
-        file_.reset(std::fopen(path.c_str(), "wb"));
-        if (!file_)
-            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    }
-    std::FILE* get() const { return file_ ? file_.get() : stdout; }
-
-private:
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
-};
-
-void write_file(std::string const& path, std::string const& bytes)
-{
-    output_file f(path);
-    if (std::fwrite(bytes.data(), 1, bytes.size(), f.get()) != bytes.size() || std::fflush(f.get()) != 0)
-        throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::chrono::milliseconds to_ms(double seconds)
@@ -117,15 +138,34 @@ task<int> poll_until_selector(http::fetcher& fetcher, http::request req, fetch_a
 {
     req.timeout(std::min(to_ms(args.timeout_s), std::chrono::milliseconds(30'000)));
     auto match = co_await async_wait_for_selector(fetcher, std::move(req), args.wait_for, {.timeout = to_ms(args.timeout_s)});
-    output_file out(args.output); // opened only once there is something to write
-    print_sink sink(out.get(), args.include_headers);
+    output_file out(args.output);
+    print_sink sink(out, args.include_headers);
     auto ec = sink.on_headers(match.response);
+    sink.rethrow_open_failure();
     if (!ec)
         ec = sink.on_data(match.response.body);
     if (ec || std::fflush(out.get()) != 0)
         throw std::runtime_error("cannot write " + (args.output.empty() ? std::string("stdout") : args.output) + ": " +
                                  (ec ? ec.message() : std::strerror(errno)));
     co_return exit_ok;
+}
+
+// A request option the fetcher refused (weft::error::bad_request_option), said as the option
+// it came from: 'chromium fetcher: URL: meta "block": unknown resource type ...' reads
+// "--block: unknown resource type ...".
+std::string describe_bad_option(std::string detail, error_code ec)
+{
+    // system_error's what() ends with ": " + the code's message (and Boost's " [weft:N]").
+    if (auto const at = detail.rfind(": " + ec.message()); at != std::string::npos)
+        detail.erase(at);
+    for (auto const& [key, option] : {std::pair{"wait_for", "--wait-for"}, std::pair{"wait_until", "--wait-until"},
+                                      std::pair{"block", "--block"}, std::pair{"screenshot", "--screenshot"}})
+    {
+        auto const marker = "meta \"" + std::string(key) + "\": ";
+        if (auto at = detail.find(marker); at != std::string::npos)
+            return option + (": " + detail.substr(at + marker.size()));
+    }
+    return detail;
 }
 
 task<int> run_fetch(fetch_args args)
@@ -149,7 +189,7 @@ task<int> run_fetch(fetch_args args)
         req.header(kv->first, kv->second);
     }
 
-    auto screenshot = std::make_shared<std::string>();
+    // Render options travel in the request's meta, read (and checked) by the chromium fetcher.
     if (args.render)
     {
         if (!args.wait_for.empty())
@@ -159,23 +199,26 @@ task<int> run_fetch(fetch_args args)
         if (!args.block.empty())
             req.meta()["block"] = args.block;
         if (!args.screenshot.empty())
-            req = chromium::on_page(std::move(req), [screenshot](chromium::page& p) -> task<void>
-                                    { *screenshot = co_await p.async_screenshot({.full_page = true}); });
+            req.meta()["screenshot"] = args.screenshot;
     }
     else if (!args.wait_for.empty())
         co_return co_await poll_until_selector(*fetcher, std::move(req), args);
 
     output_file out(args.output);
-    print_sink sink(out.get(), args.include_headers);
+    print_sink sink(out, args.include_headers);
     auto [ec, res] = co_await fetcher->async_fetch(req, &sink, asio::as_tuple(asio::use_awaitable));
-    std::fflush(out.get());
+    out.flush();
+    sink.rethrow_open_failure();
+    if (ec == weft::error::bad_request_option)
+    {
+        std::fprintf(stderr, "weft fetch: %s\n", describe_bad_option(res.error_detail, ec).c_str());
+        co_return exit_usage;
+    }
     if (ec)
     {
         std::fprintf(stderr, "weft fetch: %s\n", http::describe_failure(req, ec, res).c_str());
         co_return exit_failure;
     }
-    if (!args.screenshot.empty())
-        write_file(args.screenshot, *screenshot);
     if (args.fail && res.status >= 400)
     {
         std::fprintf(stderr, "weft fetch: %s %s: HTTP %d %s\n", req.method().c_str(), res.final_url.c_str(),
@@ -226,10 +269,6 @@ void add_fetch_command(CLI::App& app, int& result)
             throw CLI::ValidationError("--render", "renders with the chromium fetcher; drop --fetcher " + args->fetcher);
         if (args->render && args->method != "GET")
             throw CLI::ValidationError("--render", "only GET can be rendered");
-        for (auto const& type : args->block)
-            if (chromium::resource_from_name(type) == chromium::resource::none)
-                throw CLI::ValidationError("--block", "unknown resource type '" + type +
-                                                          "' (known: images, fonts, media, stylesheets, scripts, xhr, fetch, other)");
         if (!args->fetcher.empty())
         {
             auto names = http::fetcher_names();

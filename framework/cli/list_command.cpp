@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <map>
 
 namespace weft::cli
 {
@@ -29,26 +28,20 @@ struct row
 {
     std::string name;
     std::string version;
-    std::string origin; // "built in" or a path
+    std::string origin; // plugin::built_in or a path
     std::string note;
 };
 
-// Fetchers and sinks carry no origin of their own: the loader knows what each plugin added.
-std::vector<row> rows_of(std::vector<std::string> const& names, std::vector<std::string> plugin::module_info::*what,
-                         std::vector<plugin::module_info> const& modules)
+// The registry's own record of each: origin, version, and a note for a duplicate not used.
+std::vector<row> rows_of(std::vector<plugin::registration> const& entries)
 {
-    std::map<std::string, plugin::module_info const*> from;
-    for (auto const& m : modules)
-        for (auto const& n : m.*what)
-            from[n] = &m;
     std::vector<row> out;
-    for (auto const& n : names)
+    for (auto const& e : entries)
     {
-        auto it = from.find(n);
-        if (it == from.end())
-            out.push_back({n, WEFT_VERSION_STRING, "built in", {}});
-        else
-            out.push_back({n, it->second->version, it->second->path.string(), {}});
+        row r{e.name, e.version, e.origin, {}};
+        if (!e.shadowed_by.empty())
+            r.note = "(not used: '" + e.name + "' comes from " + e.shadowed_by + ")";
+        out.push_back(std::move(r));
     }
     return out;
 }
@@ -92,18 +85,11 @@ int list_main(list_args const& a)
     plugin::load_all(dirs);
 
     auto const modules = plugin::loaded_modules();
-    std::vector<row> spiders;
-    for (auto const& e : spider_entries())
-    {
-        row r{e.name, e.origin.empty() ? WEFT_VERSION_STRING : e.version, e.origin.empty() ? "built in" : e.origin, {}};
-        if (!e.shadowed_by.empty())
-            r.note = "(not used: '" + e.name + "' comes from " + e.shadowed_by + ")";
-        spiders.push_back(std::move(r));
-    }
-    auto fetchers = rows_of(http::fetcher_names(), &plugin::module_info::fetchers, modules);
-    auto sinks = rows_of(sink_extensions(), &plugin::module_info::sinks, modules);
+    auto const spiders = rows_of(spider_entries());
+    auto const fetchers = rows_of(http::fetcher_entries());
+    auto sinks = rows_of(sink_entries());
     for (auto& s : sinks)
-        if (s.name == "-")
+        if (s.name == "-" && s.note.empty())
             s.note = "(stdout)";
     auto const refused = plugin::refused_modules();
 

@@ -49,6 +49,7 @@ public:
         case error::plugin_load_failed: return "the plugin cannot be loaded";
         case error::plugin_register_failed: return "the plugin failed to register";
         case error::plugin_already_loaded: return "a plugin of this name is already loaded";
+        case error::bad_request_option: return "the fetcher does not accept a request option";
         }
         return "unknown weft error";
     }
@@ -78,7 +79,8 @@ public:
         case error::bad_content_encoding: return condition::server_error;
         case error::connection_closed:
         case error::end_of_stream: return condition::network;
-        case error::fetcher_unavailable: return condition::client_error;
+        case error::fetcher_unavailable:
+        case error::bad_request_option: return condition::client_error;
         case error::bad_selector:
         case error::bad_encoding: return condition::parse;
         }

@@ -97,6 +97,50 @@ TEST_CASE("weft list shows spiders, fetchers and sinks with versions and origins
     CHECK(doc["refused"][0]["message"] == std::string(WEFT_TEST_PLUGIN_ABI) + ": " + abi_reason);
 }
 
+TEST_CASE("a plugin's fetcher or sink of a name weft has built in is not used, and weft says so naming both",
+          "[cli][plugin][list]")
+{
+    // The "duplicate" fixture sits beside the good one and registers "curl" and ".jsonl" too.
+    auto const dup = (fs::path(WEFT_TEST_PLUGIN_GOOD).parent_path().parent_path() /
+                      "duplicate/weft_spider_plugin_duplicate.so")
+                         .string();
+    REQUIRE(fs::exists(dup));
+    auto r = weft::test::run_process({weft_cli, "list", "--plugin", dup});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has_row(r.out, {"plugin_duplicate", "2.3.4", dup}));
+    CHECK(has_row(r.out, {"curl", WEFT_VERSION_STRING, "built", "in"}));
+    CHECK(has_row(r.out, {"curl", "2.3.4", dup, "(not", "used:", "'curl'", "comes", "from", "built", "in)"}));
+    CHECK(has_row(r.out, {".jsonl", "2.3.4", dup, "(not", "used:", "'.jsonl'", "comes", "from", "built", "in)"}));
+
+    auto j = weft::test::run_process({weft_cli, "list", "--json", "--plugin", dup});
+    REQUIRE(j.exit_code == 0);
+    auto doc = nlohmann::json::parse(j.out);
+    std::vector<nlohmann::json> curls;
+    for (auto const& f : doc["fetchers"])
+        if (f["name"] == "curl")
+            curls.push_back(f);
+    REQUIRE(curls.size() == 2);
+    CHECK(curls[0]["origin"] == "built in");
+    CHECK_FALSE(curls[0].contains("note"));
+    CHECK(curls[1]["origin"] == dup);
+    CHECK(curls[1]["note"] == "(not used: 'curl' comes from built in)");
+
+    // weft crawl --plugin says it, and crawls with its own curl and JSON lines sink.
+    weft::test::temp_dir site;
+    std::ofstream(site / "index.html") << "<html><head><title>Home</title></head><body>home</body></html>";
+    weft::test::test_server server({.tls = false, .root = site.path()});
+    weft::test::temp_dir out;
+    auto crawl = weft::test::run_process(
+        {weft_cli, "crawl", server.url("/"), "--plugin", dup, "-o", (out / "items.jsonl").string(), "-q"});
+    INFO(crawl.err);
+    CHECK(crawl.exit_code == 0);
+    CHECK(crawl.err.find("weft crawl: warning: fetcher 'curl' from " + dup +
+                         " (2.3.4) is not used: a fetcher of that name comes from built in") != std::string::npos);
+    CHECK(crawl.err.find("warning: sink '.jsonl' from " + dup) != std::string::npos);
+    CHECK(urls(read_items(out / "items.jsonl")) == std::set<std::string>{server.url("/")});
+}
+
 TEST_CASE("weft crawl NAME finds a spider plugin of spiders/ in weft's plugin directory", "[cli][plugin][crawl]")
 {
     weft::test::temp_dir site;

@@ -1,5 +1,6 @@
 // A plugin fixture: one spider, one fetcher and one sink, each named after TEST_PLUGIN_NAME
-// (spider "N", fetcher "N-fetcher", sink ".N"). Built as several plugins by tests/plugins/CMakeLists.txt.
+// (spider "N", fetcher "N-fetcher", sink ".N"); with TEST_PLUGIN_DUPLICATE also a fetcher "curl" and a
+// sink ".jsonl". Built as several plugins by tests/plugins/CMakeLists.txt.
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
@@ -89,3 +90,10 @@ private:
 WEFT_SPIDER(test_spider)
 WEFT_REGISTER_FETCHER(TEST_PLUGIN_NAME "-fetcher", test_fetcher);
 WEFT_REGISTER_SINK(test, "." TEST_PLUGIN_NAME, test_sink);
+
+#ifdef TEST_PLUGIN_DUPLICATE
+// Names weft has built in: weft keeps its own, and lists these as not used, naming both origins.
+using duplicate_fetcher = test_fetcher;
+WEFT_REGISTER_FETCHER("curl", duplicate_fetcher);
+WEFT_REGISTER_SINK(duplicate, ".jsonl", test_sink);
+#endif

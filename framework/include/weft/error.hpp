@@ -57,6 +57,8 @@ enum class error
     plugin_load_failed,     ///< the dynamic linker refused a plugin (unresolved symbol, missing library)
     plugin_register_failed, ///< a plugin's registration failed or threw
     plugin_already_loaded,  ///< a plugin of the same name was loaded from another file
+    // request options
+    bad_request_option,     ///< a fetcher does not accept a request option (meta): an unknown value, a wrong type
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

@@ -1,21 +1,15 @@
 #include <weft/http/fetcher_registry.hpp>
 
-#include <map>
-#include <mutex>
+#include <weft/plugin/registry.hpp>
+
 #include <stdexcept>
 
 namespace weft::http {
 namespace {
 
-struct registry
+plugin::registry<fetcher_factory>& the_registry()
 {
-    std::mutex mutex;
-    std::map<std::string, fetcher_factory, std::less<>> factories;
-};
-
-registry& the_registry()
-{
-    static registry r; // function-local: plugins register during static initialisation
+    static plugin::registry<fetcher_factory> r("fetcher"); // function-local: plugins register during static initialisation
     return r;
 }
 
@@ -23,20 +17,12 @@ registry& the_registry()
 
 void register_fetcher(std::string name, fetcher_factory factory)
 {
-    auto& r = the_registry();
-    std::lock_guard lock(r.mutex);
-    r.factories[std::move(name)] = std::move(factory);
+    (void)the_registry().add(std::move(name), std::move(factory)); // a refusal is listed (fetcher_entries)
 }
 
 std::unique_ptr<fetcher> make_fetcher(std::string_view name, executor ex, fetch_options const& opts)
 {
-    auto& r = the_registry();
-    fetcher_factory factory;
-    {
-        std::lock_guard lock(r.mutex);
-        if (auto it = r.factories.find(name); it != r.factories.end())
-            factory = it->second;
-    }
+    auto factory = the_registry().find(name);
     if (!factory)
     {
         std::string known;
@@ -50,12 +36,12 @@ std::unique_ptr<fetcher> make_fetcher(std::string_view name, executor ex, fetch_
 
 std::vector<std::string> fetcher_names()
 {
-    auto& r = the_registry();
-    std::lock_guard lock(r.mutex);
-    std::vector<std::string> names;
-    for (auto const& [n, f] : r.factories)
-        names.push_back(n);
-    return names;
+    return the_registry().names();
+}
+
+std::vector<plugin::registration> fetcher_entries()
+{
+    return the_registry().list();
 }
 
 std::string default_fetcher_name()

@@ -2,6 +2,7 @@
 
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/plugin/abi.hpp>
+#include <weft/plugin/registry.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
 #include <weft/version.hpp>
@@ -167,8 +168,6 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
     info.weft_version = field(d.weft_version);
     info.kinds = field(d.kinds);
     info.abi = d.abi;
-    auto const fetchers_before = http::fetcher_names();
-    auto const sinks_before = sink_extensions();
     char error[512] = {};
     current = &info;
     int const rc = live->register_all(error, sizeof error);
@@ -178,23 +177,27 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
         return refusal(path, weft::error::plugin_register_failed,
                        "plugin \'" + info.name + "\' failed to register: " + field(error));
 
+    // What it registered: the registrations in use whose origin is this module (a name another
+    // origin had first is listed by the registry as not used).
+    auto const mine = [&](std::vector<registration> const& all)
+    {
+        std::vector<std::string> out;
+        for (auto const& r : all)
+            if (r.origin == path.string() && r.shadowed_by.empty())
+                out.push_back(r.name);
+        return out;
+    };
     try // naming a spider constructs one: the plugin's code may throw
     {
-        for (auto const& s : spider_entries())
-            if (s.origin == path.string() && s.shadowed_by.empty())
-                info.spiders.push_back(s.name);
+        info.spiders = mine(spider_entries());
     }
     catch (std::exception const& e)
     {
         return refusal(path, weft::error::plugin_register_failed,
                        "plugin \'" + info.name + "\' failed to register: a spider's constructor threw: " + e.what());
     }
-    for (auto const& f : http::fetcher_names())
-        if (!std::binary_search(fetchers_before.begin(), fetchers_before.end(), f))
-            info.fetchers.push_back(f);
-    for (auto const& s : sink_extensions())
-        if (!std::binary_search(sinks_before.begin(), sinks_before.end(), s))
-            info.sinks.push_back(s);
+    info.fetchers = mine(http::fetcher_entries());
+    info.sinks = mine(sink_entries());
     return info;
 }
 

@@ -1,8 +1,8 @@
 #include <weft/sink/registry.hpp>
 
+#include <weft/plugin/registry.hpp>
+
 #include <algorithm>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 
 namespace weft
@@ -10,15 +10,10 @@ namespace weft
 namespace
 {
 
-struct registry
+// Keyed by lower-cased extension ("-" for stdout).
+plugin::registry<sink_factory>& the_registry()
 {
-    std::mutex mutex;
-    std::map<std::string, sink_factory> factories; // lower-cased extension -> factory
-};
-
-registry& the_registry()
-{
-    static registry r;
+    static plugin::registry<sink_factory> r("sink");
     return r;
 }
 
@@ -29,50 +24,45 @@ std::string lowered(std::string_view s)
     return out;
 }
 
+// The factory for `path`: the exact "-", else the longest registered extension that ends the
+// file name (".tar.gz" over ".gz").
+sink_factory find_factory(std::string const& path)
+{
+    if (path == "-")
+        return the_registry().find("-");
+    auto const slash = path.find_last_of('/');
+    auto const name = lowered(slash == std::string::npos ? path : path.substr(slash + 1));
+    sink_factory factory;
+    std::size_t best = 0;
+    for (auto& [r, f] : the_registry().entries())
+        if (r.name != "-" && r.name.size() > best && name.size() > r.name.size() && name.ends_with(r.name))
+        {
+            best = r.name.size();
+            factory = std::move(f);
+        }
+    return factory;
+}
+
 } // namespace
 
 void register_sink(std::string extension, sink_factory factory)
 {
-    auto& r = the_registry();
-    std::lock_guard lock(r.mutex);
-    r.factories[lowered(extension)] = std::move(factory);
+    (void)the_registry().add(lowered(extension), std::move(factory)); // a refusal is listed (sink_entries)
 }
 
 std::vector<std::string> sink_extensions()
 {
-    auto& r = the_registry();
-    std::lock_guard lock(r.mutex);
-    std::vector<std::string> out;
-    for (auto const& [ext, f] : r.factories)
-        out.push_back(ext);
-    return out;
+    return the_registry().names();
+}
+
+std::vector<plugin::registration> sink_entries()
+{
+    return the_registry().list();
 }
 
 std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_options const& options)
 {
-    sink_factory factory;
-    {
-        auto& r = the_registry();
-        std::lock_guard lock(r.mutex);
-        if (path == "-")
-        {
-            if (auto it = r.factories.find("-"); it != r.factories.end())
-                factory = it->second;
-        }
-        else
-        {
-            auto name =
-                lowered(path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1));
-            // The longest registered extension that ends the file name wins (".tar.gz" over ".gz").
-            std::size_t best = 0;
-            for (auto const& [ext, f] : r.factories)
-                if (ext != "-" && ext.size() > best && name.size() > ext.size() && name.ends_with(ext))
-                {
-                    best = ext.size();
-                    factory = f;
-                }
-        }
-    }
+    auto factory = find_factory(path);
     if (!factory)
     {
         std::string supported;

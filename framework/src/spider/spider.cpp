@@ -1,7 +1,7 @@
 #include <weft/spider/spider.hpp>
 
 #include <weft/engine/settings.hpp>
-#include <weft/plugin/loader.hpp>
+#include <weft/plugin/registry.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -85,62 +85,31 @@ errback_fn spider::find_errback(std::string const& n) const
 namespace
 {
 
-struct registration
+// Spiders by name, plus the factories of WEFT_SPIDER whose name is found by making one spider
+// (the first time a name is needed), each with the origin it was registered from.
+struct spiders
 {
-    spider_factory make;
-    std::string origin; // "" built in, else the plugin's path
-    std::string version;
-};
+    plugin::registry<spider_factory> named{"spider"};
+    std::mutex unnamed_mutex; // held while an unnamed factory is made: one at a time, in order
+    std::vector<std::pair<spider_factory, plugin::origin>> unnamed;
 
-std::string describe_origin(std::string const& origin)
-{
-    return origin.empty() ? std::string("built in") : origin;
-}
-
-struct registry
-{
-    std::mutex mutex;
-    std::map<std::string, registration, std::less<>> named;
-    std::vector<registration> unnamed;
-    std::vector<spider_entry> shadowed;
-
-    void add(std::string name, registration r)
-    {
-        auto it = named.find(name);
-        if (it == named.end() || it->second.origin == r.origin)
-            named[std::move(name)] = std::move(r);
-        else
-            shadowed.push_back({std::move(name), r.origin, r.version, describe_origin(it->second.origin)});
-    }
-
-    // Makes one spider of each unnamed factory to learn its name. A constructor that throws loses
-    // its own factory only; the exception propagates.
+    // A constructor that throws loses its own factory only; the exception propagates.
     void resolve_unnamed()
     {
+        std::lock_guard lock(unnamed_mutex);
         while (!unnamed.empty())
         {
-            auto r = std::move(unnamed.front());
+            auto [make, from] = std::move(unnamed.front());
             unnamed.erase(unnamed.begin());
-            if (auto s = r.make())
-                add(s->name(), std::move(r));
+            if (auto s = make())
+                (void)named.add(s->name(), std::move(make), std::move(from)); // a refusal is listed
         }
     }
 };
 
-registry& reg()
+spiders& reg()
 {
-    static registry r;
-    return r;
-}
-
-registration make_registration(spider_factory f)
-{
-    registration r{std::move(f), {}, {}};
-    if (auto const* m = plugin::detail::registering_module())
-    {
-        r.origin = m->path.string();
-        r.version = m->version;
-    }
+    static spiders r;
     return r;
 }
 
@@ -148,58 +117,36 @@ registration make_registration(spider_factory f)
 
 void register_spider(std::string name, spider_factory factory)
 {
-    auto& r = reg();
-    std::lock_guard lock(r.mutex);
-    r.add(std::move(name), make_registration(std::move(factory)));
+    (void)reg().named.add(std::move(name), std::move(factory)); // a refusal is listed (spider_entries)
 }
 
 void register_spider_type(spider_factory factory)
 {
     auto& r = reg();
-    std::lock_guard lock(r.mutex);
-    r.unnamed.push_back(make_registration(std::move(factory)));
+    std::lock_guard lock(r.unnamed_mutex);
+    r.unnamed.emplace_back(std::move(factory), plugin::current_origin());
 }
 
 std::unique_ptr<spider> make_spider(std::string_view name)
 {
     auto& r = reg();
-    spider_factory f;
-    {
-        std::lock_guard lock(r.mutex);
-        r.resolve_unnamed();
-        auto it = r.named.find(name);
-        if (it == r.named.end())
-            return nullptr;
-        f = it->second.make;
-    }
-    return f();
+    r.resolve_unnamed();
+    auto f = r.named.find(name);
+    return f ? f() : nullptr;
 }
 
 std::vector<std::string> spider_names()
 {
     auto& r = reg();
-    std::lock_guard lock(r.mutex);
     r.resolve_unnamed();
-    std::vector<std::string> out;
-    for (auto const& [n, f] : r.named)
-        out.push_back(n);
-    return out;
+    return r.named.names();
 }
 
 std::vector<spider_entry> spider_entries()
 {
     auto& r = reg();
-    std::lock_guard lock(r.mutex);
     r.resolve_unnamed();
-    std::vector<spider_entry> out;
-    for (auto const& [n, reg] : r.named)
-    {
-        out.push_back({n, reg.origin, reg.version, {}});
-        for (auto const& s : r.shadowed)
-            if (s.name == n)
-                out.push_back(s);
-    }
-    return out;
+    return r.named.list();
 }
 
 } // namespace weft

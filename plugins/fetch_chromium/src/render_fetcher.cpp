@@ -12,7 +12,9 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 namespace weft::chromium
@@ -73,6 +75,7 @@ struct render_spec
     goto_options nav{};
     json actions;
     std::shared_ptr<page_script const> script;
+    std::string screenshot; // meta "screenshot": where to write a full-page PNG
     detail::clock::time_point deadline; // of the whole render, across retries
 };
 
@@ -92,6 +95,48 @@ selector_state state_from(std::string const& s)
     if (s == "detached")
         return selector_state::detached;
     return selector_state::attached;
+}
+
+// A request option this fetcher cannot take: the request fails with weft::error::bad_request_option,
+// its detail naming the meta key the way a caller maps back to its own option (weft fetch --block).
+[[noreturn]] void bad_option(std::string const& url, std::string_view key, std::string const& why)
+{
+    throw system_error(make_error_code(weft::error::bad_request_option),
+                       "chromium fetcher: " + url + ": meta \"" + std::string(key) + "\": " + why);
+}
+
+// meta "block": resource type names, singular or plural ("image", "images").
+request_filter blocking(std::string const& url, json const& names)
+{
+    if (!names.is_array())
+        bad_option(url, "block", "expected a list of resource types such as [\"images\", \"fonts\"], got " + names.dump());
+    request_filter filter;
+    for (auto const& t : names)
+    {
+        auto const type = t.is_string() ? resource_from_name(t.get<std::string>()) : resource::none;
+        if (type == resource::none)
+            bad_option(url, "block", "unknown resource type " +
+                                         (t.is_string() ? "'" + t.get<std::string>() + "'" : t.dump()) +
+                                         " (known: images, fonts, media, stylesheets, scripts, xhr, fetch, other)");
+        filter.block(type);
+    }
+    return filter;
+}
+
+// meta "screenshot": the PNG written where the caller asked (a small file: written at once).
+void write_screenshot(std::string const& url, std::string const& path, std::string const& png)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (out)
+        out.write(png.data(), static_cast<std::streamsize>(png.size()));
+    if (out)
+        out.close();
+    if (!out)
+    {
+        int const err = errno;
+        throw system_error(error_code(err ? err : EIO, boost::system::generic_category()),
+                           "chromium fetcher: " + url + ": meta \"screenshot\": cannot write " + path);
+    }
 }
 
 render_spec make_spec(http::request const& req, milliseconds total)
@@ -122,15 +167,14 @@ render_spec make_spec(http::request const& req, milliseconds total)
                                : v == "networkidle"    ? wait_until::networkidle
                                                        : wait_until::load;
         }
-        if (auto b = meta->find("block"); b != meta->end() && b->is_array())
-            for (auto const& t : *b)
-            {
-                auto const type = t.is_string() ? resource_from_name(t.get<std::string>()) : resource::none;
-                if (type == resource::none)
-                    detail::fail(error::unsupported, "chromium fetcher: " + req.url() + ": meta \"block\": unknown resource type " +
-                                                         t.dump() + " (known: document, stylesheet, image, media, font, script, xhr, fetch, other)");
-                s.filter.block(type);
-            }
+        if (auto b = meta->find("block"); b != meta->end())
+            s.filter = blocking(req.url(), *b);
+        if (auto p = meta->find("screenshot"); p != meta->end())
+        {
+            if (!p->is_string() || p->get_ref<std::string const&>().empty())
+                bad_option(req.url(), "screenshot", "expected the path of the PNG file to write, got " + p->dump());
+            s.screenshot = p->get<std::string>();
+        }
         if (auto a = meta->find("abort_urls"); a != meta->end() && a->is_array())
             for (auto const& g : *a)
                 if (g.is_string())
@@ -210,6 +254,12 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
                             std::min(spec.wait.timeout, left(spec)));
     if (spec.script && *spec.script)
         co_await (*spec.script)(p);
+    if (!spec.screenshot.empty())
+    {
+        screenshot_options const whole{.full_page = true}; // named: no braced temporary in co_await (STYLE.md)
+        auto png = co_await p.async_screenshot(whole);
+        write_screenshot(spec.url, spec.screenshot, png);
+    }
     res.body = co_await p.async_content();
     for (char const* h : {"Content-Length", "Content-Encoding", "Transfer-Encoding"})
         res.headers.remove(h);

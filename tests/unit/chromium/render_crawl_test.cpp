@@ -155,7 +155,7 @@ TEST_CASE("a crawl renders the requests marked render and fetches the rest plain
     CHECK(server.request_count("/start") == 1);
 }
 
-TEST_CASE("a bad render step or block name fails its request with a message naming it", "[chromium][fetcher]")
+TEST_CASE("a bad render step, block name or screenshot path fails its request with a message naming it", "[chromium][fetcher]")
 {
     test_server server;
     add_pages(server);
@@ -175,7 +175,14 @@ TEST_CASE("a bad render step or block name fails its request with a message nami
             auto bad_block = weft::http::request(url);
             bad_block.meta()["block"] = {"images", "pictures"};
             std::tie(ec, res) = co_await f->async_fetch(bad_block, nullptr, boost::asio::as_tuple(boost::asio::deferred));
-            CHECK(ec == chromium::error::unsupported);
-            CHECK_THAT(res.error_detail, Catch::Contains("\"pictures\""));
+            CHECK(ec == weft::error::bad_request_option);
+            CHECK(ec == weft::condition::client_error);
+            CHECK_THAT(res.error_detail, Catch::Contains("meta \"block\": unknown resource type 'pictures' (known: images"));
+
+            auto bad_shot = weft::http::request(url);
+            bad_shot.meta()["screenshot"] = true;
+            std::tie(ec, res) = co_await f->async_fetch(bad_shot, nullptr, boost::asio::as_tuple(boost::asio::deferred));
+            CHECK(ec == weft::error::bad_request_option);
+            CHECK_THAT(res.error_detail, Catch::Contains("meta \"screenshot\""));
         }(url));
 }

@@ -5,6 +5,7 @@
 #include "running_chromium.hpp"
 
 #include <support/run_sync.hpp>
+#include <support/temp_dir.hpp>
 #include <support/test_server.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +17,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -77,19 +80,24 @@ private:
 
 } // namespace
 
-TEST_CASE("the chromium fetcher is registered and renders a script-built page", "[chromium][fetcher]")
+TEST_CASE("the chromium fetcher is registered and renders a script-built page, blocking and screenshotting as "
+          "asked",
+          "[chromium][fetcher]")
 {
     test_server server;
     add_pages(server);
     auto url = server.url("/app");
+    weft::test::temp_dir dir;
+    auto png = (dir / "shot.png").string();
     run_sync(
-        [](std::string url) -> task<void>
+        [](std::string url, std::string png) -> task<void>
         {
             auto f = http::make_fetcher("chromium", co_await asio::this_coro::executor);
             CHECK(f->name() == "chromium");
             auto req = http::request{url}.header("X-Hello", "there");
             req.meta()["wait_for"] = "#root li";
-            req.meta()["block"] = {"image", "font"};
+            req.meta()["block"] = {"image", "fonts"};
+            req.meta()["screenshot"] = png;
             auto [ec, res] = co_await f->async_fetch(std::move(req), nullptr, asio::as_tuple(asio::deferred));
             REQUIRE_FALSE(ec);
             CHECK(res.status == 200);
@@ -98,8 +106,12 @@ TEST_CASE("the chromium fetcher is registered and renders a script-built page", 
             CHECK(res.headers.get("X-Served-By") == std::optional<std::string_view>("test"));
             CHECK_FALSE(res.headers.contains("Content-Length"));
             CHECK(res.body.find("<li>a</li><li>b</li>") != std::string::npos);
-        }(url));
+        }(url, png));
     CHECK(server.request_count("/pic.png") == 0);
+    std::ifstream in(png, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 100);
+    CHECK(bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
     auto h = server.last_request_headers("/app");
     REQUIRE(h);
     CHECK(h->get("X-Hello") == std::optional<std::string_view>("there"));

@@ -1,6 +1,7 @@
 // The docs spider of spiders/docs, linked into this test directly (weft::spider_docs, the static
 // path of a spider plugin): built in, and crawling a local documentation site.
 #include <weft/spider/spider.hpp>
+#include <weft/version.hpp>
 
 #include <weft/engine/engine.hpp>
 #include <weft/middleware/pipeline.hpp>
@@ -39,7 +40,8 @@ TEST_CASE("the docs spider, linked in, reads headings and code below its start d
     auto entries = weft::spider_entries();
     auto docs = std::find_if(entries.begin(), entries.end(), [](auto const& e) { return e.name == "docs"; });
     REQUIRE(docs != entries.end());
-    CHECK(docs->origin.empty()); // linked in: built in, not a plugin
+    CHECK(docs->origin == weft::plugin::built_in); // linked in, not a plugin
+    CHECK(docs->version == WEFT_VERSION_STRING);
 
     weft::test::temp_dir site;
     std::filesystem::create_directories(site / "v2");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <weft/http/fetcher.hpp>
+#include <weft/plugin/registry.hpp>
 
 #include <functional>
 #include <memory>
@@ -12,7 +13,9 @@ namespace weft::http {
 
 using fetcher_factory = std::function<std::unique_ptr<fetcher>(executor, fetch_options const&)>;
 
-/// Registers a factory under `name`, replacing any earlier one.
+/// Registers a factory under `name`, with its origin (built in, or the plugin being loaded):
+/// it replaces an earlier one of the same origin; one of another origin stays in use and this
+/// one is listed as not used (fetcher_entries(), <weft/plugin/registry.hpp>).
 void register_fetcher(std::string name, fetcher_factory factory);
 
 /// Makes the fetcher registered as `name`.
@@ -21,6 +24,10 @@ std::unique_ptr<fetcher> make_fetcher(std::string_view name, executor ex, fetch_
 
 /// Names of every registered fetcher, sorted.
 std::vector<std::string> fetcher_names();
+
+/// Every registered fetcher with its origin and version, sorted by name (refused duplicates
+/// after the one in use).
+std::vector<plugin::registration> fetcher_entries();
 
 /// The fetcher used when none is named: "curl" when linked in, else the first registered.
 std::string default_fetcher_name();

@@ -13,7 +13,9 @@
 //     or another plugin's; every reference must resolve now, never later in a crash).
 //  4. Its entry point `weft_plugin_info` must exist, and the descriptor it returns is checked
 //     again; a refused module is unloaded.
-//  5. Its registrations run (spiders, fetchers, sinks), attributed to the module's path.
+//  5. Its registrations run (spiders, fetchers, sinks), attributed to the module's path and
+//     version; a name weft already has from elsewhere is not used, and listed so
+//     (<weft/plugin/registry.hpp>).
 //
 // Errors (load_error::ec): weft::error::plugin_abi_mismatch (another ABI or standard library;
 // the message names both), errc::no_such_file_or_directory, errc::executable_format_error (not
@@ -49,7 +51,7 @@ struct module_info
     std::string weft_version;   ///< the weft it was built against
     std::string kinds;          ///< "spider", "fetcher,sink" ...
     unsigned abi = 0;
-    std::vector<std::string> spiders; ///< what it registered
+    std::vector<std::string> spiders; ///< what it registered and weft uses
     std::vector<std::string> fetchers;
     std::vector<std::string> sinks; ///< sink extensions (".parquet")
 };

@@ -1,6 +1,7 @@
 // Sinks by file extension: plugins register a factory; `weft crawl -o PATH` makes one by path.
 #pragma once
 
+#include <weft/plugin/registry.hpp>
 #include <weft/sink/sink.hpp>
 
 #include <functional>
@@ -15,7 +16,9 @@ namespace weft
 using sink_factory = std::function<std::unique_ptr<sink>(executor, std::string path, sink_options const&)>;
 
 /// Registers `factory` for paths ending in `extension` (".jsonl", case-insensitive), or for the
-/// exact path "-" (stdout). Replaces an earlier registration of the same extension.
+/// exact path "-" (stdout), with its origin (built in, or the plugin being loaded): it replaces an
+/// earlier one of the same origin; one of another origin stays in use and this one is listed as
+/// not used (sink_entries(), <weft/plugin/registry.hpp>).
 void register_sink(std::string extension, sink_factory factory);
 
 /// Makes the sink for `path` by its extension: `.jsonl`/`.json` JSON lines, `.csv`, `.db`/`.sqlite`
@@ -25,6 +28,10 @@ std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_opt
 
 /// The registered extensions, sorted ("-" included).
 std::vector<std::string> sink_extensions();
+
+/// Every registered sink with its origin and version, by extension (refused duplicates after the
+/// one in use).
+std::vector<plugin::registration> sink_entries();
 
 namespace detail
 {

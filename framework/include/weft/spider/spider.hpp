@@ -3,6 +3,7 @@
 
 #include <weft/async/generator.hpp>
 #include <weft/async/task.hpp>
+#include <weft/plugin/registry.hpp>
 #include <weft/spider/output.hpp>
 #include <weft/spider/request.hpp>
 #include <weft/spider/response.hpp>
@@ -140,10 +141,10 @@ private:
 /// Makes a spider; registered by name with WEFT_SPIDER or register_spider.
 using spider_factory = std::function<std::unique_ptr<spider>()>;
 
-/// Registers `factory` as `name`. It replaces an earlier registration from the same origin (the
-/// program itself, or one plugin); across origins the first one stays and the later one is
-/// listed as shadowed (spider_entries()). A plugin's registrations run only once weft has
-/// accepted it (<weft/plugin/loader.hpp>), and record its path as their origin.
+/// Registers `factory` as `name`, with its origin (built in, or the plugin being loaded): it
+/// replaces an earlier registration from the same origin; across origins the first one stays
+/// and the later one is listed as not used (spider_entries(), <weft/plugin/registry.hpp>). A
+/// plugin's registrations run only once weft has accepted it (<weft/plugin/loader.hpp>).
 void register_spider(std::string name, spider_factory factory);
 /// Registers a factory whose name is found by making one spider (the first time it is needed).
 void register_spider_type(spider_factory factory);
@@ -152,15 +153,10 @@ std::unique_ptr<spider> make_spider(std::string_view name);
 /// Names of every registered spider, sorted.
 std::vector<std::string> spider_names();
 
-/// A registered spider and where it comes from.
-struct spider_entry
-{
-    std::string name;
-    std::string origin;      ///< empty: built in (linked into the program); else the plugin file
-    std::string version;     ///< the plugin's version; empty for built-in spiders
-    std::string shadowed_by; ///< non-empty: a spider of this name came first from there ("" built in
-                             ///< reads "built in"); this one is not used
-};
+/// A registered spider and where it comes from: origin plugin::built_in ("built in") or the
+/// plugin file; version weft's own or the plugin's; shadowed_by non-empty when another origin
+/// registered the name first (this one is not used).
+using spider_entry = plugin::registration;
 /// Every registered spider, by name (shadowed ones after the one in use).
 std::vector<spider_entry> spider_entries();
 

@@ -25,7 +25,10 @@ namespace weft::chromium
 ///     "wait_for_state": "attached" (default), "visible", "hidden", "detached";
 ///     "wait_for_timeout_ms": its deadline (default: the request's timeout).
 /// @li "wait_until": "load" (default), "domcontentloaded", "networkidle".
-/// @li "block": resource types to abort, e.g. ["image", "font", "media", "stylesheet"].
+/// @li "block": resource types to abort, singular or plural, e.g. ["images", "fonts", "media",
+///     "stylesheets"] (known: images, fonts, media, stylesheets, scripts, xhr, fetch, other).
+/// @li "screenshot": a file path: a full-page PNG of the page is written there after the
+///     actions and the page_script, before the HTML is taken (`weft fetch --screenshot`).
 /// @li "abort_urls": URL globs to abort, e.g. ["*/ads/*"].
 /// @li "actions": steps run on the live page after wait_for, in order, before the HTML is
 ///     taken; persisted with the request (a job directory resumes them):
@@ -45,6 +48,10 @@ namespace weft::chromium
 /// or a proxy with credentials (Chromium takes none in the URL), fails with error::unsupported.
 ///
 /// @par Errors
+/// A request option above that is not understood (an unknown "block" type, a "screenshot" that is
+/// not a path) fails the request before anything is loaded, with weft::error::bad_request_option
+/// (condition::client_error) and an error_detail reading 'chromium fetcher: URL: meta "block":
+/// unknown resource type ...'; a screenshot that cannot be written, with the system's error.
 /// A page that cannot load fails with error::navigation_failed (condition::network) and
 /// Chromium's net error in error_detail ("net::ERR_CONNECTION_REFUSED"); the deadline
 /// (request timeout, else timeouts.total) with weft::error::timed_out; a wait_for selector that
