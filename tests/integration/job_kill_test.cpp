@@ -2,7 +2,7 @@
 // and resumed with the same command each time ends with the same URLs as an uninterrupted crawl,
 // each exactly once, and no torn line, in JSON lines and in CSV.
 //
-// The kill moments come from a fixed seed, printed with every kill; WEFT_KILL_SEED=<n> replays
+// The kill moments come from a fixed seed (printed, like each kill); WEFT_KILL_SEED=<n> replays
 // another. Each kill targets an amount of committed output (stratified over the whole crawl, so
 // kills land at its start, middle and end) plus a random delay, so it falls at any phase of the
 // engine's group commit; about one in five kills lands in a run's start-up instead (opening the
@@ -114,7 +114,7 @@ struct record_problem
 
 struct output_file
 {
-    std::vector<std::string> urls; ///< by record (line; CSV: after the header), in file order
+    std::vector<std::string> urls;        ///< by record (line; CSV: after the header), in file order
     std::vector<record_problem> problems; ///< torn or invalid records
 };
 
@@ -200,8 +200,8 @@ output_file read_csv(std::string const& text)
         if (r + 1 == records.size() && !complete)
             out.problems.push_back({r - 1, "has no end of line (torn)"});
         else if (f.size() != header.size())
-            out.problems.push_back({r - 1, "has " + std::to_string(f.size()) + " fields, the header " +
-                                               std::to_string(header.size())});
+            out.problems.push_back(
+                {r - 1, "has " + std::to_string(f.size()) + " fields, the header " + std::to_string(header.size())});
         out.urls.push_back(f.size() == header.size() ? f[static_cast<std::size_t>(url_column)] : std::string());
     }
     return out;
@@ -249,8 +249,8 @@ private:
 
 struct kill_slot
 {
-    bool at_startup = false;   ///< kill `jitter` after the start, whatever the progress
-    std::size_t target = 0;    ///< else: once the output has this many line ends...
+    bool at_startup = false;             ///< kill `jitter` after the start, whatever the progress
+    std::size_t target = 0;              ///< else: once the output has this many line ends...
     std::chrono::milliseconds jitter{0}; ///< ...and then this much later
 };
 
@@ -311,16 +311,15 @@ std::optional<int> poll_exit(pid_t pid, bool block)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-
 struct run_record
 {
     std::optional<kill_slot> slot; ///< the kill planned for this run, if any
     bool killed = false;           ///< the kill landed (else the run ended by itself)
     int exit_code = -1;
-    long at_ms = 0;                ///< kill (or exit) time after the start
+    long at_ms = 0; ///< kill (or exit) time after the start
     std::size_t lines_at_kill = 0;
-    std::vector<std::string> urls_after;        ///< the output's records once the process was gone
-    std::map<std::string, std::size_t> served;  ///< the server's requests per path so far
+    std::vector<std::string> urls_after;       ///< the output's records once the process was gone
+    std::map<std::string, std::size_t> served; ///< the server's requests per path so far
     std::string err;
 };
 
@@ -328,8 +327,8 @@ std::string describe(run_record const& run, std::size_t index)
 {
     std::string s = "run " + std::to_string(index + 1);
     if (run.killed)
-        return s + " (ended by kill " + std::to_string(index + 1) + ": planned " + describe(*run.slot) + ", landed at " +
-               std::to_string(run.at_ms) + " ms with " + std::to_string(run.lines_at_kill) + " lines)";
+        return s + " (ended by kill " + std::to_string(index + 1) + ": planned " + describe(*run.slot) +
+               ", landed at " + std::to_string(run.at_ms) + " ms with " + std::to_string(run.lines_at_kill) + " lines)";
     return s + " (exited " + std::to_string(run.exit_code) + " after " + std::to_string(run.at_ms) + " ms)";
 }
 
@@ -471,7 +470,8 @@ void check_against_reference(std::vector<run_record> const& runs, std::set<std::
     for (auto const& [url, records] : where)
         if (!expected.count(url) && ++shown <= 10)
             FAIL_CHECK(url << " is in " << name << " but not in the reference; record " << records[0] + 1
-                           << " written by " << describe(runs[writer_of(runs, records[0])], writer_of(runs, records[0])));
+                           << " written by "
+                           << describe(runs[writer_of(runs, records[0])], writer_of(runs, records[0])));
 }
 
 } // namespace
@@ -492,9 +492,9 @@ TEST_CASE("a crawl killed with SIGKILL at 20+ random moments and resumed each ti
     // 50 ms, so that a kill finds a few pages committed and a few in flight.
     auto command = [&](std::filesystem::path const& out, std::string const& job)
     {
-        return std::vector<std::string>{"crawl", server.url("/"), "-o",       out.string(), "--job-dir",
-                                        (dir / job).string(), "-c", "4", "--per-host", "4", "--delay", "3",
-                                        "-q", "-s", "sink_flush_interval=50"};
+        return std::vector<std::string>{
+            "crawl", server.url("/"), "-o", out.string(), "--job-dir", (dir / job).string(),    "-c", "4", "--per-host",
+            "4",     "--delay",       "3",  "-q",         "-s",        "sink_flush_interval=50"};
     };
 
     auto args1 = command(out1, "D1");
