@@ -8,11 +8,12 @@
 #   bench/compare_engines.sh OLD_WEFT NEW_WEFT
 #   environment: SITES="python pgdoc boost"  CONC=16  REPS=3
 #                HARNESS=<the peer harness; default ../shared/bench beside the repository>
-#                MEMORY_URLS=1000000 (0 skips crawl_memory.sh)  MEMORY_PAGES=1000  MEMORY_SECONDS=40
+#                MEMORY_URLS=1000000 (0 skips crawl_memory.sh)  MEMORY_PAGES=1000  MEMORY_SECONDS=90
 #
 # Stops with an error when a binary, the harness, a site's documents or its ground truth is
 # missing, or when a run fails. A crawl that fetches fewer than 98% of the ground truth's pages is
-# shown as INCOMPLETE and makes the script exit 1 after the table: its rate is not comparable.
+# shown as INCOMPLETE and makes the script exit 1 after the table: its rate is not comparable; so
+# does a memory crawl stopped (after MEMORY_SECONDS) before it queued all MEMORY_URLS URLs.
 # Raw results: $HARNESS/results/engines-<timestamp>/{old,new}-r<rep>/ (one harness run each).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +27,7 @@ for which in old new; do
 done
 
 SITES="${SITES:-python pgdoc boost}"; CONC="${CONC:-16}"; REPS="${REPS:-3}"
-MEMORY_URLS="${MEMORY_URLS:-1000000}"; MEMORY_PAGES="${MEMORY_PAGES:-1000}"; MEMORY_SECONDS="${MEMORY_SECONDS:-40}"
+MEMORY_URLS="${MEMORY_URLS:-1000000}"; MEMORY_PAGES="${MEMORY_PAGES:-1000}"; MEMORY_SECONDS="${MEMORY_SECONDS:-90}"
 if [[ -z "${HARNESS:-}" ]]; then
   for h in "$root/../shared/bench" "$root/../../shared/bench"; do
     [[ -x "$h/run.sh" ]] && { HARNESS="$h"; break; }
@@ -123,6 +124,13 @@ if [[ "$MEMORY_URLS" != 0 ]]; then
       || die "crawl_memory.sh failed for ${which^^} (${bin[$which]})"
     sed "s/^/${which^^} /" <<<"$mem"
     rss[$which]="$(sed -n 's/.*peak RSS *\([0-9.]*\) MB.*/\1/p' <<<"$mem" | tr '\n' ' ')"
+    # A crawl stopped before it queued them all peaked lower: its figure is not comparable.
+    while read -r queued; do
+      if (( queued < MEMORY_URLS )); then
+        echo "INCOMPLETE: ${which^^} queued $queued of $MEMORY_URLS URLs in $MEMORY_SECONDS s: raise MEMORY_SECONDS" >&2
+        summary_rc=1
+      fi
+    done < <(sed -n 's/^.* \([0-9][0-9]*\) URLs scheduled.*/\1/p' <<<"$mem")
   done
   read -r -a o <<<"${rss[old]}"; read -r -a n <<<"${rss[new]}"
   [[ ${#o[@]} -eq 2 && ${#n[@]} -eq 2 ]] || die "crawl_memory.sh printed no peak RSS for both modes"
