@@ -47,7 +47,8 @@ base="$(bash "$root/scripts/local_site.sh" start "$work/site" "$work/run")"
 measure() { # label, extra args...
   local label="$1"; shift
   rm -f "$work/stats.json"
-  /usr/bin/time -f "%M %e %U %S" -o "$work/time" timeout -s INT "$seconds" "$weft" crawl "$base/index.html" \
+  # --preserve-status: a crash on stopping shows as its own status, not as timeout's 124.
+  /usr/bin/time -f "%M %e %U %S" -o "$work/time" timeout --preserve-status -s INT "$seconds" "$weft" crawl "$base/index.html" \
     --allow-host 127.0.0.1 --allow-host localhost -c 32 --per-host 8 --timeout 600 --retries 0 --quiet --ignore-robots \
     -o "$work/items.jsonl" --stats "$work/stats.json" "$@" 2>"$work/err" || true
   [[ -s "$work/stats.json" ]] || { echo "no stats from weft:" >&2; cat "$work/err" "$work/time" >&2; return 1; }
