@@ -6,16 +6,22 @@
 # (frontier; spilled to disk past frontier_memory_limit) while the P pages are crawled. The
 # crawl is stopped with SIGINT after SECONDS (default 40; stopping is part of what is measured).
 # Prints URLs scheduled, peak RSS and bytes per URL, in memory and with --job-dir.
-#   bench/crawl_memory.sh [N] [P] [SECONDS]      WEFT_BUILD_DIR=build/main to reuse a build
+#   bench/crawl_memory.sh [N] [P] [SECONDS]      WEFT_BUILD_DIR=build/main to reuse a build,
+#                                                WEFT_BIN=/path/to/weft to measure that binary
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 urls="${1:-1000000}"; pages="${2:-1000}"; seconds="${3:-40}"; per_page=$((urls / pages))
 build="${WEFT_BUILD_DIR:-$root/build/bench}"
-if [[ -z "${WEFT_BUILD_DIR:-}" ]]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" --target weft_cli >/dev/null
+if [[ -n "${WEFT_BIN:-}" ]]; then
+  weft="$WEFT_BIN"
+else
+  if [[ -z "${WEFT_BUILD_DIR:-}" ]]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$build" --target weft_cli >/dev/null
+  fi
+  weft="$build/framework/cli/weft"
 fi
-weft="$build/framework/cli/weft"
+[[ -x "$weft" ]] || { echo "crawl_memory.sh: no weft executable at $weft" >&2; exit 1; }
 
 work="$(mktemp -d)"
 cleanup() { bash "$root/scripts/local_site.sh" stop "$work/run" >/dev/null 2>&1 || true; [[ -n "${hang:-}" ]] && kill "$hang" 2>/dev/null; rm -rf "$work"; }
@@ -41,7 +47,8 @@ base="$(bash "$root/scripts/local_site.sh" start "$work/site" "$work/run")"
 measure() { # label, extra args...
   local label="$1"; shift
   rm -f "$work/stats.json"
-  /usr/bin/time -f "%M %e %U %S" -o "$work/time" timeout -s INT "$seconds" "$weft" crawl "$base/index.html" \
+  # --preserve-status: a crash on stopping shows as its own status, not as timeout's 124.
+  /usr/bin/time -f "%M %e %U %S" -o "$work/time" timeout --preserve-status -s INT "$seconds" "$weft" crawl "$base/index.html" \
     --allow-host 127.0.0.1 --allow-host localhost -c 32 --per-host 8 --timeout 600 --retries 0 --quiet --ignore-robots \
     -o "$work/items.jsonl" --stats "$work/stats.json" "$@" 2>"$work/err" || true
   [[ -s "$work/stats.json" ]] || { echo "no stats from weft:" >&2; cat "$work/err" "$work/time" >&2; return 1; }
