@@ -52,12 +52,13 @@ TEST_CASE("weft fetch --render prints the HTML after scripts ran and waits for -
     CHECK(server.request_count("/pic.png") == 0); // curl does not load images, and the render blocked them
 }
 
+// The timeout covers starting Chromium too: 6 s leaves room for a loaded machine.
 TEST_CASE("weft fetch --render --wait-for that never matches fails after the timeout naming the selector",
           "[cli][render]")
 {
     weft::test::test_server server;
     add_pages(server);
-    auto r = run_process({weft_cli_path(), "fetch", "--render", "--wait-for", "#never", "--timeout", "2",
+    auto r = run_process({weft_cli_path(), "fetch", "--render", "--wait-for", "#never", "--timeout", "6",
                           server.url("/app")});
     CHECK(r.exit_code == 1);
     CHECK(r.out.empty());

@@ -5,7 +5,6 @@
 #include <weft/engine/engine.hpp>
 
 #include <weft/async/task_group.hpp>
-#include <weft/engine/progress.hpp>
 #include <weft/middleware/builtin.hpp>
 #include <weft/state/job_state.hpp>
 #include <weft/state/memory_state.hpp>
@@ -16,6 +15,7 @@
 #include "engine/item_writer.hpp"
 #include "engine/request_task.hpp"
 #include "engine/scraper.hpp"
+#include "engine/upkeep.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -33,8 +33,6 @@ using namespace detail;
 namespace
 {
 using clock = std::chrono::steady_clock;
-// Hosts reported in the stats and the progress JSON.
-constexpr std::size_t busiest_reported = 10;
 } // namespace
 
 int crawl_result::exit_code(double max_error_ratio) const
@@ -68,9 +66,6 @@ struct engine::impl
     task<std::string> dispatch();
     task<void> wait_for_requests(std::string const& reason);
     task<void> close(std::string reason);
-    task<void> keep_leases();
-    task<void> show_progress();
-    task<void> snapshot_hosts();
 
     weft::engine::settings settings_;
     crawl_run run;
@@ -88,8 +83,7 @@ struct engine::impl
     task_group group; // start requests and leased requests
     task_group aux;   // writer, lease keeper, progress
     asio::steady_timer wake;
-    asio::steady_timer* keeper_timer = nullptr;
-    asio::steady_timer* progress_timer = nullptr;
+    upkeep_timers timers;
     bool start_done = false;
     bool woken = false;
     bool closing = false;
@@ -186,61 +180,6 @@ task<std::string> engine::impl::dispatch()
     }
 }
 
-// A live worker's leases never expire: they are extended at a third of their length.
-task<void> engine::impl::keep_leases()
-{
-    auto const length = settings_.effective_lease();
-    asio::steady_timer t(run.ex);
-    keeper_timer = &t;
-    while (!closing)
-    {
-        t.expires_after(length / 3);
-        co_await t.async_wait(asio::as_tuple(asio::deferred));
-        if (closing || run.held.empty())
-            continue;
-        std::vector<state::lease_token> tokens(run.held.begin(), run.held.end());
-        co_await run.state->async_extend(std::move(tokens), length);
-    }
-    keeper_timer = nullptr;
-}
-
-task<void> engine::impl::snapshot_hosts()
-{
-    auto hosts = co_await run.state->async_busiest_hosts(busiest_reported);
-    auto j = nlohmann::json::array();
-    for (auto const& h : hosts)
-    {
-        nlohmann::json e{{"host", h.host},           {"pending", h.pending},
-                         {"in_flight", h.in_flight}, {"concurrency", h.concurrency},
-                         {"delay_ms", h.delay.count()}, {"backoffs", h.backoffs}};
-        if (h.backoff_for)
-            e["backoff_ms"] = h.backoff_for->count();
-        j.push_back(std::move(e));
-    }
-    run.stats.hosts = std::move(j);
-}
-
-task<void> engine::impl::show_progress()
-{
-    progress p(stderr);
-    auto interval = settings_.progress_interval.count() > 0 ? settings_.progress_interval
-                    : p.is_tty()                            ? std::chrono::milliseconds(1000)
-                                                            : std::chrono::milliseconds(10000);
-    asio::steady_timer t(run.ex);
-    progress_timer = &t;
-    while (!closing)
-    {
-        t.expires_after(interval);
-        co_await t.async_wait(asio::as_tuple(asio::deferred));
-        if (closing)
-            break;
-        auto c = co_await run.state->async_counters();
-        p.print(run.stats, progress_snapshot{static_cast<std::size_t>(c.pending + c.delayed), run.fetching});
-    }
-    progress_timer = nullptr;
-    p.finish();
-}
-
 // In-flight requests end: all of them when the crawl finished; when it is stopping or failed,
 // fetches are aborted and callbacks already running get a grace period.
 task<void> engine::impl::wait_for_requests(std::string const& reason)
@@ -260,12 +199,9 @@ task<void> engine::impl::close(std::string reason)
     co_await wait_for_requests(reason);
     closing = true;
     writer->close();
-    if (keeper_timer)
-        keeper_timer->cancel();
-    if (progress_timer)
-        progress_timer->cancel();
+    timers.cancel();
     co_await aux.async_wait();
-    co_await snapshot_hosts();
+    co_await snapshot_hosts(run);
     run.stats.end = clock::now();
     result.reason = run.fatal.empty() ? reason : "failed";
     result.error = run.fatal;
@@ -316,9 +252,9 @@ task<void> engine::impl::run_crawl()
     };
     group.spawn(start(this));
     aux.spawn(writer->async_run());
-    aux.spawn(keep_leases());
+    aux.spawn(keep_leases(run, closing, timers));
     if (settings_.progress)
-        aux.spawn(show_progress());
+        aux.spawn(show_progress(run, closing, timers));
     auto reason = co_await dispatch();
     co_await close(std::move(reason));
 }

@@ -90,13 +90,13 @@ task<void> item_writer::async_run()
 {
     while (!failed())
     {
-        bool const last = closing_;
-        if (!last && waiting_items_ < commit_threshold)
+        if (!closing_ && waiting_items_ < commit_threshold)
         {
+            // Woken early (cancelled) by enough items or by close(); else the interval passed.
             work_.expires_after(settings_.sink_flush_interval);
             co_await work_.async_wait(asio::as_tuple(asio::deferred));
-            continue; // look again: closing, or enough items
         }
+        bool const last = closing_;
         auto batch = std::move(waiting_);
         waiting_.clear();
         auto const count = waiting_items_;
