@@ -8,7 +8,7 @@
 #   bench/compare_engines.sh OLD_WEFT NEW_WEFT
 #   environment: SITES="python pgdoc boost"  CONC=16  REPS=3
 #                HARNESS=<the peer harness; default ../shared/bench beside the repository>
-#                MEMORY_URLS=1000000 (0 skips crawl_memory.sh)  MEMORY_PAGES=1000  MEMORY_SECONDS=90
+#                MEMORY_URLS=1000000 (0 skips crawl_memory.sh)  MEMORY_PAGES=1000  MEMORY_SECONDS=75
 #
 # Stops with an error when a binary, the harness, a site's documents or its ground truth is
 # missing, or when a run fails. A crawl that fetches fewer than 98% of the ground truth's pages is
@@ -27,7 +27,7 @@ for which in old new; do
 done
 
 SITES="${SITES:-python pgdoc boost}"; CONC="${CONC:-16}"; REPS="${REPS:-3}"
-MEMORY_URLS="${MEMORY_URLS:-1000000}"; MEMORY_PAGES="${MEMORY_PAGES:-1000}"; MEMORY_SECONDS="${MEMORY_SECONDS:-90}"
+MEMORY_URLS="${MEMORY_URLS:-1000000}"; MEMORY_PAGES="${MEMORY_PAGES:-1000}"; MEMORY_SECONDS="${MEMORY_SECONDS:-75}"
 if [[ -z "${HARNESS:-}" ]]; then
   for h in "$root/../shared/bench" "$root/../../shared/bench"; do
     [[ -x "$h/run.sh" ]] && { HARNESS="$h"; break; }
