@@ -184,7 +184,9 @@ task<commit_result> local_state::async_complete(lease_token token, completion c)
     }
     // Final only once the sinks made the items durable (end_batch): until then a crash fetches
     // the request again and the journal cuts the outputs back to before its items.
-    auto durable = [this, id] { durable_rows_.push_back(id); };
+    std::function<void()> durable;
+    if (persistent_ && id > 0)
+        durable = [this, id] { durable_rows_.push_back(id); };
     co_await consumer_->async_consume(std::move(c.items), std::move(durable));
     co_return commit_result::accepted;
 }
