@@ -153,7 +153,8 @@ struct counters
 
 /// Where a local backend hands a completion's items: the engine's item writer. `durable` is
 /// called once every sink made them durable; a persistent backend makes the completion final
-/// only then. async_consume may suspend (the writer's buffer is full): that is backpressure.
+/// only then (`durable` is empty when there is nothing to make final: the memory backend).
+/// async_consume may suspend (the writer's buffer is full): that is backpressure.
 class item_consumer
 {
 public:
