@@ -227,25 +227,4 @@ std::size_t frontier::size() const
     return in_memory_ + delayed_.size() + (store_ ? store_->spilled() : 0);
 }
 
-std::vector<frontier_entry> frontier::drain()
-{
-    std::vector<frontier_entry> out;
-    for (auto& [host, hq] : queues_)
-        while (!hq.q.empty())
-        {
-            out.push_back(std::move(const_cast<queued&>(hq.q.top()).e));
-            hq.q.pop();
-        }
-    while (!delayed_.empty())
-    {
-        out.push_back(std::move(const_cast<delayed_entry&>(delayed_.top()).e));
-        delayed_.pop();
-    }
-    queues_.clear();
-    heads_.clear();
-    head_of_.clear();
-    in_memory_ = 0;
-    return out;
-}
-
 } // namespace weft::engine

@@ -90,8 +90,6 @@ public:
     bool empty() const { return size() == 0; }
     std::size_t in_memory() const noexcept { return in_memory_; }
     std::size_t delayed() const noexcept { return delayed_.size(); }
-    /// Every queued entry in memory (delayed ones included), for a graceful stop that persists them.
-    std::vector<frontier_entry> drain();
 
 private:
     struct queued

@@ -10,8 +10,8 @@
 //     go into an open transaction committed every `batch` inserts and on flush().
 //
 // Calls are synchronous and fast (no I/O except sqlite_seen_set's batched commits, each one
-// WAL append without fsync), so the scheduler may call them on the event loop. A remote
-// seen-set (Redis) needs an async interface of its own.
+// WAL append without fsync), so the local crawl states call them on the event loop; a remote
+// state keeps its seen-set behind the asynchronous weft/state/crawl_state.hpp.
 //
 // @par Thread Safety
 // Distinct objects: safe. Shared objects: unsafe (one scheduler owns one seen-set).
