@@ -24,6 +24,8 @@ void frontier::push(frontier_entry e)
     if (store_ && (in_memory_ >= memory_limit_ || store_->spilled() > 0))
     {
         store_->spill(e);
+        if (spilled_top_known_ && (!spilled_top_ || e.req.priority() > *spilled_top_))
+            spilled_top_ = e.req.priority();
         ++spilled_by_host_[e.host];
         ++spilled_counted_;
         return;
@@ -70,6 +72,7 @@ void frontier::refill()
 {
     if (!store_ || in_memory_ > memory_limit_ / 2 || store_->spilled() == 0)
         return;
+    spilled_top_known_ = false;
     for (auto& e : store_->unspill(std::max<std::size_t>(1, memory_limit_ - in_memory_)))
     {
         forget_spilled(e.host, 1);
@@ -81,13 +84,19 @@ void frontier::promote_spilled()
 {
     if (!store_ || store_->spilled() == 0)
         return;
-    auto top = store_->top_spilled_priority();
+    if (!spilled_top_known_)
+    {
+        spilled_top_ = store_->top_spilled_priority();
+        spilled_top_known_ = true;
+    }
+    auto const top = spilled_top_;
     if (!top)
         return;
     if (!heads_.empty() && -std::get<0>(*heads_.begin()) >= *top)
         return;
     // A few at a time: the rest stay spilled until they outrank memory again.
     std::size_t const batch = std::clamp<std::size_t>(memory_limit_ / 4, 1, 256);
+    spilled_top_known_ = false;
     for (auto& e : store_->unspill(batch))
     {
         forget_spilled(e.host, 1);
@@ -129,6 +138,7 @@ bool frontier::unspill_idle_hosts()
     {
         if (in_memory_ + per_host > cap)
             break;
+        spilled_top_known_ = false;
         auto back = store_->unspill_host(host, per_host);
         forget_spilled(host, back.size());
         for (auto& e : back)

@@ -141,6 +141,10 @@ private:
     std::size_t in_memory_ = 0;
     std::map<std::string, std::size_t> spilled_by_host_; // mirrors the store's (spilled_hosts())
     std::size_t spilled_counted_ = 0;
+    // The best spilled priority, so a pop does not query the store each time; nullopt: unknown
+    // (after an unspill, or a resumed job's rows), asked again on the next promote_spilled().
+    std::optional<int> spilled_top_;
+    bool spilled_top_known_ = false;
 };
 
 } // namespace weft::engine
