@@ -50,6 +50,9 @@ public:
         case error::plugin_register_failed: return "the plugin failed to register";
         case error::plugin_already_loaded: return "a plugin of this name is already loaded";
         case error::bad_request_option: return "the fetcher does not accept a request option";
+        case error::not_supported: return "the crawl-state backend does not support this operation";
+        case error::state_unavailable: return "the crawl state's server cannot be reached";
+        case error::state_refused: return "the crawl state's server refused the operation";
         }
         return "unknown weft error";
     }
@@ -80,7 +83,10 @@ public:
         case error::connection_closed:
         case error::end_of_stream: return condition::network;
         case error::fetcher_unavailable:
-        case error::bad_request_option: return condition::client_error;
+        case error::bad_request_option:
+        case error::not_supported:
+        case error::state_refused: return condition::client_error;
+        case error::state_unavailable: return condition::network;
         case error::bad_selector:
         case error::bad_encoding: return condition::parse;
         }

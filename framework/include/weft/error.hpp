@@ -59,6 +59,10 @@ enum class error
     plugin_already_loaded,  ///< a plugin of the same name was loaded from another file
     // request options
     bad_request_option,     ///< a fetcher does not accept a request option (meta): an unknown value, a wrong type
+    // crawl state
+    not_supported,          ///< the crawl-state backend does not offer the operation
+    state_unavailable,      ///< the crawl state's server cannot be reached (refused, closed, timed out)
+    state_refused,          ///< the crawl state's server refused (wrong password, out of memory, bad crawl id)
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

@@ -221,6 +221,10 @@ void settings::set(std::string_view key, std::string_view v)
         max_body_size = to_size(key, v);
     else if (k == "job_dir" || k == "jobdir")
         job_dir = std::string(v);
+    else if (k == "frontier")
+        frontier = std::string(v);
+    else if (k == "crawl_id")
+        crawl_id = std::string(v);
     else if (k == "frontier_memory_limit")
         frontier_memory_limit = std::max<std::size_t>(1, to_size(key, v));
     else if (k == "parse_workers")
@@ -275,6 +279,8 @@ nlohmann::json settings::to_json() const
         {"proxies", redacted(proxies)},
         {"cookies", cookies},
         {"job_dir", job_dir.string()},
+        {"frontier", frontier},
+        {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
         {"extra", extra},
     };

@@ -34,6 +34,13 @@ request_codec request_codec::plain()
             [](nlohmann::json const& j) { return weft::request::from_json(j); }};
 }
 
+task<std::vector<kept_item>> crawl_state::async_read_items(std::string, std::size_t)
+{
+    throw_error(weft::error::not_supported,
+                fmt::format("the {} crawl state keeps no items (they went to the crawl's sinks)", name()));
+    co_return std::vector<kept_item>{};
+}
+
 local_state::local_state(engine::settings const& s, std::unique_ptr<engine::job_store> store, bool persistent)
     : settings_(s), persistent_(persistent), store_(std::move(store)), frontier_(settings_, store_.get())
 {
@@ -275,6 +282,37 @@ task<void> local_state::async_set_min_delay(std::string host, milliseconds delay
 task<void> local_state::async_back_off(std::string host, milliseconds d)
 {
     frontier_.slot(host).back_off(d, clock::now());
+    co_return;
+}
+
+task<robots_answer> local_state::async_robots(std::string origin, milliseconds claim)
+{
+    auto const now = clock::now();
+    auto& r = robots_[origin];
+    robots_answer a;
+    if (r.file && now < r.fresh_until)
+    {
+        a.file = r.file;
+        a.fresh_for = until(r.fresh_until, now);
+    }
+    else if (now < r.claimed_until)
+        a.ask_again = std::min(until(r.claimed_until, now), milliseconds(100));
+    else
+    {
+        r.claimed_until = now + claim;
+        a.fetch = true;
+    }
+    co_return a;
+}
+
+task<void> local_state::async_store_robots(std::string origin, std::string host, robots_file file, milliseconds ttl)
+{
+    auto const now = clock::now();
+    auto& r = robots_[origin];
+    r.file = std::move(file);
+    r.fresh_until = now + ttl;
+    r.claimed_until = {};
+    (void)host; // readiness gating: see crawl_state::async_robots
     co_return;
 }
 

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -47,6 +48,8 @@ public:
     task<counters> async_counters() override;
     task<std::vector<host_stats>> async_busiest_hosts(std::size_t n) override;
     task<void> async_flush() override;
+    task<robots_answer> async_robots(std::string origin, milliseconds claim) override;
+    task<void> async_store_robots(std::string origin, std::string host, robots_file file, milliseconds ttl) override;
     bool attach_item_consumer(item_consumer* consumer) override;
     output_journal* journal() noexcept override { return persistent_ ? this : nullptr; }
     bool resumed() const noexcept override { return resumed_; }
@@ -89,6 +92,13 @@ private:
     lease_token token_ceiling_ = 0; // persistent: tokens below it may have been handed out
     counters counters_;
     item_consumer* consumer_ = nullptr;
+    struct robots_copy
+    {
+        std::optional<robots_file> file;
+        clock::time_point fresh_until{};
+        clock::time_point claimed_until{}; // a worker is fetching it until then
+    };
+    std::unordered_map<std::string, robots_copy> robots_; // by origin
     std::vector<std::int64_t> durable_rows_; // completions whose items the writer made durable
 };
 

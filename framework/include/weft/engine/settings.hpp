@@ -76,6 +76,10 @@ struct settings
 
     // --- engine ---
     std::filesystem::path job_dir;                      ///< persist frontier, seen-set and stats (resume)
+    /// A shared crawl state (`--frontier redis://host:port/db`): every process with the same
+    /// frontier and crawl_id works on one crawl (<weft/state/backend_registry.hpp>). Empty: local.
+    std::string frontier;
+    std::string crawl_id = "default"; ///< names the crawl in a shared frontier (`--crawl-id`)
     std::size_t frontier_memory_limit = 50'000;         ///< queued requests kept in memory; more spill to disk
     /// Threads that build pages' DOM and link scan ahead of callbacks, beside the I/O loop (0:
     /// inline on the loop). Default: one per core but the loop's (1.7x pages/s on 2 cores,

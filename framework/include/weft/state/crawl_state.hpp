@@ -149,6 +149,38 @@ struct counters
     std::uint64_t expired = 0; ///< leases that expired and went back to pending
     std::uint64_t stale = 0;   ///< refused completions, retries, extensions
     std::uint64_t seen = 0;    ///< fingerprints in the seen-set
+    std::uint64_t items = 0;   ///< items kept by the state itself (Redis); 0 for local backends
+};
+
+/// A crawl's copy of one origin's robots.txt, shared by every worker of the crawl.
+struct robots_file
+{
+    int status = 0;   ///< the HTTP status of the fetch (0: no response)
+    std::string body; ///< at most robots::max_size bytes
+};
+
+/// What async_robots answered for an origin: exactly one of the three.
+struct robots_answer
+{
+    std::optional<robots_file> file; ///< the crawl's copy, still fresh for `fresh_for`
+    milliseconds fresh_for{0};
+    bool fetch = false;              ///< nobody has it: the caller fetches it and calls async_store_robots
+    milliseconds ask_again{0};       ///< another worker is fetching it: ask again after this
+};
+
+/// A worker process taking part in the crawl (distributed backends).
+struct worker_info
+{
+    std::string id;        ///< "host:pid:start"
+    milliseconds seen_ago{0}; ///< since its last heartbeat (a lease, a completion)
+    std::uint64_t leased = 0; ///< leases it holds now
+};
+
+/// An item the state keeps (Redis), with its position in the crawl's item log.
+struct kept_item
+{
+    std::string id; ///< increasing; pass the last one read to async_read_items to go on
+    item value;
 };
 
 /// Where a local backend hands a completion's items: the engine's item writer. `durable` is
@@ -245,6 +277,25 @@ public:
     /// Makes everything accepted so far durable (a persistent backend commits). Called by the
     /// engine when it stops; completions with items become final through the journal instead.
     virtual task<void> async_flush() = 0;
+
+    /// robots.txt readiness (docs/ARCHITECTURE.md, "robots.txt"). With settings::obey_robots a
+    /// host's first lease opens it: no other request of the host is leased until
+    /// async_store_robots stored a copy for one of its origins, or that first lease ended
+    /// (completed, retried, released, expired) without one, when the next lease opens it again.
+    /// async_robots asks for an origin's ("https://example.com:8443") copy: fresh, or a claim to
+    /// fetch it (for `claim`, after which another worker may claim it), or wait.
+    virtual task<robots_answer> async_robots(std::string origin, milliseconds claim) = 0;
+    /// Stores an origin's robots.txt for `ttl` (its cache lifetime) and marks `host` ready.
+    virtual task<void> async_store_robots(std::string origin, std::string host, robots_file file,
+                                          milliseconds ttl) = 0;
+
+    /// The workers of a shared crawl, most recently seen first (local backends: none).
+    virtual task<std::vector<worker_info>> async_workers() { co_return std::vector<worker_info>{}; }
+
+    /// Items kept by the state (a backend whose attach_item_consumer returns false), in commit
+    /// order, after `after` ("" for the first), at most `n`.
+    /// @throws weft::system_error (weft::error::not_supported) for a backend that keeps none.
+    virtual task<std::vector<kept_item>> async_read_items(std::string after, std::size_t n);
 
     /// Local backends hand items to `consumer` (the item writer) and return true; a backend that
     /// keeps items itself (Redis) returns false and ignores it.
