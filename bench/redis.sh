@@ -91,7 +91,7 @@ for n in $WORKERS; do
     pids=()
     for w in $(seq "$n"); do
       "$weft" crawl "$SITE_ROOT_URL" --concurrency "$CONC" --per-host 64 --delay 0 --frontier "$address" \
-        --crawl-id "$id" --no-progress >"$dir/$id-$w.log" 2>&1 & pids+=($!)
+        --crawl-id "$id" -q >"$dir/$id-$w.log" 2>&1 & pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || die "worker failed: $(tail -3 "$dir/$id-$w.log")"; done
     end=$(date +%s.%N)
