@@ -103,7 +103,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
 
     // The reference: one process, no Redis.
     auto const ref = weft::test::run_process(
-        weft({"crawl", root, "--per-host", "2", "--no-robots", "-q", "-o", (dir / "ref.jsonl").string()}), {}, 120s);
+        weft({"crawl", root, "--per-host", "2", "--ignore-robots", "-q", "-o", (dir / "ref.jsonl").string()}), {}, 120s);
     REQUIRE(ref.exit_code == 0);
     auto const expected = urls_in(dir / "ref.jsonl");
     REQUIRE(expected.size() == site_pages);
@@ -113,7 +113,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
     redis_server redis({.append_only = true, .password = {}, .maxmemory = {}});
     test_server shared_site;
     auto const shared_root = shared_site.url("/site/0") + site_query;
-    std::vector<std::string> const args{"crawl", shared_root, "--per-host", "2", "--no-robots", "--lease", "3",
+    std::vector<std::string> const args{"crawl", shared_root, "--per-host", "2", "--ignore-robots", "--lease", "3",
                                         "--frontier", redis.url(), "--crawl-id", "three", "-q"};
     std::vector<worker> workers;
     auto start_worker = [&](int i)
@@ -170,7 +170,7 @@ TEST_CASE("a worker paused past its lease has its late completions refused", "[r
     test_server site;
     redis_server redis;
     auto const root = site.url("/site/0") + "?n=60&ms=100&fan=3";
-    std::vector<std::string> const args{"crawl", root, "--per-host", "4", "--no-robots", "--lease", "1",
+    std::vector<std::string> const args{"crawl", root, "--per-host", "4", "--ignore-robots", "--lease", "1",
                                         "--frontier", redis.url(), "--crawl-id", "zombie", "-q"};
     std::vector<worker> workers(2);
     for (int i = 0; i < 2; ++i)
@@ -228,7 +228,7 @@ TEST_CASE("a crawl whose Redis is unreachable or refuses the password exits 2 be
     CHECK(site.total_requests() == 0);
 
     auto const right = weft::test::run_process(
-        weft({"crawl", root, "--no-robots", "--frontier", locked.url(), "--crawl-id", "x", "-q"}));
+        weft({"crawl", root, "--ignore-robots", "--frontier", locked.url(), "--crawl-id", "x", "-q"}));
     INFO(right.err);
     CHECK(right.exit_code == 0);
     CHECK(site.total_requests() == 5);
