@@ -26,8 +26,8 @@ namespace
 using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// A claim to fetch a robots.txt lasts the request timeout and this much more (its redirects
-// share the timeout only per hop; storing it is one more round trip to the state).
+// A claim to fetch a robots.txt lasts the request timeout and this margin (for the redirects
+// it may follow and the store), after which another worker may claim it.
 constexpr milliseconds claim_margin{10'000};
 
 // "scheme://host[:port]" of an absolute URL, or "".
