@@ -43,6 +43,24 @@ void downloader::back_off_host(std::string const& host, std::chrono::millisecond
     spawn_checked(run_, run_.state->async_back_off(host, d), "crawl state");
 }
 
+task<void> downloader::async_set_host_delay(std::string host, std::chrono::milliseconds delay)
+{
+    co_await run_.state->async_set_min_delay(std::move(host), delay);
+}
+
+task<state::robots_answer> downloader::async_robots(std::string origin, std::chrono::milliseconds claim)
+{
+    co_return co_await run_.state->async_robots(std::move(origin), claim);
+}
+
+task<void> downloader::async_store_robots(std::string origin, std::string host, state::robots_file file,
+                                          std::chrono::milliseconds ttl)
+{
+    co_await run_.state->async_store_robots(std::move(origin), std::move(host), std::move(file), ttl);
+    if (run_.wake)
+        run_.wake(); // the host's other requests may start now, not after its opening request's fetch
+}
+
 // A fetch that abort_all() aborts (its lease is then given back).
 task<std::pair<error_code, http::response>> downloader::async_fetch_direct(http::request req)
 {

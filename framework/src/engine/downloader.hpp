@@ -1,6 +1,7 @@
 // Steps 4 and 5 of the crawl data path (docs/ARCHITECTURE.md): the downloader middlewares around
 // the fetcher stack. It is also the crawl_context the middlewares see: settings, counting a
-// stat, a host's delay and backoff (through the crawl state), a direct fetch.
+// stat, a host's delay and backoff and the shared robots.txt copies (through the crawl state), a
+// direct fetch.
 #pragma once
 
 #include "engine/crawl.hpp"
@@ -56,7 +57,12 @@ public:
     void count(std::string_view name, std::uint64_t n) override { run_.stats.add(name, n); }
     void set_host_delay(std::string const& host, std::chrono::milliseconds delay) override;
     void back_off_host(std::string const& host, std::chrono::milliseconds d) override;
+    task<void> async_set_host_delay(std::string host, std::chrono::milliseconds delay) override;
+    task<state::robots_answer> async_robots(std::string origin, std::chrono::milliseconds claim) override;
+    task<void> async_store_robots(std::string origin, std::string host, state::robots_file file,
+                                  std::chrono::milliseconds ttl) override;
     task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) override;
+    bool stopping() const noexcept override { return run_.stopping; }
 
 private:
     task<download_result> after_fetch(weft::request& req, error_code ec, http::response res,

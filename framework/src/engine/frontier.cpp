@@ -131,7 +131,7 @@ bool frontier::unspill_idle_hosts()
     std::size_t const cap = memory_limit_ + std::max<std::size_t>(memory_limit_ / 4, per_host);
     std::vector<std::string> idle;
     for (auto const& [host, n] : spilled_by_host_)
-        if (!queues_.contains(host) && !slot(host).saturated())
+        if (!queues_.contains(host) && !slot(host).blocked())
             idle.push_back(host);
     bool any = false;
     for (auto const& host : idle)
@@ -148,7 +148,7 @@ bool frontier::unspill_idle_hosts()
     return any;
 }
 
-std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_point& next_ready)
+std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_point& next_ready, bool* opened)
 {
     while (!delayed_.empty() && delayed_.top().at <= now)
     {
@@ -158,14 +158,15 @@ std::optional<frontier_entry> frontier::pop(clock::time_point now, clock::time_p
     }
     refill();
     promote_spilled();
-    if (auto e = pop_startable(now, next_ready))
+    if (auto e = pop_startable(now, next_ready, opened))
         return e;
     if (unspill_idle_hosts())
-        return pop_startable(now, next_ready);
+        return pop_startable(now, next_ready, opened);
     return std::nullopt;
 }
 
-std::optional<frontier_entry> frontier::pop_startable(clock::time_point now, clock::time_point& next_ready)
+std::optional<frontier_entry> frontier::pop_startable(clock::time_point now, clock::time_point& next_ready,
+                                                      bool* opened)
 {
     next_ready = delayed_.empty() ? clock::time_point::max() : delayed_.top().at;
     for (auto const& key : heads_)
@@ -180,10 +181,12 @@ std::optional<frontier_entry> frontier::pop_startable(clock::time_point now, clo
             --in_memory_;
             std::string h = host; // `key` dies in refresh_head
             refresh_head(h);
-            s.on_start(now);
+            bool const opens = s.on_start(now);
+            if (opened)
+                *opened = opens;
             return e;
         }
-        if (!s.saturated())
+        if (!s.blocked()) // a blocked host's delay is not when it may start
             next_ready = std::min(next_ready, s.ready_at());
     }
     return std::nullopt;

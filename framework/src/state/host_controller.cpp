@@ -14,6 +14,9 @@
 // never sees two starts closer than its Crawl-delay (with delay == Crawl-delay the gap lies in
 // [1, 1.5] x Crawl-delay). settings::delay itself is jittered below (0.5x), as Scrapy's
 // RANDOMIZE_DOWNLOAD_DELAY does: the user chose it, the host did not ask for it.
+// A Crawl-delay raised while a request is in flight also sets next_start = max(next_start,
+// now + Crawl-delay): that request is the one that fetched robots.txt and reaches the host right
+// after, though it started (on_start) before the Crawl-delay was known.
 //
 // Autothrottle (when enabled; delay starts at max(settings::delay, start_delay)): every fetched
 // outcome, as engine::host_slot (Scrapy's extensions/throttle.py):
@@ -83,19 +86,24 @@ host_policy host_policy::from(engine::settings const& s)
     p.adaptive_concurrency = s.adaptive_concurrency;
     p.backoff_base = s.backoff_base;
     p.backoff_max = s.retry_max_delay;
+    p.robots_gate = s.obey_robots;
     return p;
 }
 
 host_controller::host_controller(host_policy const& p, std::uint64_t seed)
     : policy_(p), limit_(std::max<std::size_t>(1, p.max_concurrency)), min_delay_(p.delay),
       delay_(p.autothrottle.enabled ? std::max(p.delay, p.autothrottle.start_delay) : p.delay),
+      robots_(p.robots_gate ? robots_readiness::unknown : robots_readiness::ready),
       rng_(static_cast<std::minstd_rand::result_type>(seed))
 {
     policy_.max_concurrency = limit_;
 }
 
-void host_controller::on_start(clock::time_point now)
+bool host_controller::on_start(clock::time_point now)
 {
+    bool const opens = robots_ == robots_readiness::unknown;
+    if (opens)
+        robots_ = robots_readiness::opening;
     ++in_flight_;
     auto gap = delay_;
     if (policy_.randomize_delay && gap.count() > 0)
@@ -105,6 +113,7 @@ void host_controller::on_start(clock::time_point now)
     }
     gap = std::max(gap, crawl_delay_);
     next_start_ = std::max(next_start_, now + gap);
+    return opens;
 }
 
 void host_controller::on_finish(fetch_outcome const& o, clock::time_point now)
@@ -138,8 +147,10 @@ void host_controller::on_abandon() noexcept
         --in_flight_;
 }
 
-void host_controller::set_min_delay(milliseconds d)
+void host_controller::set_min_delay(milliseconds d, clock::time_point now)
 {
+    if (d > crawl_delay_ && in_flight_ > 0)
+        next_start_ = std::max(next_start_, now + d);
     min_delay_ = std::max(min_delay_, d);
     crawl_delay_ = std::max(crawl_delay_, d);
     delay_ = std::max(delay_, min_delay_);

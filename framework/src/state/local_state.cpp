@@ -123,6 +123,7 @@ void local_state::expire_leases(clock::time_point now)
         auto h = std::move(it->second);
         leases_.erase(it);
         settle(*h, nullptr, now);
+        ended(*h);
         frontier_.push(std::move(h->entry));
         ++counters_.expired;
     }
@@ -136,7 +137,8 @@ task<lease_batch> local_state::async_lease(std::size_t n, milliseconds duration)
     auto next = clock::time_point::max();
     while (out.leases.size() < n)
     {
-        auto e = frontier_.pop(now, next);
+        bool opens_robots = false;
+        auto e = frontier_.pop(now, next, &opens_robots);
         if (!e)
             break;
         lease l;
@@ -145,6 +147,7 @@ task<lease_batch> local_state::async_lease(std::size_t n, milliseconds duration)
         l.host = e->host;
         l.expires_in = duration;
         auto h = std::make_unique<held>(held{std::move(*e), now + duration});
+        h->opens_robots = opens_robots;
         expiries_.emplace(h->expires, l.token);
         leases_.emplace(l.token, std::move(h));
         out.leases.push_back(std::move(l));
@@ -166,6 +169,7 @@ std::unique_ptr<local_state::held> local_state::take(lease_token token)
     }
     auto h = std::move(it->second);
     leases_.erase(it);
+    ended(*h);
     return h;
 }
 
@@ -245,6 +249,7 @@ task<void> local_state::async_release(std::vector<lease_token> tokens)
         auto h = std::move(it->second);
         leases_.erase(it);
         settle(*h, nullptr, clock::now());
+        ended(*h);
         frontier_.push(std::move(h->entry));
     }
     co_return;
@@ -261,6 +266,12 @@ void local_state::settle(held& h, fetch_outcome const* o, clock::time_point now)
         frontier_.abandon(h.entry.host);
 }
 
+void local_state::ended(held const& h)
+{
+    if (h.opens_robots) // one lookup per opening lease, none for the others
+        frontier_.slot(h.entry.host).robots_abandoned();
+}
+
 task<void> local_state::async_fetched(lease_token token, fetch_outcome outcome)
 {
     if (auto it = leases_.find(token); it != leases_.end())
@@ -275,7 +286,7 @@ task<bool> local_state::async_finished()
 
 task<void> local_state::async_set_min_delay(std::string host, milliseconds delay)
 {
-    frontier_.slot(host).set_min_delay(delay);
+    frontier_.slot(host).set_min_delay(delay, clock::now());
     co_return;
 }
 
@@ -312,7 +323,7 @@ task<void> local_state::async_store_robots(std::string origin, std::string host,
     r.file = std::move(file);
     r.fresh_until = now + ttl;
     r.claimed_until = {};
-    (void)host; // readiness gating: see crawl_state::async_robots
+    frontier_.slot(host).robots_stored();
     co_return;
 }
 

@@ -60,6 +60,7 @@ private:
         engine::frontier_entry entry;
         clock::time_point expires;
         bool fetched = false; // its host's place was freed by async_fetched
+        bool opens_robots = false; // its start opened its host's robots.txt readiness
     };
 
     // output_journal
@@ -75,6 +76,9 @@ private:
     std::unique_ptr<held> take(lease_token token);
     /// Frees the host's place of `h` unless async_fetched did (with `o`, or as abandoned).
     void settle(held& h, fetch_outcome const* o, clock::time_point now);
+    /// The lease `h` ended (completed, retried, released, expired): an opening lease that ended
+    /// before its host's robots.txt was stored makes the host unknown again.
+    void ended(held const& h);
     void finish_row(std::int64_t id);
     void save_counters();
     void load();
@@ -98,7 +102,7 @@ private:
         clock::time_point fresh_until{};
         clock::time_point claimed_until{}; // a worker is fetching it until then
     };
-    std::unordered_map<std::string, robots_copy> robots_; // by origin
+    std::unordered_map<std::string, robots_copy> robots_; // by origin; not in job.db (a resumed job fetches again)
     std::vector<std::int64_t> durable_rows_; // completions whose items the writer made durable
 };
 

@@ -97,6 +97,7 @@ struct memory_store final : weft::engine::frontier_store
 TEST_CASE("the frontier releases higher priorities first, FIFO among equals", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     frontier f(s);
     f.push(entry("a", "h"));
     f.push(entry("b", "h", 5));
@@ -111,6 +112,7 @@ TEST_CASE("the frontier releases higher priorities first, FIFO among equals", "[
 TEST_CASE("a busy host does not hold back another host", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     s.per_host = 1;
     frontier f(s);
     f.push(entry("a1", "a", 10));
@@ -135,6 +137,7 @@ TEST_CASE("a busy host does not hold back another host", "[engine][frontier]")
 TEST_CASE("the frontier honours a host's delay and reports when it passes", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     s.delay = 200ms;
     s.randomize_delay = false;
     frontier f(s);
@@ -152,6 +155,7 @@ TEST_CASE("the frontier honours a host's delay and reports when it passes", "[en
 TEST_CASE("delayed entries wait for their time", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     frontier f(s);
     auto now = frontier::clock::now();
     f.push_at(entry("retry", "a"), now + 1s);
@@ -167,6 +171,7 @@ TEST_CASE("delayed entries wait for their time", "[engine][frontier]")
 TEST_CASE("past its memory limit the frontier spills to the store and refills from it", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     s.frontier_memory_limit = 4;
     memory_store store;
     frontier f(s, &store);
@@ -185,6 +190,7 @@ TEST_CASE("past its memory limit the frontier spills to the store and refills fr
 TEST_CASE("a host whose requests were all spilled is not starved by a stalled host's backlog", "[engine][frontier]")
 {
     weft::engine::settings s;
+    s.obey_robots = false; // the frontier alone: no robots.txt readiness
     s.frontier_memory_limit = 4;
     s.per_host = 1;
     memory_store store;
@@ -210,6 +216,52 @@ TEST_CASE("a host whose requests were all spilled is not starved by a stalled ho
     CHECK(fast == std::vector<std::string>{"fast0", "fast1", "fast2"});
     CHECK(f.in_memory() == 3); // the slow host's backlog, still waiting
     CHECK(store.spilled() == 0);
+}
+
+TEST_CASE("with obey_robots a host's first start opens it: its other requests wait for its robots.txt",
+          "[engine][frontier][robots]")
+{
+    weft::engine::settings s;
+    s.obey_robots = true;
+    frontier f(s);
+    f.push(entry("a1", "a"));
+    f.push(entry("a2", "a"));
+    f.push(entry("a3", "a"));
+    f.push(entry("b1", "b"));
+    auto now = frontier::clock::now();
+    auto next = frontier::clock::time_point::max();
+    bool opened = false;
+    auto first = f.pop(now, next, &opened);
+    REQUIRE(first);
+    CHECK(first->req.url() == "a1");
+    CHECK(opened);
+    auto second = f.pop(now, next, &opened);
+    REQUIRE(second);
+    CHECK(second->req.url() == "b1");
+    CHECK(opened);
+    CHECK_FALSE(f.pop(now, next));
+    CHECK(next == frontier::clock::time_point::max()); // an opening host has no time to wait for
+
+    f.slot("a").robots_stored();
+    auto third = f.pop(now, next, &opened);
+    REQUIRE(third);
+    CHECK(third->req.url() == "a2");
+    CHECK_FALSE(opened);
+    f.slot("a").robots_abandoned(); // a late end of the opening request: a stays ready
+    auto fourth = f.pop(now, next, &opened);
+    REQUIRE(fourth);
+    CHECK(fourth->req.url() == "a3");
+    CHECK_FALSE(opened);
+
+    f.push(entry("b2", "b"));
+    f.push(entry("b3", "b"));
+    CHECK_FALSE(f.pop(now, next));
+    f.slot("b").robots_abandoned(); // b1 ended without a robots.txt: b2 opens b again
+    auto fifth = f.pop(now, next, &opened);
+    REQUIRE(fifth);
+    CHECK(fifth->req.url() == "b2");
+    CHECK(opened);
+    CHECK_FALSE(f.pop(now, next));
 }
 
 TEST_CASE("also_allowed_hosts (--allow-host) add to the start hosts; allowed_hosts replace them",

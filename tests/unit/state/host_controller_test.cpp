@@ -91,6 +91,9 @@ TEST_CASE("host_policy takes per_host, delay, autothrottle and backoff from the 
     CHECK_FALSE(p.adaptive_concurrency);
     CHECK(p.backoff_base == 300ms);
     CHECK(p.backoff_max == 9s);
+    CHECK(p.robots_gate); // obey_robots by default
+    s.obey_robots = false;
+    CHECK_FALSE(host_policy::from(s).robots_gate);
 }
 
 TEST_CASE("adaptive_concurrency and backoff_base are set by name, BACKOFF_BASE in seconds", "[state][host_controller]")
@@ -181,7 +184,7 @@ TEST_CASE("a Crawl-delay is a floor on the gap after jitter: two starts are neve
     auto p = plain();
     p.randomize_delay = true;
     host_controller c(p, 3);
-    c.set_min_delay(2000ms);
+    c.set_min_delay(2000ms, t0);
     CHECK(c.delay() == 2000ms);
     auto const g = gaps(c, 300);
     auto const [lo, hi] = std::minmax_element(g.begin(), g.end());
@@ -190,8 +193,46 @@ TEST_CASE("a Crawl-delay is a floor on the gap after jitter: two starts are neve
     CHECK(*hi <= 3000ms);
     CHECK(*hi > 2600ms); // jitter still lengthens some gaps
 
-    c.set_min_delay(500ms); // a lower floor never lowers the delay
+    c.set_min_delay(500ms, t0); // a lower floor never lowers the delay
     CHECK(c.delay() == 2000ms);
+}
+
+TEST_CASE("a Crawl-delay learnt while the robots.txt fetcher is in flight holds the next start",
+          "[state][host_controller][robots]")
+{
+    host_controller c(plain());
+    c.on_start(t0); // the host's first request: it fetches robots.txt before it reaches the host
+    c.set_min_delay(2000ms, t0 + 300ms);
+    CHECK_FALSE(c.can_start(t0 + 2299ms));
+    CHECK(c.can_start(t0 + 2300ms));
+    c.set_min_delay(2000ms, t0 + 5000ms); // the same floor again (another worker): no new hold
+    CHECK(c.can_start(t0 + 2300ms));
+}
+
+TEST_CASE("robots.txt readiness: the first start opens a gated host, a stored robots.txt makes it ready",
+          "[state][host_controller][robots]")
+{
+    auto p = plain();
+    host_controller free(p);
+    CHECK(free.robots() == host_controller::robots_readiness::ready);
+    CHECK_FALSE(free.on_start(t0));
+
+    p.robots_gate = true;
+    host_controller c(p);
+    CHECK(c.robots() == host_controller::robots_readiness::unknown);
+    CHECK(c.can_start(t0));
+    CHECK(c.on_start(t0));
+    CHECK(c.blocked());
+    CHECK_FALSE(c.saturated());
+    CHECK_FALSE(c.can_start(t0 + 1h));
+    c.robots_abandoned();
+    CHECK(c.robots() == host_controller::robots_readiness::unknown);
+    CHECK(c.on_start(t0));
+    c.robots_stored();
+    CHECK(c.can_start(t0));
+    CHECK_FALSE(c.on_start(t0));
+    c.robots_abandoned(); // too late: a stored robots.txt stays
+    CHECK(c.robots() == host_controller::robots_readiness::ready);
 }
 
 TEST_CASE("a Crawl-delay below a randomized delay leaves its jitter alone above the floor", "[state][host_controller]")
@@ -200,7 +241,7 @@ TEST_CASE("a Crawl-delay below a randomized delay leaves its jitter alone above 
     p.delay = 1000ms;
     p.randomize_delay = true;
     host_controller c(p, 5);
-    c.set_min_delay(800ms);
+    c.set_min_delay(800ms, t0);
     CHECK(c.delay() == 1000ms);
     auto const g = gaps(c, 300);
     auto const [lo, hi] = std::minmax_element(g.begin(), g.end());
@@ -243,7 +284,7 @@ TEST_CASE("with autothrottle, a Crawl-delay is the lowest the delay goes", "[sta
     p.autothrottle.enabled = true;
     p.autothrottle.start_delay = 5000ms;
     host_controller c(p);
-    c.set_min_delay(2000ms);
+    c.set_min_delay(2000ms, t0);
     for (int i = 0; i < 40; ++i)
         round_trip(c, answered(200, 10ms), t0 + std::chrono::minutes(i));
     CHECK(c.delay() == 2000ms);

@@ -80,6 +80,14 @@ public:
     state::counters counts() { return loop_->run(s_->async_counters()); }
     std::vector<state::host_stats> busiest(std::size_t n) { return loop_->run(s_->async_busiest_hosts(n)); }
     void flush() { loop_->run(s_->async_flush()); }
+    state::robots_answer robots(std::string origin, std::chrono::milliseconds claim)
+    {
+        return loop_->run(s_->async_robots(std::move(origin), claim));
+    }
+    void store_robots(std::string origin, std::string host, state::robots_file f, std::chrono::milliseconds ttl)
+    {
+        loop_->run(s_->async_store_robots(std::move(origin), std::move(host), std::move(f), ttl));
+    }
 
 private:
     state_loop* loop_;
@@ -94,10 +102,11 @@ sync_state open_state(Backend& b, engine::settings const& s)
 }
 
 /// Settings under which the lease order is fully determined by priority and FIFO: no per-host
-/// limit in reach, no delay, no adaptation.
+/// limit in reach, no delay, no adaptation, no robots.txt readiness (its own cases turn it on).
 inline engine::settings ordered_settings()
 {
     engine::settings s;
+    s.obey_robots = false;
     s.per_host = 100'000;
     s.delay = 0ms;
     s.randomize_delay = false;

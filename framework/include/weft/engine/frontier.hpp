@@ -51,7 +51,8 @@ public:
 ///
 /// pop() returns the highest-priority request (FIFO among equals) whose host's controller
 /// (state/host_controller.hpp) allows a start now. A host that is busy does not
-/// hold back the others. Requests with a not-before time (retries with backoff) wait in a
+/// hold back the others; nor does one whose robots.txt readiness is opening (its slot holds
+/// its other requests until its robots.txt is stored or the opening request ends). Requests with a not-before time (retries with backoff) wait in a
 /// separate heap until due. Past `memory_limit` queued requests, new ones go to the store, and so
 /// does every new one while any is there (so memory always holds the oldest: FIFO among equal
 /// priorities holds across the spill); they come back by priority as memory frees up, and at
@@ -73,8 +74,9 @@ public:
     void push_at(frontier_entry e, clock::time_point at);
     /// The next request that may start now, its host slot already counting it; else nullopt and
     /// `next_ready` set to when a queued request's delay passes (time_point::max() when only
-    /// completions can unblock one).
-    std::optional<frontier_entry> pop(clock::time_point now, clock::time_point& next_ready);
+    /// completions or a stored robots.txt can unblock one). `opened`, when given, is set to
+    /// whether the request opened its host's robots.txt readiness (host_controller::on_start).
+    std::optional<frontier_entry> pop(clock::time_point now, clock::time_point& next_ready, bool* opened = nullptr);
     /// A request taken by pop() ended with `o`: frees its host's place and feeds its controller.
     void done(std::string const& host, state::fetch_outcome const& o, clock::time_point now);
     /// A request taken by pop() was given back without an outcome.
@@ -122,7 +124,7 @@ private:
     void refresh_head(std::string const& host);
     void refill();
     /// The best request in memory whose host may start one now (see pop()).
-    std::optional<frontier_entry> pop_startable(clock::time_point now, clock::time_point& next_ready);
+    std::optional<frontier_entry> pop_startable(clock::time_point now, clock::time_point& next_ready, bool* opened);
     /// Brings back spilled requests of hosts that have none in memory; false if there were none.
     bool unspill_idle_hosts();
     /// Brings back the best spilled entries when they outrank everything in memory.

@@ -7,6 +7,7 @@
 #include <weft/error.hpp>
 #include <weft/http/response.hpp>
 #include <weft/spider/request.hpp>
+#include <weft/state/crawl_state.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -82,8 +83,9 @@ private:
     std::shared_ptr<weft::request> next_;
 };
 
-/// What the engine offers hooks: the crawl's settings, its stats, the politeness of a host and a
-/// fetch outside the pipeline. Nothing else of the engine is reachable from a middleware.
+/// What the engine offers hooks: the crawl's settings, its stats, the politeness of a host, the
+/// crawl's shared robots.txt copies and a fetch outside the pipeline. Nothing else of the engine
+/// is reachable from a middleware.
 class crawl_context
 {
 public:
@@ -93,13 +95,27 @@ public:
     /// Adds `n` to the stat `name`: a counter of engine::stats ("robots_fetches", "cache_hits",
     /// ...) or a custom one, reported under stats' "custom".
     virtual void count(std::string_view name, std::uint64_t n = 1) = 0;
-    /// A floor for the delay between two requests to `host` (robots.txt Crawl-delay).
+    /// A floor for the delay between two requests to `host` (robots.txt Crawl-delay), set in the
+    /// background.
     virtual void set_host_delay(std::string const& host, std::chrono::milliseconds delay) = 0;
+    /// The same, done when it completes (before a robots.txt is stored: the host's next requests
+    /// must see the floor).
+    virtual task<void> async_set_host_delay(std::string host, std::chrono::milliseconds delay) = 0;
+    /// The crawl's copy of an origin's robots.txt, shared by all its workers
+    /// (state::crawl_state::async_robots): fresh, a claim to fetch it for `claim`, or ask again later.
+    virtual task<state::robots_answer> async_robots(std::string origin, std::chrono::milliseconds claim) = 0;
+    /// Stores an origin's robots.txt for the crawl for `ttl` and lets `host`'s other requests
+    /// start (state::crawl_state::async_store_robots).
+    virtual task<void> async_store_robots(std::string origin, std::string host, state::robots_file file,
+                                          std::chrono::milliseconds ttl) = 0;
     /// Holds every request to `host` for `d` (a Retry-After).
     virtual void back_off_host(std::string const& host, std::chrono::milliseconds d) = 0;
     /// Fetches `req` with the crawl's fetcher, outside the scheduler and the middlewares (robots.txt).
     /// Never throws for transport errors: they come back as the error_code.
     virtual task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) = 0;
+    /// True once the crawl is stopping: a hook that waits for something (another worker's
+    /// robots.txt fetch) gives up and fails with operation_aborted.
+    virtual bool stopping() const noexcept { return false; }
 };
 
 /// A downloader middleware. Hooks run in ascending priority() on the way out (on_request) and in

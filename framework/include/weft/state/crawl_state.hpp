@@ -21,7 +21,8 @@
 // Politeness is decided inside the state: lease() hands out only requests whose host's
 // controller (host_controller.hpp) allows one to start now (per-host concurrency, delay with
 // jitter, robots.txt Crawl-delay, autothrottle, Retry-After and doubling backoff, adaptive
-// concurrency).
+// concurrency), and so is robots.txt readiness: a host's other requests wait while its first one
+// fetches its robots.txt, which the crawl fetches once and shares (async_robots).
 //
 // Times are durations relative to the backend's clock (a remote backend uses its server's), so
 // no two clocks are ever compared.

@@ -43,6 +43,7 @@ struct host_policy
     bool adaptive_concurrency = true;          ///< AIMD on errors and latency
     milliseconds backoff_base{1000};           ///< first backoff after a 429/503 without Retry-After
     milliseconds backoff_max{60000};           ///< cap on any backoff (settings::retry_max_delay)
+    bool robots_gate = false;                  ///< settings::obey_robots: gate on robots.txt readiness
 
     static host_policy from(engine::settings const& s);
 };
@@ -54,20 +55,43 @@ public:
 
     explicit host_controller(host_policy const& p, std::uint64_t seed = std::random_device{}());
 
-    /// True when a request may start at `now`: below the limit, delay and backoff passed.
-    bool can_start(clock::time_point now) const noexcept { return in_flight_ < limit_ && now >= ready_at(); }
-    /// The earliest start time, ignoring concurrency.
+    /// robots.txt readiness: `ready` from the start when the policy does not gate on it.
+    enum class robots_readiness : std::uint8_t
+    {
+        unknown, ///< no robots.txt stored: the next start opens the host
+        opening, ///< its opening request runs: nothing else starts
+        ready,   ///< a robots.txt was stored for one of its origins
+    };
+
+    /// True when a request may start at `now`: below the limit, not opening, delay and backoff passed.
+    bool can_start(clock::time_point now) const noexcept { return !blocked() && now >= ready_at(); }
+    /// The earliest start time, ignoring concurrency and robots.txt readiness.
     clock::time_point ready_at() const noexcept { return std::max(next_start_, hold_until_); }
     bool saturated() const noexcept { return in_flight_ >= limit_; }
+    /// Saturated or opening: only an event (a request ending, a robots.txt stored) lets one start.
+    bool blocked() const noexcept { return saturated() || robots_ == robots_readiness::opening; }
 
-    /// A request starts: counted in flight; the next start moves by the (jittered) delay.
-    void on_start(clock::time_point now);
+    /// A request starts: counted in flight; the next start moves by the (jittered) delay. True
+    /// when this start opened the host (robots.txt readiness was unknown): the caller calls
+    /// robots_abandoned() if that request ends before a robots.txt was stored.
+    bool on_start(clock::time_point now);
+    /// A robots.txt of the host was stored: ready for good.
+    void robots_stored() noexcept { robots_ = robots_readiness::ready; }
+    /// The opening request ended without a robots.txt stored: unknown again (the next start opens it).
+    void robots_abandoned() noexcept
+    {
+        if (robots_ == robots_readiness::opening)
+            robots_ = robots_readiness::unknown;
+    }
+    robots_readiness robots() const noexcept { return robots_; }
     /// A started request ended with `o` (frees its place; feeds autothrottle, backoff and AIMD).
     void on_finish(fetch_outcome const& o, clock::time_point now);
     /// A started request was given back without an outcome (lease expired or released).
     void on_abandon() noexcept;
-    /// robots.txt Crawl-delay: a floor for the delay.
-    void set_min_delay(milliseconds d);
+    /// robots.txt Crawl-delay: a floor for the delay. Raised while a request is in flight (the
+    /// one that fetched the robots.txt, about to reach the host), it also holds the next start
+    /// until now + d.
+    void set_min_delay(milliseconds d, clock::time_point now);
     /// Holds every start until now + d (capped by the policy's backoff_max).
     void back_off(milliseconds d, clock::time_point now);
 
@@ -94,6 +118,7 @@ private:
     std::uint64_t backoffs_ = 0;
     clock::time_point next_start_{};
     clock::time_point hold_until_{};
+    robots_readiness robots_;
     // AIMD state
     std::size_t good_in_a_row_ = 0;
     bool has_latency_ = false;
