@@ -37,3 +37,19 @@ TEST_CASE("weft crawl refuses --frontier with --job-dir", "[cli][crawl][frontier
     CHECK(r.err.find("hunter2") == std::string::npos);
     CHECK(server.total_requests() == 0);
 }
+
+TEST_CASE("weft status and weft export need a known address and say so", "[cli][frontier]")
+{
+    weft::test::temp_dir dir;
+    auto s = run_process({weft_cli_path(), "status", "nosuch://:hunter2@127.0.0.1:1", "--crawl-id", "x"});
+    CHECK(s.exit_code == 2);
+    CHECK(s.err.find("nosuch://:***@127.0.0.1:1") != std::string::npos);
+    CHECK(s.err.find("hunter2") == std::string::npos);
+    auto e = run_process({weft_cli_path(), "export", "nosuch://:hunter2@127.0.0.1:1", "--crawl-id", "x", "-o",
+                          (dir / "out.jsonl").string()});
+    CHECK(e.exit_code == 2);
+    CHECK(e.err.find("hunter2") == std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "out.jsonl"));
+    auto no_out = run_process({weft_cli_path(), "export", "nosuch://127.0.0.1:1"});
+    CHECK(no_out.exit_code == 2);
+}
