@@ -22,6 +22,8 @@ void add_robots_command(CLI::App& app, int& result);
 void add_crawl_command(CLI::App& app, int& result);
 void add_list_command(CLI::App& app, int& result);
 void add_genspider_command(CLI::App& app, int& result);
+void add_status_command(CLI::App& app, int& result);
+void add_export_command(CLI::App& app, int& result);
 
 /// Accepts a proxy URL libcurl speaks (http::checked_proxy_url); its message hides the password.
 CLI::Validator proxy_url_validator();

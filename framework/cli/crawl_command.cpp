@@ -1,16 +1,21 @@
 // weft crawl (URL... | SPIDER): run the crawl engine with the built-in site spider or a named one.
 #include "commands.hpp"
+#include "shared_state.hpp"
 
 #include <weft/async/signals.hpp>
 #include <weft/engine/engine.hpp>
+#include <weft/engine/export_items.hpp>
 #include <weft/http/fetcher_registry.hpp>
+#include <weft/http/proxy.hpp>
 #include <weft/plugin/loader.hpp>
 #include <weft/plugin/registry.hpp>
 #include <weft/sink/registry.hpp>
 #include <weft/spider/spider.hpp>
+#include <weft/state/backend_registry.hpp>
 #include <weft/text/ascii.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +50,10 @@ struct crawl_args
     std::string fetcher;
     std::vector<std::string> proxies;
     std::string job_dir;
+    std::string frontier;
+    std::string crawl_id;
+    double lease_s = 0;
+    std::string metrics;
     std::vector<std::string> plugins;
     std::vector<std::string> settings;
     std::vector<std::string> spider_args;
@@ -133,6 +142,22 @@ void warn_not_used(plugin::module_info const& m)
     warn("sink", sink_entries());
 }
 
+// --frontier: one backend per scheme, linked in or from a plugin; a shared crawl keeps its state
+// in the shared store, so a job directory beside it would be a second truth.
+void check_frontier(engine::settings const& s)
+{
+    if (s.frontier.empty())
+        return;
+    auto const shown = http::redact_credentials(s.frontier);
+    if (!s.job_dir.empty())
+        throw CLI::ValidationError("--frontier", "--frontier " + shown + " and --job-dir " + s.job_dir.string() +
+                                                     " exclude each other: a shared crawl keeps its state in "
+                                                     "the shared store; drop --job-dir");
+    if (s.crawl_id.empty())
+        throw CLI::ValidationError("--crawl-id", "a shared crawl needs a crawl id (--crawl-id NAME)");
+    require_backend(s.frontier, "--frontier");
+}
+
 prepared prepare(crawl_args const& a)
 {
     // Plugins named with --plugin load first (a spider they register wins over the search path's);
@@ -216,6 +241,22 @@ prepared prepare(crawl_args const& a)
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
         s.job_dir = a.job_dir;
+    if (!a.frontier.empty())
+        s.frontier = a.frontier;
+    if (!a.crawl_id.empty())
+        s.crawl_id = a.crawl_id;
+    if (a.lease_s > 0)
+        s.lease_duration = std::chrono::milliseconds(static_cast<long long>(a.lease_s * 1000));
+    if (!a.metrics.empty())
+        try
+        {
+            s.set("metrics", a.metrics);
+        }
+        catch (std::invalid_argument const& e)
+        {
+            throw CLI::ValidationError("--metrics", e.what());
+        }
+    check_frontier(s);
     if (a.quiet)
         s.progress = false;
     // A fetcher or sink that is not built in may come from a plugin on the search path.
@@ -246,6 +287,40 @@ prepared prepare(crawl_args const& a)
     return out;
 }
 
+// A shared crawl state kept the items (all workers'). When the shared crawl finished and -o was
+// given, they are exported (weft export's code); else they stay in the store, and the summary says
+// how to write them.
+task<int> write_kept_items(crawl_args const& a, engine::settings const& s, state::crawl_state& st,
+                           std::string reason)
+{
+    auto const shown = http::redact_credentials(s.frontier);
+    if (!a.outputs.empty() && reason == "finished")
+    {
+        engine::export_options o;
+        o.address = s.frontier;
+        o.crawl_id = s.crawl_id;
+        o.log = [](std::string const& m) { std::fprintf(stderr, "weft: %s\n", m.c_str()); };
+        try
+        {
+            auto const done = co_await engine::async_export_items(st, a.outputs, o);
+            if (!a.quiet)
+                std::fprintf(stderr, "weft: %llu items of crawl %s exported from %s\n",
+                             static_cast<unsigned long long>(done.items), s.crawl_id.c_str(), shown.c_str());
+            co_return exit_ok;
+        }
+        catch (std::exception const& e)
+        {
+            std::fprintf(stderr, "weft: cannot export the crawl's items: %s\n", e.what());
+            co_return exit_failure;
+        }
+    }
+    auto const c = co_await st.async_counters();
+    std::fprintf(stderr, "weft: %llu items kept in %s crawl %s; write them with `weft export %s --crawl-id %s -o FILE`\n",
+                 static_cast<unsigned long long>(c.items), shown.c_str(), s.crawl_id.c_str(), shown.c_str(),
+                 s.crawl_id.c_str());
+    co_return exit_ok;
+}
+
 task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
 {
     auto ex = co_await asio::this_coro::executor;
@@ -265,6 +340,9 @@ task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
         std::fprintf(stderr, "weft: crawl %s: %s\n", result.reason.c_str(), result.stats.summary().c_str());
     if (!result.error.empty())
         std::fprintf(stderr, "weft: %s\n", result.error.c_str());
+    int export_rc = exit_ok;
+    if (result.items_kept)
+        export_rc = co_await write_kept_items(a, p.settings, *eng.current_state(), result.reason);
     if (!a.stats_file.empty())
     {
         nlohmann::json j = result.stats.to_json();
@@ -277,7 +355,8 @@ task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
         if (!f)
             std::fprintf(stderr, "weft: cannot write --stats file '%s'\n", a.stats_file.c_str());
     }
-    co_return result.exit_code(p.settings.max_error_ratio);
+    auto const rc = result.exit_code(p.settings.max_error_ratio);
+    co_return rc == exit_ok ? export_rc : rc;
 }
 
 int crawl_main(crawl_args const& a)
@@ -310,6 +389,12 @@ int crawl_main(crawl_args const& a)
                            {
                                std::fprintf(stderr, "weft crawl: %s\n", x.what());
                                rc = exit_usage;
+                               return;
+                           }
+                           catch (boost::system::system_error const& x)
+                           {
+                               std::fprintf(stderr, "weft crawl: %s\n", x.what());
+                               rc = is_setup_error(x.code()) ? exit_usage : exit_failure;
                                return;
                            }
                            catch (std::exception const& x)
@@ -358,6 +443,16 @@ void add_crawl_command(CLI::App& app, int& result)
                     "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it")
         ->check(proxy_url_validator());
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
+    cmd->add_option("--frontier", a->frontier,
+                    "Share the crawl through this crawl-state store: redis://[USER:PASSWORD@]HOST:PORT[/DB]; every "
+                    "process with the same --frontier and --crawl-id works on one crawl");
+    cmd->add_option("--crawl-id", a->crawl_id, "Names the crawl in a shared --frontier (default: default)");
+    cmd->add_option("--lease", a->lease_s,
+                    "Seconds a worker holds a request before another may take it (default: --timeout + 60)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--metrics", a->metrics,
+                    "Serve Prometheus metrics at http://HOST:PORT/metrics during the crawl (port 0: any free port, "
+                    "said on stderr)");
     cmd->add_option("--plugin", a->plugins,
                     "Load a plugin (.so) first (repeatable); spiders are also found in $WEFT_PLUGIN_PATH and "
                     "weft's plugin directory");

@@ -5,7 +5,9 @@
 #include <weft/engine/engine.hpp>
 
 #include <weft/async/task_group.hpp>
+#include <weft/http/proxy.hpp>
 #include <weft/middleware/builtin.hpp>
+#include <weft/state/backend_registry.hpp>
 #include <weft/state/job_state.hpp>
 #include <weft/state/memory_state.hpp>
 
@@ -13,6 +15,8 @@
 #include "engine/downloader.hpp"
 #include "engine/fetcher_stack.hpp"
 #include "engine/item_writer.hpp"
+#include "engine/metrics_server.hpp"
+#include "engine/metrics_text.hpp"
 #include "engine/request_task.hpp"
 #include "engine/scraper.hpp"
 #include "engine/upkeep.hpp"
@@ -33,6 +37,10 @@ using namespace detail;
 namespace
 {
 using clock = std::chrono::steady_clock;
+
+// Hosts shown per scrape of --metrics.
+constexpr std::size_t busiest_in_metrics = 20;
+
 } // namespace
 
 int crawl_result::exit_code(double max_error_ratio) const
@@ -60,7 +68,10 @@ struct engine::impl
         };
     }
 
-    void setup();
+    task<void> setup();
+    task<std::unique_ptr<state::crawl_state>> open_shared_state();
+    void start_metrics();
+    task<std::string> metrics_text();
     state::request_codec codec();
     task<void> run_crawl();
     task<std::string> dispatch();
@@ -76,6 +87,8 @@ struct engine::impl
     spider_middleware_chain spider_chain;
     engine* owner = nullptr; // for spider::install
     std::unique_ptr<state::crawl_state> injected_state;
+    std::vector<std::unique_ptr<sink>> unused_sinks; // a state that keeps its items: never opened
+    std::unique_ptr<metrics_server> metrics;
 
     std::unique_ptr<downloader> dl;
     std::unique_ptr<scraper> sc;
@@ -110,23 +123,70 @@ state::request_codec engine::impl::codec()
     return {std::move(to_json), std::move(from_json)};
 }
 
-void engine::impl::setup()
+// A shared crawl (`--frontier`): the backend registered for the address's scheme, opened before
+// any page is fetched. Its errors name the address, never its password.
+task<std::unique_ptr<state::crawl_state>> engine::impl::open_shared_state()
+{
+    auto const& address = settings_.frontier;
+    auto const shown = http::redact_credentials(address);
+    if (!settings_.job_dir.empty())
+        throw std::invalid_argument("--frontier " + shown + " and --job-dir " + settings_.job_dir.string() +
+                                    " exclude each other: a shared crawl keeps its state in the shared store; "
+                                    "drop --job-dir");
+    state::backend_address where{address, settings_.crawl_id};
+    auto opened = co_await state::async_open_backend(run.ex, std::move(where), settings_, codec());
+    co_return opened;
+}
+
+// --metrics: listening before the first fetch, so a bad address stops the crawl before it starts.
+void engine::impl::start_metrics()
+{
+    if (settings_.metrics.empty())
+        return;
+    metrics = std::make_unique<metrics_server>(run.ex, parse_listen_address(settings_.metrics),
+                                               [this] { return metrics_text(); });
+    // Always said, even with progress off: with port 0 it is the only way to find the server.
+    std::fprintf(stderr, "weft: metrics on %s\n", metrics->url().c_str());
+}
+
+task<std::string> engine::impl::metrics_text()
+{
+    metrics_snapshot m;
+    m.crawl = &run.stats;
+    m.counters = co_await run.state->async_counters();
+    m.hosts = co_await run.state->async_busiest_hosts(busiest_in_metrics);
+    m.in_flight = run.fetching;
+    m.running = run.active;
+    m.backend = std::string(run.state->name());
+    if (!settings_.frontier.empty())
+        m.crawl_id = settings_.crawl_id;
+    co_return render_metrics(m);
+}
+
+task<void> engine::impl::setup()
 {
     run.spider.attach(run.ex, &settings_);
     if (settings_.allowed_hosts.empty())
         settings_.allowed_hosts = run.spider.allowed_hosts();
+    start_metrics();
     auto fetchers = make_fetcher_stack(run.ex, settings_, std::move(fetcher), run.log);
     if (injected_state)
         run.state = std::move(injected_state);
+    else if (!settings_.frontier.empty())
+        run.state = co_await open_shared_state();
     else if (!settings_.job_dir.empty())
         run.state = state::open_job_state(settings_.job_dir, settings_, codec());
     else
         run.state = state::make_memory_state(settings_, codec());
     run.scheduler = std::make_unique<scheduler>(settings_, run.stats);
+    // A state that keeps its items (Redis) commits them with each completion; the sinks are not
+    // opened (not truncated either): `weft export` or the caller writes them from the state.
     writer = std::make_unique<item_writer>(run.ex, settings_, run.stats, sinks);
     writer->on_failure = [this](std::string const& why) { run.fail(why); };
     if (run.state->attach_item_consumer(writer.get()))
         run.items_out = writer.get();
+    else
+        unused_sinks = std::exchange(sinks, {});
     if (auto* journal = run.state->journal())
     {
         if (auto saved = journal->saved_stats(); !saved.is_null())
@@ -202,6 +262,8 @@ task<void> engine::impl::close(std::string reason)
     closing = true;
     writer->close();
     timers.cancel();
+    if (metrics)
+        metrics->close();
     co_await aux.async_wait();
     co_await snapshot_hosts(run);
     run.stats.end = clock::now();
@@ -228,11 +290,12 @@ task<void> engine::impl::close(std::string reason)
     dl->shutdown();
     sc->shutdown();
     result.stats = run.stats;
+    result.items_kept = run.items_out == nullptr;
 }
 
 task<void> engine::impl::run_crawl()
 {
-    setup();
+    co_await setup();
     co_await writer->async_open();
     for (auto& p : pipelines)
         co_await p->opened(run.spider);
@@ -257,6 +320,8 @@ task<void> engine::impl::run_crawl()
     aux.spawn(keep_leases(run, closing, timers));
     if (settings_.progress)
         aux.spawn(show_progress(run, closing, timers));
+    if (metrics)
+        aux.spawn(metrics->async_run());
     auto reason = co_await dispatch();
     co_await close(std::move(reason));
 }
@@ -305,6 +370,10 @@ settings const& engine::get_settings() const noexcept
 stats const& engine::current_stats() const noexcept
 {
     return impl_->run.stats;
+}
+state::crawl_state* engine::current_state() noexcept
+{
+    return impl_->run.state.get();
 }
 
 void engine::stop()

@@ -20,7 +20,10 @@ task<void> complete(crawl_run& run, state::lease const& l, page_output& out, sta
     c.state = fs;
     c.outcome = outcome;
     c.items = std::move(out.items);
+    auto const items = c.items.size();
     auto const accepted = co_await run.state->async_complete(l.token, std::move(c));
+    if (accepted == state::commit_result::accepted && !run.items_out)
+        run.stats.items += items; // a state that keeps its items (Redis) committed them with the completion
     if (accepted == state::commit_result::stale)
         run.say(fmt::format("{} {}: its lease expired before it completed; another worker has it, its output "
                             "was dropped (raise --lease if pages take longer)",

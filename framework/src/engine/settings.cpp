@@ -3,6 +3,8 @@
 #include <weft/http/proxy.hpp>
 #include <weft/text/ascii.hpp>
 
+#include "engine/metrics_server.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
@@ -223,6 +225,12 @@ void settings::set(std::string_view key, std::string_view v)
         job_dir = std::string(v);
     else if (k == "frontier")
         frontier = std::string(v);
+    else if (k == "metrics")
+    {
+        if (!v.empty())
+            (void)detail::parse_listen_address(v); // std::invalid_argument saying what is expected
+        metrics = std::string(v);
+    }
     else if (k == "crawl_id")
         crawl_id = std::string(v);
     else if (k == "frontier_memory_limit")
@@ -279,7 +287,8 @@ nlohmann::json settings::to_json() const
         {"proxies", redacted(proxies)},
         {"cookies", cookies},
         {"job_dir", job_dir.string()},
-        {"frontier", frontier},
+        {"frontier", http::redact_credentials(frontier)},
+        {"metrics", metrics},
         {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
         {"extra", extra},

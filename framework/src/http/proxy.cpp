@@ -51,4 +51,21 @@ std::string redact_credentials(std::string_view url)
     return out;
 }
 
+std::string redact_credentials_in(std::string message, std::string_view url)
+{
+    auto const redacted = redact_credentials(url);
+    if (redacted == url)
+        return message;
+    for (auto at = message.find(url); at != std::string::npos; at = message.find(url, at + redacted.size()))
+        message.replace(at, url.size(), redacted);
+    // The password is what redact_credentials cut: between the user name's ':' and the last '@'.
+    auto const scheme_end = url.find("://");
+    auto const colon = url.find(':', scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+    auto const password = std::string(url.substr(colon + 1, url.rfind('@') - colon - 1));
+    if (password.size() >= 3)
+        for (auto at = message.find(password); at != std::string::npos; at = message.find(password, at + 3))
+            message.replace(at, password.size(), "***");
+    return message;
+}
+
 } // namespace weft::http

@@ -25,6 +25,10 @@ struct crawl_result
     std::string reason; ///< "finished", "max_pages", "stopped", "failed"
     engine::stats stats;
     std::string error; ///< for "failed": what went wrong (a sink or job store error)
+    /// The crawl state kept the items itself (a shared one: Redis) instead of handing them to the
+    /// sinks, which were not opened; read them with crawl_state::async_read_items
+    /// (<weft/engine/export_items.hpp>) through engine::current_state().
+    bool items_kept = false;
 
     /// 0 finished (errors within settings::max_error_ratio), 1 errors over it or failed, 130 stopped.
     int exit_code(double max_error_ratio) const;
@@ -53,8 +57,12 @@ struct crawl_result
 /// gracefully: no new fetch starts, the ones in flight are aborted and left in the job
 /// directory, sinks are flushed and closed, and the result's reason is "stopped".
 ///
-/// Errors: async_run throws only for a setup failure (a sink that does not open, a job store that
-/// does not open, a bad regex); later failures end the crawl with reason "failed".
+/// Errors: async_run throws only for a setup failure, before any page is fetched (a sink or a job
+/// store that does not open, a bad regex; std::invalid_argument for --frontier with --job-dir or
+/// an address no backend is registered for; weft::system_error naming the address, never its
+/// password, for a shared crawl state that cannot be opened (weft::error::state_unavailable,
+/// state_refused) or a --metrics address that cannot be listened on); later failures end the
+/// crawl with reason "failed".
 class engine final : public crawl_extensions
 {
 public:
@@ -63,7 +71,8 @@ public:
     engine(engine const&) = delete;
     engine& operator=(engine const&) = delete;
 
-    /// Before async_run. Sinks are opened (append mode when resuming a job) and closed by the engine.
+    /// Before async_run. Sinks are opened (append mode when resuming a job) and closed by the engine;
+    /// with a crawl state that keeps its items (crawl_result::items_kept) they are not used.
     void add_sink(std::unique_ptr<sink> s);
     void add_pipeline(std::unique_ptr<item_pipeline> p) override;
     /// Adds a middleware to the chain (the built-ins are installed by async_run from the settings
@@ -85,6 +94,10 @@ public:
 
     settings const& get_settings() const noexcept;
     stats const& current_stats() const noexcept;
+    /// The crawl state async_run opened (memory, the job directory's, or settings::frontier's
+    /// backend); nullptr before. Alive until the engine is destroyed: after async_run, the
+    /// caller may read the items a shared state kept.
+    state::crawl_state* current_state() noexcept;
 
 private:
     struct impl;

@@ -92,6 +92,9 @@ struct settings
     /// 0: timeout + 60 s. A live worker extends its leases; only a dead one lets them expire.
     std::chrono::milliseconds lease_duration = 0ms;
     bool progress = true;                               ///< a progress line on stderr
+    /// "HOST:PORT": serve the crawl's metrics in Prometheus' text format at
+    /// http://HOST:PORT/metrics (`--metrics`; port 0: one the OS picks, said on stderr). Empty: none.
+    std::string metrics;
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
     /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting).
@@ -103,6 +106,7 @@ struct settings
     /// CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...; BACKOFF_BASE, in capitals, is in
     /// seconds like DOWNLOAD_DELAY). Other keys go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
     void set(std::string_view key, std::string_view value);
+    /// The settings as JSON, passwords redacted (proxies, frontier).
     nlohmann::json to_json() const;
     /// lease_duration, or its default when 0.
     std::chrono::milliseconds effective_lease() const;

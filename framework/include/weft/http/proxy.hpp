@@ -26,5 +26,8 @@ std::string checked_proxy_url(std::string_view url);
 /// `url` with the password of its user info replaced by "***" ("http://bob:***@proxy:3128"), for
 /// messages, logs and stats. A user name without a password is left as it is.
 std::string redact_credentials(std::string_view url);
+/// `message` with every occurrence of `url` redacted as above, and of its password (3 characters
+/// or more) replaced by "***": for a message another component wrote about `url`.
+std::string redact_credentials_in(std::string message, std::string_view url);
 
 } // namespace weft::http

@@ -40,6 +40,14 @@ void register_backend(std::string scheme, backend_factory factory);
 /// @throws std::invalid_argument naming the address and the registered schemes when none fits.
 backend_factory find_backend(std::string_view address);
 
+/// find_backend(where.address), then opens it: what the engine does for settings::frontier and
+/// `weft status`/`weft export` for their ADDRESS. Every message it throws names the address with
+/// its password redacted, never the password (a backend's own message is scrubbed too).
+/// @throws std::invalid_argument (no backend for the scheme), weft::system_error (the backend's
+/// code: weft::error::state_unavailable, state_refused ...), std::runtime_error (anything else).
+task<std::unique_ptr<crawl_state>> async_open_backend(executor ex, backend_address where, engine::settings const& s,
+                                                      request_codec codec);
+
 /// The registered schemes with their origins.
 std::vector<plugin::registration> backend_entries();
 

@@ -1,0 +1,234 @@
+#include <weft/engine/export_items.hpp>
+
+#include <weft/http/proxy.hpp>
+#include <weft/sink/registry.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <system_error>
+#include <unistd.h>
+
+namespace weft::engine
+{
+
+namespace
+{
+
+constexpr char const* sidecar_format = "weft-export/1";
+
+struct output
+{
+    std::string path;
+    std::unique_ptr<sink> out;
+    bool cut_back = false; // a line-oriented file: the sidecar records its size
+    std::string after;     // the last item id in it
+    std::uint64_t items = 0;
+};
+
+bool has_sidecar(std::string const& path)
+{
+    return path != "-";
+}
+
+// Line-oriented file sinks can be cut back to a size (as the item writer's two-phase commit).
+bool can_cut_back(sink const& s)
+{
+    return s.path() != "-" && (s.format() == "jsonl" || s.format() == "csv");
+}
+
+void say(export_options const& o, std::string const& msg)
+{
+    if (o.log)
+        o.log(msg);
+}
+
+// Writes `j` to the sidecar atomically (a new file, fsynced, renamed over the old one).
+void record(output const& o, export_options const& opts)
+{
+    nlohmann::json j{{"format", sidecar_format},
+                     {"frontier", http::redact_credentials(opts.address)},
+                     {"crawl_id", opts.crawl_id},
+                     {"last_id", o.after},
+                     {"items", o.items}};
+    if (o.cut_back)
+        j["size"] = std::filesystem::file_size(o.path);
+    auto const path = export_sidecar_path(o.path);
+    auto const tmp = path.string() + ".tmp";
+    auto const text = j.dump() + "\n";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    if (fd >= 0)
+        ::close(fd);
+    std::error_code ec;
+    if (ok)
+        std::filesystem::rename(tmp, path, ec);
+    if (!ok || ec)
+        throw std::runtime_error("cannot write the export's progress to '" + path.string() +
+                                 "': " + std::strerror(errno) + "; check that its directory is writable");
+}
+
+// Where the export to `o.path` goes on: after its sidecar's last id (OUT cut back to its size),
+// or from the first item. Returns true when it goes on.
+bool resume_point(output& o, export_options const& opts)
+{
+    auto const side = export_sidecar_path(o.path);
+    if (opts.from_start || !has_sidecar(o.path) || !std::filesystem::exists(o.path) || !std::filesystem::exists(side))
+        return false;
+    nlohmann::json j;
+    try
+    {
+        std::ifstream in(side);
+        j = nlohmann::json::parse(in);
+        j.at("last_id").get<std::string>();
+    }
+    catch (std::exception const&)
+    {
+        say(opts, "'" + side.string() + "' does not parse: '" + o.path + "' is written again from the first item");
+        return false;
+    }
+    auto const frontier = http::redact_credentials(opts.address);
+    if (j.value("frontier", "") != frontier || j.value("crawl_id", "") != opts.crawl_id)
+        throw std::invalid_argument("'" + o.path + "' holds the export of crawl '" + j.value("crawl_id", "") + "' at " +
+                                    j.value("frontier", "") + " (" + side.string() + "), not of crawl '" +
+                                    opts.crawl_id + "' at " + frontier +
+                                    "; give --from-start to overwrite it, or another output");
+    if (j.contains("size"))
+    {
+        auto const size = j["size"].get<std::uintmax_t>();
+        auto const now = std::filesystem::file_size(o.path);
+        if (now < size)
+        {
+            say(opts, "'" + o.path + "' is shorter than its export recorded: it is written again from the first item");
+            return false;
+        }
+        if (now > size) // a batch written after the last record: the last run died in between
+            std::filesystem::resize_file(o.path, size);
+    }
+    o.after = j["last_id"].get<std::string>();
+    o.items = j.value("items", std::uint64_t{0});
+    return true;
+}
+
+std::string failure_of(sink const& s, error_code ec, char const* doing)
+{
+    if (!s.diagnostics().empty())
+        return s.diagnostics();
+    return "cannot " + std::string(doing) + " '" + s.path() + "': " + ec.message();
+}
+
+task<void> write_flushed(output& o, std::vector<item> items)
+{
+    auto [ec] = co_await o.out->async_write(std::move(items), asio::as_tuple(asio::deferred));
+    if (ec)
+        throw std::runtime_error(failure_of(*o.out, ec, "write to"));
+    std::tie(ec) = co_await o.out->async_flush(asio::as_tuple(asio::deferred));
+    if (ec)
+        throw std::runtime_error(failure_of(*o.out, ec, "flush"));
+}
+
+// Exports every committed item after the group's position to the group's outputs.
+task<void> catch_up(state::crawl_state& st, std::vector<output*> group, export_options const& opts,
+                    export_stats& stats)
+{
+    auto after = group.front()->after;
+    while (true)
+    {
+        auto batch = co_await st.async_read_items(after, opts.batch);
+        if (batch.empty())
+            break;
+        std::vector<item> items;
+        items.reserve(batch.size());
+        for (auto& k : batch)
+            items.push_back(std::move(k.value));
+        for (auto* o : group)
+            co_await write_flushed(*o, items);
+        ++stats.batches;
+        if (opts.before_record)
+            opts.before_record(stats.batches);
+        after = batch.back().id;
+        for (auto* o : group)
+        {
+            o->after = after;
+            o->items += batch.size();
+            if (has_sidecar(o->path))
+                record(*o, opts);
+        }
+        stats.items += batch.size();
+        stats.last_id = after;
+        if (batch.size() < opts.batch)
+            break; // caught up with what is committed
+    }
+}
+
+task<void> open_output(output& o, export_options const& opts, export_stats& stats)
+{
+    bool const resumed = resume_point(o, opts);
+    stats.resumed += resumed ? 1 : 0;
+    sink_options so;
+    so.mode = resumed ? sink_options::open_mode::append : sink_options::open_mode::truncate;
+    auto ex = co_await asio::this_coro::executor;
+    o.out = make_sink_for_path(o.path, ex, so);
+    o.cut_back = can_cut_back(*o.out);
+    auto [ec] = co_await o.out->async_open(asio::as_tuple(asio::deferred));
+    if (ec)
+        throw std::runtime_error(failure_of(*o.out, ec, "open"));
+    if (!resumed && has_sidecar(o.path))
+        record(o, opts); // a fresh output: an old sidecar must not survive it
+}
+
+} // namespace
+
+std::filesystem::path export_sidecar_path(std::string const& output)
+{
+    return output + ".export";
+}
+
+task<export_stats> async_export_items(state::crawl_state& st, std::vector<std::string> outputs, export_options opts)
+{
+    export_stats stats;
+    std::vector<output> outs(outputs.size());
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+    {
+        outs[i].path = outputs[i];
+        co_await open_output(outs[i], opts, stats);
+    }
+    // Outputs at the same position are written together; item ids are opaque, so outputs at
+    // different positions each read from their own.
+    std::map<std::string, std::vector<output*>> groups;
+    for (auto& o : outs)
+        groups[o.after].push_back(&o);
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    while (true)
+    {
+        // Asked before reading: when it was finished then, the reads below see every item.
+        bool finished = true;
+        if (opts.follow)
+            finished = co_await st.async_finished();
+        for (auto& [position, group] : groups)
+            co_await catch_up(st, group, opts, stats);
+        if (finished)
+            break;
+        pause.expires_after(opts.poll);
+        co_await pause.async_wait(asio::deferred);
+    }
+    for (auto& o : outs)
+    {
+        auto [ec] = co_await o.out->async_close(asio::as_tuple(asio::deferred));
+        if (ec)
+            throw std::runtime_error(failure_of(*o.out, ec, "close"));
+        if (has_sidecar(o.path))
+            record(o, opts); // a CSV file's header may have been widened on close
+    }
+    co_return stats;
+}
+
+} // namespace weft::engine
