@@ -59,7 +59,10 @@ std::string invalid_address_message(std::string const& url)
     return {};
 }
 
-task<void> connect(connection& c) { co_await c.async_connect(); }
+task<void> connect(connection& c)
+{
+    co_await c.async_connect();
+}
 
 // Commands and scripts by variadic helpers: no braced vector inside a co_await (GCC 12, trap 2).
 template <class... Args>
@@ -268,8 +271,7 @@ TEST_CASE("a script runs by EVALSHA and is loaded again after SCRIPT FLUSH", "[r
     run_sync(body(server.url()));
 }
 
-TEST_CASE("an error reply to a script throws state_refused naming the address and Redis's message",
-          "[redis][eval]")
+TEST_CASE("an error reply to a script throws state_refused naming the address and Redis's message", "[redis][eval]")
 {
     redis_server server;
     auto body = [](std::string url) -> task<void>
@@ -286,8 +288,7 @@ TEST_CASE("an error reply to a script throws state_refused naming the address an
     run_sync(body(server.url()));
 }
 
-TEST_CASE("a wrong or missing password is refused at connect naming the address but not the password",
-          "[redis][auth]")
+TEST_CASE("a wrong or missing password is refused at connect naming the address but not the password", "[redis][auth]")
 {
     redis_server_options opts;
     opts.password = "correct-horse";
@@ -468,8 +469,7 @@ TEST_CASE("commands fail with state_unavailable once Redis stays away longer tha
     run_sync(body(server));
 }
 
-TEST_CASE("a lost connection is reported once on stderr while retrying and once when Redis is back",
-          "[redis][restart]")
+TEST_CASE("a lost connection is reported once on stderr while retrying and once when Redis is back", "[redis][restart]")
 {
     redis_server server;
     auto body = [](redis_server& server) -> task<void>
