@@ -11,11 +11,18 @@
 // says so, one more when Redis answers again. A command therefore runs at least once: every
 // script weft sends is idempotent or fenced by a lease token (docs/ARCHITECTURE.md, "Redis").
 // Giving up: after `give_up_after` without a connection, the commands fail with
-// weft::error::state_unavailable.
+// weft::error::state_unavailable. Giving up is final: every later command fails at once the
+// same way. Commands issued before async_connect has completed fail with state_unavailable.
 //
 // Errors: weft::system_error whose message names the address (password never shown):
 // state_unavailable (cannot connect, timed out), state_refused (wrong password, unknown
 // database, out of memory, any other error reply to a command that must not fail).
+//
+// Cancellation: a cancelled command (any cancellation type, e.g. weft::with_timeout) completes
+// at once with operation_aborted; if it was already written, Redis still runs it.
+// Threading and lifetimes: one executor, single-threaded; create, use and destroy a connection
+// on it. Destroying the connection fails its pending commands with operation_aborted (their
+// coroutines keep the shared state alive); destroy it before its io_context.
 #pragma once
 
 #include <weft/async/task.hpp>
@@ -104,7 +111,9 @@ public:
     task<reply> async_eval(script const& s, std::vector<std::string> keys, std::vector<std::string> args);
 
     address const& where() const noexcept;
-    /// Replies received since the connection was made (round trips, for stats and bench).
+    /// Requests answered since the connection was made (round trips, for stats and bench): one
+    /// per async_command or async_pipeline, however many commands it holds; async_eval counts
+    /// two when it had to load its script.
     std::uint64_t round_trips() const noexcept;
 
 private:
