@@ -123,11 +123,21 @@ std::string redis_server::url_without_password(int db) const
 
 void redis_server::start()
 {
-    std::vector<std::string> argv{exe_,          "--port",         std::to_string(port_),
-                                  "--bind",      "127.0.0.1",      "--dir",
-                                  dir_.path(),   "--logfile",      (dir_ / "redis.log").string(),
-                                  "--daemonize", "no",             "--save",
-                                  "",            "--set-max-intset-entries", "4096"};
+    std::vector<std::string> argv{exe_,
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--dir",
+                                  dir_.path(),
+                                  "--logfile",
+                                  (dir_ / "redis.log").string(),
+                                  "--daemonize",
+                                  "no",
+                                  "--save",
+                                  "",
+                                  "--set-max-intset-entries",
+                                  "4096"};
     if (options_.append_only)
         argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
     if (!options_.password.empty())

@@ -236,7 +236,7 @@ task<bool> connection::impl::async_reconnect(std::string cause)
         {
             phase_ = phase::connected;
             if (announced && !options_.quiet)
-                std::fprintf(stderr, "weft: redis at %s answers again after %s; %zu requests sent again\n",
+                std::fprintf(stderr, "weft: redis at %s answers again after %s; requests sent again: %zu\n",
                              where_.redacted().c_str(), describe_duration(clock::now() - down_since).c_str(),
                              queued_.size());
             start_writing();
@@ -251,18 +251,19 @@ task<bool> connection::impl::async_reconnect(std::string cause)
             auto const prefix = "redis at " + where_.redacted() + " ";
             if (failed.starts_with(prefix))
                 failed.erase(0, prefix.size());
-            dead_ = std::make_exception_ptr(system_error(
-                make_error_code(error::state_unavailable),
-                "redis at " + where_.redacted() + ": gave up after " + describe_duration(waited) +
-                    " without a connection (last attempt: " + failed +
-                    "); start Redis or fix the address, then run the crawl again"));
+            dead_ = std::make_exception_ptr(
+                system_error(make_error_code(error::state_unavailable),
+                             "redis at " + where_.redacted() + ": gave up after " + describe_duration(waited) +
+                                 " without a connection (last attempt: " + failed +
+                                 "); start Redis or fix the address, then run the crawl again"));
             if (!options_.quiet)
-                std::fprintf(stderr, "weft: redis at %s: gave up reconnecting after %s (%s)\n", where_.redacted().c_str(),
-                             describe_duration(waited).c_str(), failed.c_str());
+                std::fprintf(stderr, "weft: redis at %s: gave up reconnecting after %s (%s)\n",
+                             where_.redacted().c_str(), describe_duration(waited).c_str(), failed.c_str());
             co_return false;
         }
         if (!announced && !options_.quiet)
-            std::fprintf(stderr, "weft: %s after the connection was lost (%s); retrying with backoff, giving up after %s\n",
+            std::fprintf(stderr,
+                         "weft: %s after the connection was lost (%s); retrying with backoff, giving up after %s\n",
                          failed.c_str(), cause.c_str(), describe_duration(options_.give_up_after).c_str());
         announced = true;
 
@@ -282,7 +283,10 @@ connection::connection(executor ex, address where, connection_options options)
 {
 }
 
-connection::~connection() { impl_->close(); }
+connection::~connection()
+{
+    impl_->close();
+}
 
 task<void> connection::async_connect()
 {
@@ -355,8 +359,14 @@ task<reply> connection::async_eval(script const& s, std::vector<std::string> key
     co_return r;
 }
 
-address const& connection::where() const noexcept { return impl_->where_; }
+address const& connection::where() const noexcept
+{
+    return impl_->where_;
+}
 
-std::uint64_t connection::round_trips() const noexcept { return impl_->round_trips_; }
+std::uint64_t connection::round_trips() const noexcept
+{
+    return impl_->round_trips_;
+}
 
 } // namespace weft::redis

@@ -11,7 +11,8 @@
 // says so, one more when Redis answers again. A command therefore runs at least once: every
 // script weft sends is idempotent or fenced by a lease token (docs/ARCHITECTURE.md, "Redis").
 // Giving up: after `give_up_after` without a connection, the commands fail with
-// weft::error::state_unavailable.
+// weft::error::state_unavailable. Giving up is final: every later command fails at once the
+// same way. Commands issued before async_connect has completed fail with state_unavailable.
 //
 // Giving up is final: the connection then fails every command at once the same way.
 //

@@ -32,10 +32,10 @@ system_error refused(address const& where, std::string const& what)
 system_error script_refused(address const& where, std::string const& redis_message)
 {
     if (redis_message.starts_with("OOM") || redis_message.find("maxmemory") != std::string::npos)
-        return refused(where, "is out of memory: it reached its maxmemory limit and refuses writes (Redis said: " +
-                                  redis_message +
-                                  "). Raise maxmemory (CONFIG SET maxmemory <bytes>, and in redis.conf) or give "
-                                  "Redis more memory, keep maxmemory-policy noeviction, then resume the crawl");
+        return refused(
+            where, "is out of memory: it reached its maxmemory limit and refuses writes (Redis said: " + redis_message +
+                       "). Raise maxmemory (CONFIG SET maxmemory <bytes>, and in redis.conf) or give "
+                       "Redis more memory, keep maxmemory-policy noeviction, then resume the crawl");
     return refused(where, "refused a script (Redis said: " + redis_message + ")");
 }
 
@@ -55,7 +55,10 @@ namespace
 
 using namespace std::chrono_literals;
 
-bool loading(reply const& r) { return r.is_error() && r.str.starts_with("LOADING"); }
+bool loading(reply const& r)
+{
+    return r.is_error() && r.str.starts_with("LOADING");
+}
 
 } // namespace
 
@@ -75,8 +78,8 @@ task<void> connection::impl::async_open()
     {
         error_code ignored;
         socket_.close(ignored);
-        throw detail::unavailable(where_, "no connection and answer within " +
-                                              describe_duration(options_.connect_timeout));
+        throw detail::unavailable(where_,
+                                  "no connection and answer within " + describe_duration(options_.connect_timeout));
     }
 }
 

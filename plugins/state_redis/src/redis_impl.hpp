@@ -60,8 +60,8 @@ struct connection::impl : std::enable_shared_from_this<impl>
 
     enum class phase
     {
-        idle,         ///< async_connect not called yet
-        connecting,   ///< the first async_connect
+        idle,       ///< async_connect not called yet
+        connecting, ///< the first async_connect
         connected,
         reconnecting, ///< requests wait in queued_
         dead,         ///< gave up: requests fail with dead_
@@ -117,9 +117,9 @@ struct connection::impl : std::enable_shared_from_this<impl>
     std::deque<std::shared_ptr<request>> sent_;   ///< written, answered in this order
     phase phase_ = phase::idle;
     bool writing_ = false;
-    std::uint64_t session_ = 0;  ///< one per connection: a writer of an older one stops
-    std::string write_error_;    ///< why the writer closed the socket, for the reconnect message
-    std::exception_ptr dead_;    ///< what requests fail with after giving up
+    std::uint64_t session_ = 0; ///< one per connection: a writer of an older one stops
+    std::string write_error_;   ///< why the writer closed the socket, for the reconnect message
+    std::exception_ptr dead_;   ///< what requests fail with after giving up
     std::uint64_t round_trips_ = 0;
 };
 

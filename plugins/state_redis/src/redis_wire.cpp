@@ -18,12 +18,24 @@ reply convert(redisReply const& r)
     reply out;
     switch (r.type)
     {
-    case REDIS_REPLY_STRING: out.type = reply::kind::string; break;
-    case REDIS_REPLY_STATUS: out.type = reply::kind::status; break;
-    case REDIS_REPLY_ERROR: out.type = reply::kind::error; break;
-    case REDIS_REPLY_INTEGER: out.type = reply::kind::integer; break;
-    case REDIS_REPLY_ARRAY: out.type = reply::kind::array; break;
-    default: out.type = reply::kind::nil; break;
+    case REDIS_REPLY_STRING:
+        out.type = reply::kind::string;
+        break;
+    case REDIS_REPLY_STATUS:
+        out.type = reply::kind::status;
+        break;
+    case REDIS_REPLY_ERROR:
+        out.type = reply::kind::error;
+        break;
+    case REDIS_REPLY_INTEGER:
+        out.type = reply::kind::integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        out.type = reply::kind::array;
+        break;
+    default:
+        out.type = reply::kind::nil;
+        break;
     }
     if (r.str)
         out.str.assign(r.str, r.len);
@@ -61,7 +73,10 @@ reply_reader::reply_reader() : reader_(redisReaderCreate())
         throw std::bad_alloc();
 }
 
-reply_reader::~reply_reader() { redisReaderFree(reader_); }
+reply_reader::~reply_reader()
+{
+    redisReaderFree(reader_);
+}
 
 void reply_reader::reset()
 {
