@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/host_name.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <unistd.h>
@@ -43,10 +44,14 @@ void append_outcome(std::vector<std::string>& args, state::fetch_outcome const& 
 
 std::string worker_id()
 {
+    static std::atomic<unsigned> made{0}; // two states of one process are two workers
     auto const start = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
-    return fmt::format("{}:{}:{}", asio::ip::host_name(), ::getpid(), start);
+    auto const n = made++;
+    if (n == 0)
+        return fmt::format("{}:{}:{}", asio::ip::host_name(), ::getpid(), start);
+    return fmt::format("{}:{}:{}.{}", asio::ip::host_name(), ::getpid(), start, n);
 }
 
 /// The settings a crawl's hosts are controlled by, as name/value pairs for the script's :cfg.
@@ -142,25 +147,32 @@ task<std::vector<bool>> redis_state::async_add(std::vector<state::new_request> r
 task<state::lease_batch> redis_state::async_lease(std::size_t n, milliseconds duration)
 {
     state::lease_batch out;
-    n = std::min(n, max_lease_batch);
-    if (n == 0)
-        co_return out;
-    auto const seed = std::uniform_real_distribution<double>(0, 1)(rng_);
-    auto r = co_await call("lease", {num(static_cast<long long>(n)), num(duration.count()), fmt::format("{:.9f}", seed)});
-    auto const& e = r.elements;
-    if (e.empty())
-        throw_error(weft::error::state_refused, fmt::format("redis at {}: a malformed lease reply", conn_->where().redacted()));
-    for (std::size_t i = 1; i + 2 < e.size(); i += 3)
+    while (out.leases.size() < n)
     {
-        state::lease l;
-        l.token = static_cast<state::lease_token>(as_int(e[i]));
-        l.host = e[i + 1].str;
-        l.req = codec_.from_json(nlohmann::json::parse(e[i + 2].str));
-        l.expires_in = duration;
-        out.leases.push_back(std::move(l));
+        auto const ask = std::min(n - out.leases.size(), max_lease_batch);
+        auto const seed = std::uniform_real_distribution<double>(0, 1)(rng_);
+        auto r = co_await call("lease", {num(static_cast<long long>(ask)), num(duration.count()), fmt::format("{:.9f}", seed)});
+        auto const& e = r.elements;
+        if (e.empty())
+            throw_error(weft::error::state_refused,
+                        fmt::format("redis at {}: a malformed lease reply", conn_->where().redacted()));
+        std::size_t got = 0;
+        for (std::size_t i = 1; i + 2 < e.size(); i += 3, ++got)
+        {
+            state::lease l;
+            l.token = static_cast<state::lease_token>(as_int(e[i]));
+            l.host = e[i + 1].str;
+            l.req = codec_.from_json(nlohmann::json::parse(e[i + 2].str));
+            l.expires_in = duration;
+            out.leases.push_back(std::move(l));
+        }
+        if (got < ask)
+        {
+            if (auto const next = as_int(e[0]); next >= 0)
+                out.next_in = milliseconds(next);
+            break;
+        }
     }
-    if (auto const next = as_int(e[0]); out.leases.size() < n && next >= 0)
-        out.next_in = milliseconds(next);
     co_return out;
 }
 
