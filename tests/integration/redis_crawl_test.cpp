@@ -49,7 +49,7 @@ std::map<std::string, int> urls_in(std::filesystem::path const& jsonl)
     return out;
 }
 
-std::vector<std::string> weft(std::vector<std::string> args)
+std::vector<std::string> weft_args(std::vector<std::string> args)
 {
     args.insert(args.begin(), weft::test::weft_cli_path());
     return args;
@@ -83,6 +83,20 @@ void wait_all(std::vector<worker>& ws, std::chrono::seconds limit)
     }
 }
 
+/// The leases the worker with process id `pid` holds in crawl `id` (`weft status --json`).
+std::uint64_t leases_held(std::string const& address, std::string const& id, pid_t pid)
+{
+    auto const status = weft::test::run_process(weft_args({"status", address, "--crawl-id", id, "--json"}));
+    if (status.exit_code != 0)
+        return 0;
+    auto const tag = ":" + std::to_string(pid) + ":";
+    auto const j = nlohmann::json::parse(status.out); // named: a range-for over parse(...).at() dangles
+    for (auto const& w : j.at("workers"))
+        if (w.at("id").get<std::string>().find(tag) != std::string::npos)
+            return w.at("leased").get<std::uint64_t>();
+    return 0;
+}
+
 /// Polls until the site served at least `n` pages (or 60 s passed).
 void wait_for_pages(test_server const& site, std::size_t n)
 {
@@ -103,7 +117,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
 
     // The reference: one process, no Redis.
     auto const ref = weft::test::run_process(
-        weft({"crawl", root, "--per-host", "2", "--ignore-robots", "-q", "-o", (dir / "ref.jsonl").string()}), {}, 120s);
+        weft_args({"crawl", root, "--per-host", "2", "--ignore-robots", "-q", "-o", (dir / "ref.jsonl").string()}), {}, 120s);
     REQUIRE(ref.exit_code == 0);
     auto const expected = urls_in(dir / "ref.jsonl");
     REQUIRE(expected.size() == site_pages);
@@ -113,14 +127,15 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
     redis_server redis({.append_only = true, .password = {}, .maxmemory = {}});
     test_server shared_site;
     auto const shared_root = shared_site.url("/site/0") + site_query;
-    std::vector<std::string> const args{"crawl", shared_root, "--per-host", "2", "--ignore-robots", "--lease", "3",
+    // Each worker fetches 2 at a time, so three could have 6 in flight: --per-host 4 must hold them.
+    std::vector<std::string> const args{"crawl", shared_root, "-c", "2", "--per-host", "4", "--ignore-robots", "--lease", "3",
                                         "--frontier", redis.url(), "--crawl-id", "three", "-q"};
     std::vector<worker> workers;
     auto start_worker = [&](int i)
     {
         worker w;
         w.err = dir / ("worker-" + std::to_string(i) + ".err");
-        w.pid = spawn_process(weft(args), w.err);
+        w.pid = spawn_process(weft_args(args), w.err);
         workers.push_back(w);
     };
     for (int i = 0; i < 3; ++i)
@@ -147,7 +162,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
     CHECK_THAT(waited, Catch::Contains("unreachable"));
 
     auto const exported = weft::test::run_process(
-        weft({"export", redis.url(), "--crawl-id", "three", "-o", (dir / "out.jsonl").string()}), {}, 60s);
+        weft_args({"export", redis.url(), "--crawl-id", "three", "-o", (dir / "out.jsonl").string()}), {}, 60s);
     INFO("export stderr: " << exported.err);
     REQUIRE(exported.exit_code == 0);
     auto const got = urls_in(dir / "out.jsonl");
@@ -161,7 +176,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
         CHECK(n == 1); // nothing twice
     }
     CHECK(got_urls == expected_urls);
-    CHECK(shared_site.site_max_in_flight() <= 2); // --per-host 2 held across the workers
+    CHECK(shared_site.site_max_in_flight() <= 4); // --per-host 4 held across the workers
 }
 
 TEST_CASE("a worker paused past its lease has its late completions refused", "[redis][integration]")
@@ -169,16 +184,19 @@ TEST_CASE("a worker paused past its lease has its late completions refused", "[r
     temp_dir dir;
     test_server site;
     redis_server redis;
-    auto const root = site.url("/site/0") + "?n=60&ms=100&fan=3";
-    std::vector<std::string> const args{"crawl", root, "--per-host", "4", "--ignore-robots", "--lease", "1",
+    auto const root = site.url("/site/0") + "?n=60&ms=300&fan=3"; // 2 workers x 2 at a time: about 5 s
+    std::vector<std::string> const args{"crawl", root, "-c", "2", "--per-host", "8", "--ignore-robots", "--lease", "1",
                                         "--frontier", redis.url(), "--crawl-id", "zombie", "-q"};
     std::vector<worker> workers(2);
     for (int i = 0; i < 2; ++i)
     {
         workers[i].err = dir / ("w" + std::to_string(i) + ".err");
-        workers[i].pid = spawn_process(weft(args), workers[i].err);
+        workers[i].pid = spawn_process(weft_args(args), workers[i].err);
     }
-    wait_for_pages(site, 8);
+    // Pause the first worker while it holds leases (its id names its pid).
+    auto const deadline = clock_type::now() + 30s;
+    while (leases_held(redis.url(), "zombie", workers[0].pid) == 0 && clock_type::now() < deadline)
+        std::this_thread::sleep_for(5ms);
     ::kill(workers[0].pid, SIGSTOP);
     std::this_thread::sleep_for(2500ms); // its leases expire and go to the other worker
     ::kill(workers[0].pid, SIGCONT);
@@ -188,7 +206,7 @@ TEST_CASE("a worker paused past its lease has its late completions refused", "[r
         INFO(slurp(w.err));
         CHECK(w.exit_code == 0);
     }
-    auto const status = weft::test::run_process(weft({"status", redis.url(), "--crawl-id", "zombie", "--json"}));
+    auto const status = weft::test::run_process(weft_args({"status", redis.url(), "--crawl-id", "zombie", "--json"}));
     REQUIRE(status.exit_code == 0);
     auto const j = nlohmann::json::parse(status.out);
     INFO(status.out);
@@ -196,9 +214,10 @@ TEST_CASE("a worker paused past its lease has its late completions refused", "[r
     CHECK(j.at("pending").get<int>() == 0);
     CHECK(j.at("leased").get<int>() == 0);
     CHECK(j.at("expired").get<int>() >= 1);
+    CHECK(j.at("stale").get<int>() >= 1); // the paused worker's late completions
 
     auto const exported =
-        weft::test::run_process(weft({"export", redis.url(), "--crawl-id", "zombie", "-o", (dir / "o.jsonl").string()}));
+        weft::test::run_process(weft_args({"export", redis.url(), "--crawl-id", "zombie", "-o", (dir / "o.jsonl").string()}));
     REQUIRE(exported.exit_code == 0);
     auto const got = urls_in(dir / "o.jsonl");
     CHECK(got.size() == 60);
@@ -212,23 +231,23 @@ TEST_CASE("a worker paused past its lease has its late completions refused", "[r
 TEST_CASE("a crawl whose Redis is unreachable or refuses the password exits 2 before fetching", "[redis][integration]")
 {
     test_server site;
-    auto const root = site.url("/site/0") + "?n=5";
+    auto const root = site.url("/site/0") + "?n=5&ms=0&fan=3";
     auto const port = std::to_string(weft::test::unused_port());
     auto const unreachable = weft::test::run_process(
-        weft({"crawl", root, "--frontier", "redis://127.0.0.1:" + port, "--crawl-id", "x", "-q"}));
+        weft_args({"crawl", root, "--frontier", "redis://127.0.0.1:" + port, "--crawl-id", "x", "-q"}));
     CHECK(unreachable.exit_code == 2);
     CHECK_THAT(unreachable.err, Catch::Contains("127.0.0.1:" + port));
 
     redis_server locked({.append_only = false, .password = "s3cret-pw", .maxmemory = {}});
     auto const wrong = "redis://:not-it@127.0.0.1:" + std::to_string(locked.port());
-    auto const refused = weft::test::run_process(weft({"crawl", root, "--frontier", wrong, "--crawl-id", "x", "-q"}));
+    auto const refused = weft::test::run_process(weft_args({"crawl", root, "--frontier", wrong, "--crawl-id", "x", "-q"}));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.err, Catch::Contains(std::to_string(locked.port())));
     CHECK_THAT(refused.err, !Catch::Contains("not-it"));
     CHECK(site.total_requests() == 0);
 
     auto const right = weft::test::run_process(
-        weft({"crawl", root, "--ignore-robots", "--frontier", locked.url(), "--crawl-id", "x", "-q"}));
+        weft_args({"crawl", root, "--ignore-robots", "--frontier", locked.url(), "--crawl-id", "x", "-q"}));
     INFO(right.err);
     CHECK(right.exit_code == 0);
     CHECK(site.total_requests() == 5);
