@@ -44,6 +44,7 @@ task<std::unique_ptr<state::crawl_state>> async_open_shared_state(std::string ad
     s.frontier = address;
     s.crawl_id = crawl_id;
     state::backend_address where{address, crawl_id};
+    where.configure = false; // status and export look; the crawl's politeness stays as its workers set it
     auto opened = co_await state::async_open_backend(ex, std::move(where), s, state::request_codec::plain());
     co_return opened;
 }

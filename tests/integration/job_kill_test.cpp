@@ -280,37 +280,6 @@ std::string describe(kill_slot const& s)
 
 // --- running weft ---
 
-pid_t spawn(std::vector<std::string> args, std::filesystem::path const& err)
-{
-    args.insert(args.begin(), weft::test::weft_cli_path());
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0)
-    {
-        int null = ::open("/dev/null", O_RDWR);
-        int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(null, 0);
-        ::dup2(null, 1);
-        ::dup2(e, 2);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    return pid;
-}
-
-// The exit code (128 + signal when killed) once the process has ended, else nothing.
-std::optional<int> poll_exit(pid_t pid, bool block)
-{
-    int status = 0;
-    if (::waitpid(pid, &status, block ? 0 : WNOHANG) != pid)
-        return std::nullopt;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 struct run_record
 {
     std::optional<kill_slot> slot; ///< the kill planned for this run, if any
@@ -343,10 +312,12 @@ run_record run_once(std::vector<std::string> const& args, std::filesystem::path 
     line_counter lines(out);
     auto const start = clock_type::now();
     auto const deadline = start + 30s;
-    pid_t const pid = spawn(args, err);
+    auto argv = args;
+    argv.insert(argv.begin(), weft::test::weft_cli_path());
+    pid_t const pid = weft::test::spawn_process(argv, err);
     std::optional<int> code;
     bool const wait_for_lines = slot && !slot->at_startup;
-    while (!(code = poll_exit(pid, false)) && clock_type::now() < deadline &&
+    while (!(code = weft::test::poll_exit(pid, false)) && clock_type::now() < deadline &&
            (!slot || (wait_for_lines && lines.count() < slot->target)))
         std::this_thread::sleep_for(1ms);
     if (!code && slot)
@@ -360,7 +331,7 @@ run_record run_once(std::vector<std::string> const& args, std::filesystem::path 
     auto const end = clock_type::now();
     run.at_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(end - start).count());
     if (!code)
-        code = poll_exit(pid, true);
+        code = weft::test::poll_exit(pid, true);
     run.exit_code = *code;
     run.killed = slot && end < deadline && run.exit_code == 128 + SIGKILL;
     run.err = slurp(err);

@@ -22,6 +22,36 @@ std::string slurp(std::filesystem::path const& p)
 
 } // namespace
 
+pid_t spawn_process(std::vector<std::string> argv, std::filesystem::path const& err)
+{
+    std::vector<char*> args;
+    for (auto& a : argv)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0)
+    {
+        int null = ::open("/dev/null", O_RDWR);
+        int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(e, 2);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+std::optional<int> poll_exit(pid_t pid, bool block)
+{
+    int status = 0;
+    if (::waitpid(pid, &status, block ? 0 : WNOHANG) != pid)
+        return std::nullopt;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 process_result run_process(std::vector<std::string> const& argv, std::string const& stdin_data, std::chrono::seconds limit)
 {
     temp_dir dir;

@@ -2,7 +2,11 @@
 // its exit code. For tests of the weft executable.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,14 @@ struct process_result
 /// Runs argv[0] (a path) with arguments argv[1...]. Kills it and fails (throws) after `limit`.
 process_result run_process(std::vector<std::string> const& argv, std::string const& stdin_data = {},
                            std::chrono::seconds limit = std::chrono::seconds(60));
+
+/// Starts argv[0] (a path) with arguments argv[1...] in the background: stdin and stdout
+/// /dev/null, stderr to the file `err`. Returns its pid; wait for it with poll_exit.
+pid_t spawn_process(std::vector<std::string> argv, std::filesystem::path const& err);
+
+/// The exit code (128 + signal when killed by one) once process `pid` ended, else nothing;
+/// `block` waits for it.
+std::optional<int> poll_exit(pid_t pid, bool block);
 
 /// The weft executable built with the tests.
 std::string weft_cli_path();

@@ -182,6 +182,8 @@ struct test_server::impl
 
     mutable std::mutex mutex; // guards the members up to `io`
     std::map<std::string, std::size_t, std::less<>> counts;
+    std::size_t site_in_flight = 0; // /site/ requests being answered now
+    std::size_t site_max_in_flight = 0;
     std::map<std::string, received_request, std::less<>> last;
     std::size_t total = 0;
     std::size_t accepted = 0;
@@ -236,6 +238,8 @@ struct test_server::impl
     awaitable<void> session(Stream& stream);
     template <class Stream>
     awaitable<bool> respond(Stream& stream, received_request const& req, bool keep_alive);
+    template <class Stream, class Simple>
+    awaitable<bool> site_page(Stream& stream, received_request const& req, Simple& simple);
 };
 
 namespace
@@ -420,6 +424,42 @@ awaitable<void> test_server::impl::session(Stream& stream)
             co_return;
         }
     }
+}
+
+// /site/<i>?n=N&ms=M&fan=F: page i of a site of N pages, answered after M ms, linking to the
+// F pages (i F + 1 ... i F + F) mod N and to page 0, with one item (<p class="item">).
+// Counts the /site/ requests in flight, to check a crawler's concurrency on the host.
+template <class Stream, class Simple>
+awaitable<bool> test_server::impl::site_page(Stream& stream, received_request const& req, Simple& simple)
+{
+    auto const n = std::max<std::size_t>(1, size_param(req, "n", 100));
+    auto const ms = size_param(req, "ms", 0);
+    auto const fan = size_param(req, "fan", 3);
+    auto const i = std::strtoull(req.path.c_str() + 6, nullptr, 10) % n;
+    {
+        std::lock_guard lock(mutex);
+        site_max_in_flight = std::max(site_max_in_flight, ++site_in_flight);
+    }
+    struct leave
+    {
+        impl* self;
+        ~leave()
+        {
+            std::lock_guard lock(self->mutex);
+            --self->site_in_flight;
+        }
+    } on_exit{this};
+    if (ms > 0 && co_await sleep_watching(stream, std::chrono::milliseconds(ms)))
+        co_return false;
+    auto const query = "?n=" + std::to_string(n) + "&ms=" + std::to_string(ms) + "&fan=" + std::to_string(fan);
+    std::string body = "<!DOCTYPE html>\n<html><head><title>page " + std::to_string(i) + "</title></head><body>\n";
+    body += "<p class=\"item\">item " + std::to_string(i) + "</p>\n<a href=\"/site/0" + query + "\">home</a>\n";
+    for (std::size_t k = 1; k <= fan; ++k)
+        body += "<a href=\"/site/" + std::to_string((i * fan + k) % n) + query + "\">next</a>\n";
+    body += "</body></html>\n";
+    http::headers h;
+    h.add("Content-Type", "text/html; charset=utf-8");
+    co_return co_await simple(200, std::move(h), body);
 }
 
 // Answers one request; returns whether the connection may serve another.
@@ -653,6 +693,8 @@ awaitable<bool> test_server::impl::respond(Stream& stream, received_request cons
         h.add("Content-Encoding", "gzip");
         co_return co_await simple(200, std::move(h), *body);
     }
+    if (starts_with("/site/"))
+        co_return co_await site_page(stream, req, simple);
     if (path == "/html")
     {
         auto const title = req.param("title", "weft test page");
@@ -773,6 +815,12 @@ std::string test_server::url(std::string_view path) const
 std::filesystem::path const& test_server::ca_file() const
 {
     return impl_->ca_file;
+}
+
+std::size_t test_server::site_max_in_flight() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->site_max_in_flight;
 }
 
 std::size_t test_server::request_count(std::string_view path) const

@@ -32,6 +32,9 @@
 //                                   pattern_body(n) with that Content-Encoding (deflate: zlib format)
 //   /gzip-bomb?mb=64                gzip of mb MiB of zeros (about 1000:1)
 //   /html?title=T&links=3           a small HTML page with links to /html?page=<i>
+//   /site/<i>?n=100&ms=0&fan=3      page i of a site of n pages, after ms: one item
+//                                   (<p class="item">item i</p>), links to page 0 and to pages
+//                                   (i fan + 1 ... i fan + fan) mod n (site_max_in_flight())
 //   anything else                   a static file under options::root (Content-Type by extension,
 //                                   "/" serves index.html), else 404
 //
@@ -117,6 +120,8 @@ public:
     /// Requests received for `path` (without query), any method.
     std::size_t request_count(std::string_view path) const;
     std::size_t total_requests() const;
+    /// The most /site/ requests the server was answering at once (since start).
+    std::size_t site_max_in_flight() const;
     /// TCP connections accepted since start (or reset_counters()).
     std::size_t connections_accepted() const;
     /// Server-side connections open now.

@@ -232,6 +232,8 @@ task<std::string> engine::impl::dispatch()
             co_return limit ? "max_pages" : "finished";
         if (std::exchange(woken, false))
             continue;
+        if (auto const poll = run.state->poll_interval(); poll && (!next_in || *poll < *next_in))
+            next_in = poll; // another worker may add, complete or free a host meanwhile
         if (next_in)
             wake.expires_after(*next_in);
         else

@@ -14,6 +14,8 @@
 // weft::error::state_unavailable. Giving up is final: every later command fails at once the
 // same way. Commands issued before async_connect has completed fail with state_unavailable.
 //
+// Giving up is final: the connection then fails every command at once the same way.
+//
 // Errors: weft::system_error whose message names the address (password never shown):
 // state_unavailable (cannot connect, timed out), state_refused (wrong password, unknown
 // database, out of memory, any other error reply to a command that must not fail).

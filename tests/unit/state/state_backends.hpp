@@ -26,10 +26,12 @@
 // Lifetimes: destroy every state a fixture opened before the fixture (declare the fixture first).
 #pragma once
 
+#include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
 #include <weft/async/task.hpp>
 #include <weft/engine/settings.hpp>
+#include <weft/state/backend_registry.hpp>
 #include <weft/state/crawl_state.hpp>
 #include <weft/state/job_state.hpp>
 #include <weft/state/memory_state.hpp>
@@ -44,9 +46,11 @@
 #include <future>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <unistd.h>
 
 /// The backends every TEMPLATE_TEST_CASE of the suite is instantiated for.
-#define WEFT_STATE_BACKENDS weft::test::memory_backend, weft::test::job_backend
+#define WEFT_STATE_BACKENDS weft::test::memory_backend, weft::test::job_backend, weft::test::redis_backend
 
 namespace weft::test
 {
@@ -118,6 +122,40 @@ struct job_backend : state_loop
 
 private:
     temp_dir dir_;
+};
+
+/// The Redis backend (plugins/state_redis/) on one redis-server shared by the test process (it
+/// starts with the first fixture), each fixture a crawl id of its own.
+struct redis_backend : state_loop
+{
+    static constexpr char const* name = "redis";
+    static constexpr bool persistent = true;
+    static constexpr bool leases_end_with_process = false; // leases live on the server until they expire
+
+    static redis_server& server()
+    {
+        static redis_server s;
+        return s;
+    }
+
+    redis_backend() : crawl_id_("conformance-" + std::to_string(::getpid()) + "-" + std::to_string(next_id()++)) {}
+
+    std::unique_ptr<state::crawl_state> open(engine::settings const& s) { return reopen(s); }
+    std::unique_ptr<state::crawl_state> reopen(engine::settings const& s)
+    {
+        auto factory = state::find_backend(server().url());
+        return run(factory(get_executor(), state::backend_address{server().url(), crawl_id_}, s,
+                           state::request_codec::plain()));
+    }
+
+private:
+    static int& next_id()
+    {
+        static int n = 0;
+        return n;
+    }
+
+    std::string crawl_id_;
 };
 
 } // namespace weft::test

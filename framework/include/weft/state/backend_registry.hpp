@@ -22,6 +22,9 @@ struct backend_address
 {
     std::string address;  ///< as the user gave it ("redis://:secret@10.0.0.5:6379/2")
     std::string crawl_id; ///< names the crawl among others in the same store (settings::crawl_id)
+    /// true for a crawling process: the settings' politeness (per_host, delay, autothrottle...)
+    /// become the crawl's. false to look only (`weft status`, `weft export`).
+    bool configure = true;
 };
 
 /// Opens (connects, loads scripts) a backend's crawl state on `ex`. Throws weft::system_error

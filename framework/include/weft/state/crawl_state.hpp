@@ -305,6 +305,10 @@ public:
     virtual output_journal* journal() noexcept { return nullptr; }
     /// True when this state was created from an earlier run's (a resumed job).
     virtual bool resumed() const noexcept { return false; }
+    /// A state shared with other workers changes without this process doing anything (their
+    /// adds, completions, expiries): the engine asks for leases again at least this often, and
+    /// lease()'s next_in speaks only of what this state knows. nullopt: not shared.
+    virtual std::optional<milliseconds> poll_interval() const noexcept { return std::nullopt; }
 };
 
 } // namespace weft::state
