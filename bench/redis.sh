@@ -45,6 +45,8 @@ cli ping >/dev/null || die "redis-server did not start on port $port (log: $dir/
 address="redis://127.0.0.1:$port"
 info() { cli info "$1" | tr -d '\r' | awk -F: -v k="$2" '$1 == k { print $2 }'; }
 cpu() { echo "$(info cpu used_cpu_user) + $(info cpu used_cpu_sys)" | bc -l; }
+# Scripts run (one a round trip: every operation is one EVALSHA).
+scripts() { cli info commandstats | tr -d '\r' | awk -F'[=,:]' '$1 == "cmdstat_evalsha" { print $3 }' | grep . || echo 0; }
 echo "redis-server $(redis-server --version | awk '{print $3}') on $address; $(nproc) cores; $(uptime | sed 's/.*load/load/')"
 
 # --- memory ---
@@ -82,11 +84,23 @@ HARNESS="$(cd "$HARNESS" && pwd)"
 source "$HARNESS/conf/sites.sh"
 site_info "$SITE" || die "unknown site $SITE"
 if ! "$HARNESS/serve.sh" status >/dev/null 2>&1; then "$HARNESS/serve.sh" start >/dev/null || die "nginx did not start"; stop_nginx=1; fi
+# The same crawl without Redis (the local in-memory state), as the reference of this run.
+local_rates=()
+for rep in $(seq "$REPS"); do
+  start=$(date +%s.%N)
+  "$weft" crawl "$SITE_ROOT_URL" --concurrency "$CONC" --per-host 64 --delay 0 -q -o "$dir/local.jsonl" 2>"$dir/local.log" \
+    || die "the local crawl failed: $(tail -3 "$dir/local.log")"
+  end=$(date +%s.%N)
+  local_rates+=("$(echo "$(wc -l <"$dir/local.jsonl") / ($end - $start)" | bc -l)")
+done
+sorted=$(printf '%s\n' "${local_rates[@]}" | sort -g)
+printf 'no Redis (one process, memory state) on %s: median %.0f pages/s (%.0f-%.0f over %d runs)\n' "$SITE" \
+  "$(echo "$sorted" | sed -n "$(( (REPS + 1) / 2 ))p")" "$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$REPS"
 for n in $WORKERS; do
   rates=()
   for rep in $(seq "$REPS"); do
     id="w$n-r$rep"
-    cpu0=$(cpu); calls0=$(info stats total_commands_processed)
+    cpu0=$(cpu); calls0=$(scripts)
     start=$(date +%s.%N)
     pids=()
     for w in $(seq "$n"); do
@@ -95,11 +109,11 @@ for n in $WORKERS; do
     done
     for p in "${pids[@]}"; do wait "$p" || die "worker failed: $(tail -3 "$dir/$id-$w.log")"; done
     end=$(date +%s.%N)
-    cpu1=$(cpu); calls1=$(info stats total_commands_processed)
+    cpu1=$(cpu); calls1=$(scripts)
     done_pages=$(cli hget "{$id}:n" done)
     rate=$(echo "$done_pages / ($end - $start)" | bc -l)
     rates+=("$rate")
-    printf '  %d worker(s), run %d: %d pages in %.2f s = %.0f pages/s; Redis %.0f us CPU and %.1f commands a page\n' \
+    printf '  %d worker(s), run %d: %d pages in %.2f s = %.0f pages/s; Redis %.0f us CPU and %.1f round trips (scripts) a page\n' \
       "$n" "$rep" "$done_pages" "$(echo "$end - $start" | bc -l)" "$rate" \
       "$(echo "($cpu1 - $cpu0) * 1000000 / $done_pages" | bc -l)" "$(echo "($calls1 - $calls0) / $done_pages" | bc -l)"
   done
