@@ -42,28 +42,9 @@ struct child
     child(std::vector<std::string> args, std::filesystem::path const& err)
     {
         args.insert(args.begin(), weft::test::weft_cli_path());
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0)
-        {
-            int o = ::open("/dev/null", O_WRONLY);
-            int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(o, 1);
-            ::dup2(e, 2);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
+        pid = weft::test::spawn_process(std::move(args), err);
     }
-    int wait()
-    {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
+    int wait() { return *weft::test::poll_exit(pid, true); }
 };
 
 std::string slurp(std::filesystem::path const& p)

@@ -1,5 +1,7 @@
 #include "support/redis_server.hpp"
 
+#include "support/process.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -144,19 +146,7 @@ void redis_server::start()
         argv.insert(argv.end(), {"--requirepass", options_.password});
     if (!options_.maxmemory.empty())
         argv.insert(argv.end(), {"--maxmemory", options_.maxmemory, "--maxmemory-policy", "noeviction"});
-    std::vector<char*> args;
-    for (auto& a : argv)
-        args.push_back(a.data());
-    args.push_back(nullptr);
-
-    pid_t pid = ::fork();
-    if (pid < 0)
-        throw std::runtime_error("fork failed");
-    if (pid == 0)
-    {
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
+    pid_t const pid = spawn_process(std::move(argv), dir_ / "redis.stderr");
     auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline)
     {

@@ -2,6 +2,8 @@
 // the state's address is reported at start, not discovered as a connection to the wrong place.
 #include "redis_client.hpp"
 
+#include <weft/text/ascii.hpp>
+
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -37,17 +39,6 @@ bool parse_number(std::string_view text, long long max, long long& out)
     return ec == std::errc() && end == text.data() + text.size() && out <= max;
 }
 
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // User and password may be percent-encoded (a password holding '@', ':' or '/').
 bool percent_decode(std::string_view in, std::string& out)
 {
@@ -61,10 +52,9 @@ bool percent_decode(std::string_view in, std::string& out)
         }
         if (i + 2 >= in.size())
             return false;
-        int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-        if (hi < 0 || lo < 0)
+        if (!text::is_hex_digit(in[i + 1]) || !text::is_hex_digit(in[i + 2]))
             return false;
-        out += static_cast<char>(hi * 16 + lo);
+        out += static_cast<char>(text::hex_value(in[i + 1]) * 16 + text::hex_value(in[i + 2]));
         i += 2;
     }
     return true;
