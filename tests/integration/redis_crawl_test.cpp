@@ -128,7 +128,8 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
     test_server shared_site;
     auto const shared_root = shared_site.url("/site/0") + site_query;
     // Each worker fetches 2 at a time, so three could have 6 in flight: --per-host 4 must hold them.
-    std::vector<std::string> const args{"crawl", shared_root, "-c", "2", "--per-host", "4", "--ignore-robots", "--lease", "3",
+    // robots.txt obeyed: the crawl fetches it once for all workers (a 404: everything allowed).
+    std::vector<std::string> const args{"crawl", shared_root, "-c", "2", "--per-host", "4", "--lease", "3",
                                         "--frontier", redis.url(), "--crawl-id", "three", "-q"};
     std::vector<worker> workers;
     auto start_worker = [&](int i)
@@ -177,6 +178,7 @@ TEST_CASE("three workers crawl one site through Redis, one killed and Redis rest
     }
     CHECK(got_urls == expected_urls);
     CHECK(shared_site.site_max_in_flight() <= 4); // --per-host 4 held across the workers
+    CHECK(shared_site.request_count("/robots.txt") == 1); // one fetch for the crawl, kept in Redis
 }
 
 TEST_CASE("a worker paused past its lease has its late completions refused", "[redis][integration]")
