@@ -254,3 +254,35 @@ TEST_CASE("a crawl whose Redis is unreachable or refuses the password exits 2 be
     CHECK(right.exit_code == 0);
     CHECK(site.total_requests() == 5);
 }
+
+TEST_CASE("a crawl whose Redis runs out of memory stops saying so, and resumes to the whole crawl",
+          "[redis][integration]")
+{
+    temp_dir dir;
+    test_server site;
+    auto const root = site.url("/site/0") + "?n=6000&ms=0&fan=4";
+    redis_server redis({.append_only = false, .password = {}, .maxmemory = "2mb"}); // about 2,000 pages
+    std::vector<std::string> const args{"crawl", root, "--ignore-robots", "--lease", "2", "--frontier", redis.url(),
+                                        "--crawl-id", "oom", "-q"};
+    auto const stopped = weft::test::run_process(weft_args(args), {}, 120s);
+    INFO(stopped.err);
+    CHECK(stopped.exit_code != 0);
+    CHECK_THAT(stopped.err, Catch::Contains("out of memory") && Catch::Contains("maxmemory") &&
+                                Catch::Contains(std::to_string(redis.port())));
+
+    auto const raised = weft::test::run_process(
+        {"/usr/bin/redis-cli", "-p", std::to_string(redis.port()), "config", "set", "maxmemory", "0"});
+    REQUIRE(raised.exit_code == 0);
+    std::this_thread::sleep_for(2500ms); // the stopped crawl's leases expire
+    auto const resumed = weft::test::run_process(weft_args(args), {}, 120s);
+    INFO(resumed.err);
+    CHECK(resumed.exit_code == 0);
+    auto const exported =
+        weft::test::run_process(weft_args({"export", redis.url(), "--crawl-id", "oom", "-o", (dir / "o.jsonl").string()}));
+    REQUIRE(exported.exit_code == 0);
+    auto const got = urls_in(dir / "o.jsonl");
+    CHECK(got.size() == 6000); // every page, once
+    for (auto const& [u, n] : got)
+        if (n != 1)
+            FAIL_CHECK(u << " written " << n << " times");
+}

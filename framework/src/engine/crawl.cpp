@@ -1,5 +1,7 @@
 #include "engine/crawl.hpp"
 
+#include <weft/sqlite/database.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 
 #include <utility>
@@ -21,6 +23,24 @@ bool is_abort(std::exception_ptr e)
     catch (boost::system::system_error const& se)
     {
         return is_abort(se.code());
+    }
+    catch (...)
+    {
+        return false;
+    }
+}
+
+bool is_state_failure(std::exception_ptr e)
+{
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (boost::system::system_error const& se)
+    {
+        auto const ec = se.code();
+        return ec == error::state_unavailable || ec == error::state_refused ||
+               ec.category() == sqlite::error_category();
     }
     catch (...)
     {

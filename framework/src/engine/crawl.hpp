@@ -54,6 +54,10 @@ struct crawl_run
 /// operation_aborted or condition::cancelled: a stop, not a failure.
 bool is_abort(error_code ec);
 bool is_abort(std::exception_ptr e);
+/// The crawl state failed (its server unreachable or refusing, its database failing), as
+/// opposed to a callback or a middleware: the crawl stops, and no lease may end as if its page
+/// were done (its discoveries may not all have been added).
+bool is_state_failure(std::exception_ptr e);
 /// The exception's what(), for a message.
 std::string describe(std::exception_ptr e);
 /// "timeout", "network", "dns", ... for stats' errors_by_kind.

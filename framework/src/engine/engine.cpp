@@ -308,9 +308,12 @@ task<void> engine::impl::run_crawl()
         }
         catch (...)
         {
-            if (!is_abort(std::current_exception()))
+            auto const e = std::current_exception();
+            if (is_state_failure(e))
+                self->run.fail("crawl state (" + std::string(self->run.state->name()) + "): " + describe(e));
+            else if (!is_abort(e))
                 self->run.say(fmt::format("start_requests of spider '{}' failed: {}", self->run.spider.name(),
-                                          describe(std::current_exception())));
+                                          describe(e)));
         }
         self->start_done = true;
         self->run.wake();
@@ -322,7 +325,18 @@ task<void> engine::impl::run_crawl()
         aux.spawn(show_progress(run, closing, timers));
     if (metrics)
         aux.spawn(metrics->async_run());
-    auto reason = co_await dispatch();
+    std::string reason = "failed";
+    try
+    {
+        reason = co_await dispatch();
+    }
+    catch (...)
+    {
+        auto const e = std::current_exception();
+        if (!is_state_failure(e))
+            throw;
+        run.fail("crawl state (" + std::string(run.state->name()) + "): " + describe(e));
+    }
     co_await close(std::move(reason));
 }
 

@@ -92,6 +92,13 @@ task<void> end_after_error(crawl_run& run, state::lease const& l, std::exception
             co_await run.state->async_release({l.token});
             co_return;
         }
+        if (is_state_failure(e))
+        {
+            // Completing it would lose what the page discovered after the failure: the lease
+            // expires instead and the page is fetched again when the crawl resumes.
+            run.fail("crawl state (" + std::string(run.state->name()) + "): " + describe(e));
+            co_return;
+        }
         ++run.stats.callback_errors;
         run.say(fmt::format("{} {}: {}", l.req.method(), l.req.url(), describe(e)));
         page_output none(run);

@@ -105,8 +105,8 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     }
     catch (...)
     {
-        if (is_abort(std::current_exception()))
-            throw;
+        if (is_abort(std::current_exception()) || is_state_failure(std::current_exception()))
+            throw; // not the spider's: the crawl state failed while taking its output
         thrown = std::current_exception();
     }
     if (!thrown)
@@ -138,7 +138,7 @@ task<void> scraper::async_errback(weft::request const& req, error_code ec, std::
     }
     catch (...)
     {
-        if (is_abort(std::current_exception()))
+        if (is_abort(std::current_exception()) || is_state_failure(std::current_exception()))
             throw;
         ++run_.stats.callback_errors;
         run_.say(fmt::format("errback for {} failed: {}", req.url(), describe(std::current_exception())));

@@ -1,4 +1,9 @@
+#!lua
 -- weft's crawl state on Redis (docs/ARCHITECTURE.md, "The crawl state on Redis").
+--
+-- The shebang above makes Redis 7 refuse the whole call up front when it is out of memory,
+-- rather than fail at the first write inside the script with the writes before it kept: a
+-- call is all or nothing.
 --
 -- One script, loaded once (EVALSHA); ARGV[1] names the operation, ARGV[2] the calling worker.
 -- Each call is one atomic step on the server. The files of plugins/state_redis/lua/ are joined
