@@ -183,8 +183,8 @@ ops.open = function()
     if ARGV[3] == '1' and #ARGV > 3 then
         redis.call('HSET', C .. ':cfg', unpack(ARGV, 4))
     end
-    if not existed then
-        redis.call('HSET', C .. ':n', 'pending', 0)
+    if not existed and ARGV[3] == '1' then
+        redis.call('HSET', C .. ':n', 'pending', 0) -- a crawl exists once a worker opened it (status does not create one)
     end
     local e = 0
     if existed then
