@@ -50,13 +50,9 @@ nlohmann::json to_json(status_args const& a, std::string_view backend, state::co
                      {"workers", nlohmann::json::array()}};
     for (auto const& h : hosts)
     {
-        nlohmann::json e{{"host", h.host},
-                         {"pending", h.pending},
-                         {"in_flight", h.in_flight},
-                         {"concurrency", h.concurrency},
-                         {"delay_ms", h.delay.count()},
-                         {"backoffs", h.backoffs}};
-        e["backoff_ms"] = h.backoff_for ? nlohmann::json(h.backoff_for->count()) : nlohmann::json(nullptr);
+        auto e = state::to_json(h);
+        if (!e.contains("backoff_ms"))
+            e["backoff_ms"] = nullptr; // --json keeps one shape per host
         j["hosts"].push_back(std::move(e));
     }
     for (auto const& w : workers)

@@ -60,17 +60,7 @@ task<void> snapshot_hosts(crawl_run& run)
     auto hosts = co_await run.state->async_busiest_hosts(busiest_reported);
     auto j = nlohmann::json::array();
     for (auto const& h : hosts)
-    {
-        nlohmann::json e{{"host", h.host},
-                         {"pending", h.pending},
-                         {"in_flight", h.in_flight},
-                         {"concurrency", h.concurrency},
-                         {"delay_ms", h.delay.count()},
-                         {"backoffs", h.backoffs}};
-        if (h.backoff_for)
-            e["backoff_ms"] = h.backoff_for->count();
-        j.push_back(std::move(e));
-    }
+        j.push_back(state::to_json(h));
     run.stats.hosts = std::move(j);
 }
 

@@ -34,6 +34,19 @@ request_codec request_codec::plain()
             [](nlohmann::json const& j) { return weft::request::from_json(j); }};
 }
 
+nlohmann::json to_json(host_stats const& h)
+{
+    nlohmann::json e{{"host", h.host},
+                     {"pending", h.pending},
+                     {"in_flight", h.in_flight},
+                     {"concurrency", h.concurrency},
+                     {"delay_ms", h.delay.count()},
+                     {"backoffs", h.backoffs}};
+    if (h.backoff_for)
+        e["backoff_ms"] = h.backoff_for->count();
+    return e;
+}
+
 task<std::vector<kept_item>> crawl_state::async_read_items(std::string, std::size_t)
 {
     throw_error(weft::error::not_supported,

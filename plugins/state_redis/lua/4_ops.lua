@@ -1,12 +1,20 @@
 -- The other operations, and the dispatch.
 
+-- The record of lease `tok`, or nil (counted stale) when it is not current.
+local function current_lease(tok)
+    local rec = redis.call('HGET', C .. ':ld', tok)
+    if not rec then
+        count('stale', 1)
+    end
+    return rec
+end
+
 -- complete: ARGV[3] = token, [4..7] outcome, [8] = "done" | "failed", [9] = item count, the
 -- items, then the discovered count and the requests (enqueue). "STALE" when not current.
 ops.complete = function()
     local tok = ARGV[3]
-    local rec = redis.call('HGET', C .. ':ld', tok)
+    local rec = current_lease(tok)
     if not rec then
-        count('stale', 1)
         return 'STALE'
     end
     end_lease(tok, rec, outcome_at(4))
@@ -30,9 +38,8 @@ end
 -- retry: ARGV[3] = token, [4..7] outcome, [8] = not-before ms, [9] = priority, [10] = request.
 ops.retry = function()
     local tok = ARGV[3]
-    local rec = redis.call('HGET', C .. ':ld', tok)
+    local rec = current_lease(tok)
     if not rec then
-        count('stale', 1)
         return 'STALE'
     end
     local x = end_lease(tok, rec, outcome_at(4))
@@ -53,12 +60,10 @@ end
 -- release: ARGV[3...] = tokens. Pending again at their old place.
 ops.release = function()
     for i = 3, #ARGV do
-        local rec = redis.call('HGET', C .. ':ld', ARGV[i])
+        local rec = current_lease(ARGV[i])
         if rec then
             local x, f = end_lease(ARGV[i], rec, nil)
             queue(x.name, f[1], f[4])
-        else
-            count('stale', 1)
         end
     end
     place_touched()

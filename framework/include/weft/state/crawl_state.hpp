@@ -139,6 +139,10 @@ struct host_stats
     std::optional<milliseconds> backoff_for; ///< how long starts are still held back, if they are
 };
 
+/// {"host", "pending", "in_flight", "concurrency", "delay_ms", "backoffs"[, "backoff_ms"]}: a
+/// host in the stats JSON and `weft status --json` ("backoff_ms" only while it is held back).
+nlohmann::json to_json(host_stats const& h);
+
 /// Counters of the state as a whole.
 struct counters
 {
