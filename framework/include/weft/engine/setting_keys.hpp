@@ -13,6 +13,7 @@
 
 #include <weft/plugin/registry.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
