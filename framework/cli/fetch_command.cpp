@@ -11,14 +11,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace weft::cli {
 namespace {
@@ -74,9 +74,11 @@ public:
                         std::filesystem::path(path_).filename().string() + ".weft-XXXXXX";
             int fd = ::mkstemp(name.data());
             if (fd < 0)
-                throw std::runtime_error("cannot write " + path_ + ": cannot create a temporary file in its "
-                                         "directory: " + std::strerror(errno));
-            ::fchmod(fd, 0644); // as a file created with fopen (mkstemp makes it 0600), before umask
+                throw std::runtime_error("cannot write " + path_ +
+                                         ": cannot create a temporary file in its "
+                                         "directory: " +
+                                         std::strerror(errno));
+            ::fchmod(fd, 0644); // readable as a file fopen creates (mkstemp makes it 0600)
             tmp_ = name;
             file_ = ::fdopen(fd, "wb");
         }

@@ -21,11 +21,12 @@ void check_outputs(std::vector<std::string> const& outputs, char const* flag)
     {
         std::error_code ec;
         if (*i != "-" && std::filesystem::is_directory(*i, ec))
-            throw CLI::ValidationError(flag, "'" + *i + "' is a directory; give a file, such as '" + *i +
-                                                 "/items.jsonl'");
+            throw CLI::ValidationError(flag,
+                                       "'" + *i + "' is a directory; give a file, such as '" + *i + "/items.jsonl'");
         if (std::find(outputs.begin(), i, *i) != i)
-            throw CLI::ValidationError(flag, "'" + *i + "' is given twice; give each output once (-o appends, "
-                                                        "-O overwrites)");
+            throw CLI::ValidationError(flag, "'" + *i +
+                                                 "' is given twice; give each output once (-o appends, "
+                                                 "-O overwrites)");
     }
 }
 

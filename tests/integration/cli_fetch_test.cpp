@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <vector>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 using weft::test::run_process;
 using weft::test::weft_cli_path;

@@ -86,7 +86,8 @@ TEST_CASE("weft crawl -o appends (inside a .json array, under one CSV header) an
     auto const json = dir / "items.json", csv = dir / "items.csv";
     auto crawl = [&](char const* flag)
     {
-        auto r = run_process({weft_cli_path(), "crawl", server.url("/"), "-q", flag, json.string(), flag, csv.string()});
+        auto r =
+            run_process({weft_cli_path(), "crawl", server.url("/"), "-q", flag, json.string(), flag, csv.string()});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
     };

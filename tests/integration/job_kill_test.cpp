@@ -282,7 +282,8 @@ void check_exactly_once(std::set<std::string> const& expected, std::string const
         ++count[u];
     for (auto const& [url, n] : count)
         if (n > 1 || !expected.count(url))
-            FAIL_CHECK(url << " is " << n << " times in " << name << (expected.count(url) ? "" : ", not in the reference"));
+            FAIL_CHECK(url << " is " << n << " times in " << name
+                           << (expected.count(url) ? "" : ", not in the reference"));
     for (auto const& url : expected)
         if (!count.count(url))
             FAIL_CHECK(url << " is lost in " << name);

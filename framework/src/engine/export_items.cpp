@@ -83,7 +83,8 @@ bool resume_point(output& o, export_options const& opts)
 {
     auto const side = export_sidecar_path(o.path);
     bool const overwrite = std::find(opts.overwrite.begin(), opts.overwrite.end(), o.path) != opts.overwrite.end();
-    if (opts.from_start || overwrite || !has_sidecar(o.path) || !std::filesystem::exists(o.path) || !std::filesystem::exists(side))
+    if (opts.from_start || overwrite || !has_sidecar(o.path) || !std::filesystem::exists(o.path) ||
+        !std::filesystem::exists(side))
         return false;
     nlohmann::json j;
     try

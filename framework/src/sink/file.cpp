@@ -179,10 +179,22 @@ error_code sink_file::open(std::string const& path, sink_file_mode mode, std::st
         // A crash may have left a torn tail: a line without its '\n', or a gzip member without
         // its trailer.
         long long keep = initial_size_;
+        bool not_gzip = false;
         if (int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); rfd >= 0)
         {
-            keep = mode.gzip ? end_of_complete_members(rfd, initial_size_) : end_of_last_line(rfd, initial_size_);
+            unsigned char magic[2] = {};
+            not_gzip = mode.gzip && initial_size_ >= 2 &&
+                       (::pread(rfd, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b);
+            if (!not_gzip)
+                keep = mode.gzip ? end_of_complete_members(rfd, initial_size_) : end_of_last_line(rfd, initial_size_);
             ::close(rfd);
+        }
+        if (not_gzip) // someone else's file: never cut it to nothing
+        {
+            error_code ec{EINVAL, boost::system::system_category()};
+            diagnostics = "cannot append to '" + path + "': it is not a gzip file; give -O " + path +
+                          " to overwrite it, or another output file";
+            return ec;
         }
         if (keep != initial_size_ && ::ftruncate(fd_, keep) == 0)
             initial_size_ = keep;

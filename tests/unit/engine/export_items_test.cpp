@@ -219,8 +219,7 @@ TEST_CASE("an export that follows the crawl goes on until the crawl is finished"
     CHECK(numbers(out) == one_to(2000));
 }
 
-TEST_CASE("an export appends to an output without a sidecar (-o) and rewrites one given in overwrite (-O)",
-          "[export]")
+TEST_CASE("an export appends to an output without a sidecar (-o) and rewrites one given in overwrite (-O)", "[export]")
 {
     test::kept_items_state st;
     st.commit_numbered(20);

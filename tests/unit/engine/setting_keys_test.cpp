@@ -55,10 +55,12 @@ TEST_CASE("a setting a plugin or spider declares is known once declared, with it
     declare_setting("weft_test_declared_key", "a key this test declares");
     CHECK(is_known_setting("WEFT_TEST_DECLARED_KEY"));
     CHECK_FALSE(unknown_setting_message("weft_test_declared_key"));
-    CHECK_THAT(*unknown_setting_message("weft_test_declared_ky"), Catch::Contains("did you mean 'weft_test_declared_key'?"));
+    CHECK_THAT(*unknown_setting_message("weft_test_declared_ky"),
+               Catch::Contains("did you mean 'weft_test_declared_key'?"));
     auto const listed = declared_settings();
-    auto const it = std::find_if(listed.begin(), listed.end(),
-                                 [](weft::plugin::registration const& r) { return r.name == "weft_test_declared_key"; });
+    auto const it =
+        std::find_if(listed.begin(), listed.end(),
+                     [](weft::plugin::registration const& r) { return r.name == "weft_test_declared_key"; });
     REQUIRE(it != listed.end());
     CHECK(it->origin == weft::plugin::built_in);
 }

@@ -136,3 +136,17 @@ TEST_CASE("appending to a plain .csv output does not write a second header", "[s
     write_flushed(path, {numbered(2, 2)}, appending(), true);
     CHECK(read_file(path) == "n,text\r\n1,item 1\r\n2,item 2\r\n");
 }
+
+TEST_CASE("a gzip output refuses to append to a file that is not gzip, and leaves it alone", "[sink][gzip]")
+{
+    weft::test::temp_dir dir;
+    auto const path = (dir / "plain.jsonl.gz").string();
+    std::ofstream(path) << "{\"n\":1}\n";
+    boost::asio::io_context io;
+    auto s = weft::make_sink_for_path(path, io.get_executor(), appending());
+    auto fut = boost::asio::co_spawn(io, weft::test::drive_sink(*s, {numbered(2, 2)}), boost::asio::use_future);
+    io.run();
+    CHECK(fut.get());
+    CHECK_THAT(s->diagnostics(), Catch::Contains("not a gzip file") && Catch::Contains("-O"));
+    CHECK(read_file(path) == "{\"n\":1}\n");
+}

@@ -91,8 +91,7 @@ TEST_CASE("appending to a .json output goes on inside its array", "[sink][json]"
     CHECK(array_numbers(fresh) == range(7, 8));
 }
 
-TEST_CASE("appending to a .json output left by a crash drops its torn last item and closes the array",
-          "[sink][json]")
+TEST_CASE("appending to a .json output left by a crash drops its torn last item and closes the array", "[sink][json]")
 {
     weft::test::temp_dir dir;
     auto const path = (dir / "items.json").string();

@@ -10,8 +10,9 @@
 // written after the last record: the process died between the two) and goes on after the recorded
 // id: every item is in OUT exactly once. Without a sidecar, the items from the first are appended
 // to what OUT holds (Scrapy's -o); with one that does not parse, with options::from_start or for
-// an output in options::overwrite (-O), OUT is rewritten from the first item. An SQLite output cannot be cut back: there a crash between a batch and its record
-// repeats that batch (at least once), as in the job directory's two-phase commit.
+// an output in options::overwrite (-O), OUT is rewritten from the first item. An SQLite output cannot be cut back:
+// there a crash between a batch and its record repeats that batch (at least once), as in the job directory's two-phase
+// commit.
 //
 // Standard output ("-") has no sidecar: it always gets every item.
 //

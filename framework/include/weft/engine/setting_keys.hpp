@@ -52,8 +52,12 @@ struct setting_declarer
 /// Declares setting `key` (see the file comment). `id` makes the declarer's name unique in the file.
 #if defined(WEFT_PLUGIN_MODULE)
 #include <weft/plugin/module.hpp>
-#define WEFT_SETTING(id, key, help) WEFT_PLUGIN_DEFER_(setting_##id, "setting", ::weft::engine::declare_setting(key, help))
+#define WEFT_SETTING(id, key, help)                                                                                    \
+    WEFT_PLUGIN_DEFER_(setting_##id, "setting", ::weft::engine::declare_setting(key, help))
 #else
 #define WEFT_SETTING(id, key, help)                                                                                    \
-    static ::weft::engine::detail::setting_declarer const weft_setting_declarer_##id { key, help }
+    static ::weft::engine::detail::setting_declarer const weft_setting_declarer_##id                                   \
+    {                                                                                                                  \
+        key, help                                                                                                      \
+    }
 #endif

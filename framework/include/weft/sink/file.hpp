@@ -23,9 +23,9 @@ namespace weft
 /// How sink_file::open treats the file.
 struct sink_file_mode
 {
-    bool append = false;        ///< keep the content (else truncate)
-    bool gzip = false;          ///< deflate into gzip members, one ended by each sync
-    bool cut_torn_line = true;  ///< appending to a plain file: cut what follows its last '\n'
+    bool append = false;       ///< keep the content (else truncate)
+    bool gzip = false;         ///< deflate into gzip members, one ended by each sync
+    bool cut_torn_line = true; ///< appending to a plain file: cut what follows its last '\n'
 };
 
 class sink_file
