@@ -14,6 +14,7 @@
 #include <weft/sink/registry.hpp>
 
 #include <cerrno>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace weft
@@ -170,7 +171,12 @@ private:
         long long keep = 0;
         if (append && file_.initial_size() > 0)
         {
-            if (!find_append_point(file_.native_handle(), file_.initial_size(), keep, has_items_))
+            // The output's own descriptor is write-only: read through another.
+            int rfd = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
+            bool const ours = rfd >= 0 && find_append_point(rfd, file_.initial_size(), keep, has_items_);
+            if (rfd >= 0)
+                ::close(rfd);
+            if (!ours)
             {
                 error_code ec{EINVAL, boost::system::system_category()};
                 set_diagnostics("cannot append to '" + path() +
