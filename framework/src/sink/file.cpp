@@ -208,6 +208,8 @@ error_code sink_file::write(std::string_view data, std::string& diagnostics)
 {
     if (!gzip_)
         return write_raw(data, diagnostics);
+    if (data.empty())
+        return {}; // no member for nothing (a flush with an empty buffer)
     auto& zs = gzip_->zs;
     if (!gzip_->in_member)
     {

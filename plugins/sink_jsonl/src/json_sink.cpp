@@ -41,6 +41,19 @@ std::string read_range(int fd, long long from, long long to)
 // array this sink writes.
 bool find_append_point(int fd, long long size, long long& keep, bool& has_items)
 {
+    // Ours starts with "[" (after blanks); a blank file is an empty output.
+    char first = ' ';
+    for (long long at = 0; at < size && blank(first); ++at)
+        if (::pread(fd, &first, 1, at) != 1)
+            return false;
+    if (blank(first))
+    {
+        keep = 0;
+        has_items = false;
+        return true;
+    }
+    if (first != '[')
+        return false;
     long long end = size;
     while (true)
     {
@@ -87,7 +100,7 @@ bool find_append_point(int fd, long long size, long long& keep, bool& has_items)
         if (!whole.empty() && whole.back() == ',')
             whole.pop_back();
         auto const j = item::json::parse(whole, nullptr, false);
-        if (!j.is_discarded() && j.is_object())
+        if (!j.is_discarded() && j.is_object() && start > 0)
         {
             keep = start + static_cast<long long>(whole.size());
             has_items = true;

@@ -96,8 +96,9 @@ TEST_CASE("appending to a .jsonl.gz output with a torn last member cuts it off",
     weft::test::temp_dir dir;
     auto const path = (dir / "items.jsonl.gz").string();
     write_flushed(path, {numbered(1, 10), numbered(11, 20)}, {}, true);
-    write_flushed(path + ".first", {numbered(1, 10)}, {}, true);
-    auto const first_member = std::filesystem::file_size(path + ".first");
+    auto const first = (dir / "first.jsonl.gz").string();
+    write_flushed(first, {numbered(1, 10)}, {}, true);
+    auto const first_member = std::filesystem::file_size(first);
     auto const whole = std::filesystem::file_size(path);
     REQUIRE(whole > first_member + 10);
     // As a kill leaves it: the second member cut anywhere, even right after its header.
