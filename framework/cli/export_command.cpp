@@ -91,6 +91,8 @@ void add_export_command(CLI::App& app, int& result)
             require_backend(a->address, "address");
             auto all = a->outputs;
             all.insert(all.end(), a->overwrite.begin(), a->overwrite.end());
+            if (all.empty())
+                throw CLI::ValidationError("-o", "give at least one output: -o FILE (appends) or -O FILE (overwrites)");
             check_outputs(all, "-o");
             if (needs_sink_plugins(all))
                 plugin::load_all(plugin::search_path());

@@ -99,7 +99,7 @@ TEST_CASE("weft crawl -o appends (inside a .json array, under one CSV header) an
     CHECK(twice.count(server.url("/p1.html")) == 2);
     auto const text = slurp(csv);
     CHECK(count(text, "\r\n") == 9);
-    CHECK(count(text, "url") == 1);
+    CHECK(count(text, "url,final_url") == 1); // one header
     crawl("-O"); // overwritten
     CHECK(array_urls(json).size() == 4);
     CHECK(count(slurp(csv), "\r\n") == 5);
