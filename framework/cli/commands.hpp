@@ -3,6 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace weft::cli {
 
 /// Exit codes shared by every command.
@@ -24,6 +27,12 @@ void add_list_command(CLI::App& app, int& result);
 void add_genspider_command(CLI::App& app, int& result);
 void add_status_command(CLI::App& app, int& result);
 void add_export_command(CLI::App& app, int& result);
+
+/// Output paths of -o/-O: each a file ('-': stdout), none twice. @throws CLI::ValidationError
+/// naming `flag` ("'out' is a directory; give a file, such as 'out/items.jsonl'"), exit 2.
+void check_outputs(std::vector<std::string> const& outputs, char const* flag);
+/// A path read or written as a file: @throws CLI::ValidationError when it is a directory.
+void check_not_directory(std::string const& path, char const* flag);
 
 /// Accepts a proxy URL libcurl speaks (http::checked_proxy_url); its message hides the password.
 CLI::Validator proxy_url_validator();

@@ -5,6 +5,7 @@
 #include <weft/async/signals.hpp>
 #include <weft/engine/engine.hpp>
 #include <weft/engine/export_items.hpp>
+#include <weft/engine/setting_keys.hpp>
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/http/proxy.hpp>
 #include <weft/plugin/loader.hpp>
@@ -34,7 +35,8 @@ namespace
 struct crawl_args
 {
     std::vector<std::string> targets;
-    std::vector<std::string> outputs;
+    std::vector<std::string> outputs;   // -o: appended to
+    std::vector<std::string> overwrite; // -O: overwritten (unless the crawl resumes a job)
     std::size_t concurrency = 0;
     std::size_t per_host = 0;
     double delay_ms = -1;
@@ -59,7 +61,15 @@ struct crawl_args
     std::vector<std::string> spider_args;
     std::string stats_file;
     bool quiet = false;
+    bool insecure = false;
 };
+
+std::vector<std::string> all_outputs(crawl_args const& a)
+{
+    auto all = a.outputs;
+    all.insert(all.end(), a.overwrite.begin(), a.overwrite.end());
+    return all;
+}
 
 bool looks_like_url(std::string const& s)
 {
@@ -237,6 +247,8 @@ prepared prepare(crawl_args const& a)
         s.fetcher = a.fetcher;
     if (!a.proxies.empty())
         s.proxies = a.proxies; // checked by proxy_url_validator
+    if (a.insecure)
+        s.verify_tls = false;
     if (!s.proxies.empty() && s.fetcher == "beast")
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
@@ -265,7 +277,8 @@ prepared prepare(crawl_args const& a)
         auto names = http::fetcher_names();
         return std::find(names.begin(), names.end(), s.fetcher) != names.end();
     };
-    if ((!s.fetcher.empty() && !known_fetcher()) || needs_more_sinks(a.outputs))
+    check_outputs(all_outputs(a), "-o");
+    if ((!s.fetcher.empty() && !known_fetcher()) || needs_more_sinks(all_outputs(a)))
         plugin::load_all(plugin::search_path());
     if (!s.fetcher.empty())
     {
@@ -273,6 +286,14 @@ prepared prepare(crawl_args const& a)
         if (std::find(names.begin(), names.end(), s.fetcher) == names.end())
             throw CLI::ValidationError("--fetcher", "unknown fetcher '" + s.fetcher + "'");
     }
+    // Every plugin this crawl uses is loaded now: a -s key neither built in nor declared by one
+    // of them is a typo (a spider's own arguments go with -a).
+    for (auto const& kv : a.settings)
+        if (auto msg = engine::unknown_setting_message(split_kv(kv, "-s").first))
+            throw CLI::ValidationError("-s", *msg);
+    if (!s.verify_tls)
+        std::fprintf(stderr, "weft crawl: warning: TLS certificates are not verified (-k or verify_tls=false): "
+                             "self-signed and forged certificates are accepted\n");
     for (auto const* list : {&s.allow, &s.deny})
         for (auto const& r : *list)
             try
@@ -294,15 +315,17 @@ task<int> write_kept_items(crawl_args const& a, engine::settings const& s, state
                            std::string reason)
 {
     auto const shown = http::redact_credentials(s.frontier);
-    if (!a.outputs.empty() && reason == "finished")
+    auto const outputs = all_outputs(a);
+    if (!outputs.empty() && reason == "finished")
     {
         engine::export_options o;
+        o.overwrite = a.overwrite;
         o.address = s.frontier;
         o.crawl_id = s.crawl_id;
         o.log = [](std::string const& m) { std::fprintf(stderr, "weft: %s\n", m.c_str()); };
         try
         {
-            auto const done = co_await engine::async_export_items(st, a.outputs, o);
+            auto const done = co_await engine::async_export_items(st, outputs, o);
             if (!a.quiet)
                 std::fprintf(stderr, "weft: %llu items of crawl %s exported from %s\n",
                              static_cast<unsigned long long>(done.items), s.crawl_id.c_str(), shown.c_str());
@@ -325,15 +348,20 @@ task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
 {
     auto ex = co_await asio::this_coro::executor;
     bool const resuming = !p.settings.job_dir.empty() && std::filesystem::exists(p.settings.job_dir / "job.db");
-    sink_options so;
-    so.mode = resuming ? sink_options::open_mode::append : sink_options::open_mode::truncate;
+    // -o appends (Scrapy's -o); -O overwrites, but a resumed job goes on with its outputs.
+    sink_options append, overwrite;
+    append.mode = sink_options::open_mode::append;
+    overwrite.mode = resuming ? sink_options::open_mode::append : sink_options::open_mode::truncate;
     engine::engine eng(ex, *p.sp, p.settings);
     slot = &eng;
     if (a.quiet)
         eng.on_log([](std::string const&) {});
-    auto outputs = a.outputs.empty() ? std::vector<std::string>{"-"} : a.outputs;
-    for (auto const& o : outputs)
-        eng.add_sink(make_sink_for_path(o, ex, so));
+    if (a.outputs.empty() && a.overwrite.empty())
+        eng.add_sink(make_sink_for_path("-", ex, overwrite));
+    for (auto const& o : a.outputs)
+        eng.add_sink(make_sink_for_path(o, ex, append));
+    for (auto const& o : a.overwrite)
+        eng.add_sink(make_sink_for_path(o, ex, overwrite));
     auto result = co_await eng.async_run();
     slot = nullptr;
     if (!a.quiet || result.reason == "failed")
@@ -420,7 +448,11 @@ void add_crawl_command(CLI::App& app, int& result)
     auto* cmd = app.add_subcommand("crawl", "Crawl URLs with the built-in site spider, or run a named spider");
     cmd->add_option("target", a->targets, "URL... (the site spider) or SPIDER (a spider's name: built in or a plugin)")
         ->required();
-    cmd->add_option("-o,--output", a->outputs, "Write items to FILE (.jsonl .json .csv .db; '-': stdout, the default)");
+    cmd->add_option("-o,--output", a->outputs,
+                    "Append items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout, the default; "
+                    "repeatable: every output gets every item)");
+    cmd->add_option("-O,--overwrite-output", a->overwrite,
+                    "Like -o, but overwrite FILE (a resumed --job-dir goes on with it instead; repeatable)");
     cmd->add_option("-c,--concurrency", a->concurrency, "Requests in flight overall (default 16)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--per-host", a->per_host, "Requests in flight per host (default 8)")->check(CLI::PositiveNumber);
@@ -458,6 +490,8 @@ void add_crawl_command(CLI::App& app, int& result)
                     "weft's plugin directory");
     cmd->add_option("-s,--set", a->settings, "Setting KEY=VALUE (repeatable; Scrapy names accepted)");
     cmd->add_option("-a,--arg", a->spider_args, "Spider argument ARG=VALUE (repeatable)");
+    cmd->add_flag("-k,--insecure", a->insecure,
+                  "Do not verify TLS certificates (self-signed ones are accepted; -s verify_tls=false)");
     cmd->add_option("--stats", a->stats_file, "Write the final stats as JSON to FILE");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line, no per-request error messages, no summary");
     cmd->callback([a, &result] { result = crawl_main(*a); });

@@ -24,7 +24,8 @@ struct export_args
 {
     std::string address;
     std::string crawl_id = "default";
-    std::vector<std::string> outputs;
+    std::vector<std::string> outputs;   // -o: go on from OUT.export, else append
+    std::vector<std::string> overwrite; // -O: rewrite from the first item
     bool from_start = false;
     bool follow = false;
     bool quiet = false;
@@ -51,9 +52,12 @@ task<int> run_export(export_args a)
     o.address = a.address;
     o.crawl_id = a.crawl_id;
     o.from_start = a.from_start;
+    o.overwrite = a.overwrite;
+    auto outputs = a.outputs;
+    outputs.insert(outputs.end(), a.overwrite.begin(), a.overwrite.end());
     o.follow = a.follow;
     o.log = [](std::string const& m) { std::fprintf(stderr, "weft export: %s\n", m.c_str()); };
-    auto const done = co_await engine::async_export_items(*st, a.outputs, o);
+    auto const done = co_await engine::async_export_items(*st, outputs, o);
     if (!a.quiet)
     {
         auto const resumed = done.resumed > 0 ? " (going on from an earlier export)" : "";
@@ -74,9 +78,10 @@ void add_export_command(CLI::App& app, int& result)
         ->required();
     cmd->add_option("--crawl-id", a->crawl_id, "The crawl in the store (default: default)");
     cmd->add_option("-o,--output", a->outputs,
-                    "Write items to FILE (.jsonl .json .csv .db; '-': stdout; repeatable); progress is kept in "
-                    "FILE.export")
-        ->required();
+                    "Write items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout; repeatable); "
+                    "progress is kept in FILE.export; without it, items are appended to FILE");
+    cmd->add_option("-O,--overwrite-output", a->overwrite,
+                    "Like -o, but rewrite FILE from the first item (repeatable)");
     cmd->add_flag("--from-start", a->from_start, "Rewrite the outputs from the first item (ignore FILE.export)");
     cmd->add_flag("--follow", a->follow, "Keep exporting, every second, until the crawl is finished");
     cmd->add_flag("-q,--quiet", a->quiet, "No summary");
@@ -84,7 +89,12 @@ void add_export_command(CLI::App& app, int& result)
         [a, &result]
         {
             require_backend(a->address, "address");
-            if (needs_sink_plugins(a->outputs))
+            auto all = a->outputs;
+            all.insert(all.end(), a->overwrite.begin(), a->overwrite.end());
+            if (all.empty())
+                throw CLI::ValidationError("-o", "give at least one output: -o FILE (appends) or -O FILE (overwrites)");
+            check_outputs(all, "-o");
+            if (needs_sink_plugins(all))
                 plugin::load_all(plugin::search_path());
             result = run_command("export", run_export(*a));
         });

@@ -11,11 +11,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace weft::cli {
 namespace {
@@ -42,32 +45,71 @@ struct fetch_args
     std::vector<std::string> block;
 };
 
-// Where output goes: stdout for "" and "-", else a file opened (truncated) for writing when the
-// first response arrives, so a request that fails (or is refused) leaves an existing file alone.
+// Where output goes: stdout for "" and "-", else a temporary file beside FILE, created when the
+// first response arrives and renamed over FILE by commit() once the fetch succeeded. A fetch that
+// fails (or is refused, or is interrupted) leaves no partial FILE, and an existing FILE as it was.
 class output_file
 {
 public:
     explicit output_file(std::string path) : path_(std::move(path)) {}
+    ~output_file()
+    {
+        if (file_)
+            std::fclose(file_);
+        if (!tmp_.empty())
+            ::unlink(tmp_.c_str());
+    }
+    output_file(output_file const&) = delete;
+    output_file& operator=(output_file const&) = delete;
 
-    /// @throws std::runtime_error naming the file when it cannot be opened.
+    /// @throws std::runtime_error naming the file when it cannot be created.
     std::FILE* get()
     {
         if (path_.empty() || path_ == "-")
             return stdout;
         if (!file_)
         {
-            file_.reset(std::fopen(path_.c_str(), "wb"));
-            if (!file_)
-                throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+            auto const dir = std::filesystem::path(path_).parent_path();
+            auto name = (dir.empty() ? std::string(".") : dir.string()) + "/." +
+                        std::filesystem::path(path_).filename().string() + ".weft-XXXXXX";
+            int fd = ::mkstemp(name.data());
+            if (fd < 0)
+                throw std::runtime_error("cannot write " + path_ +
+                                         ": cannot create a temporary file in its "
+                                         "directory: " +
+                                         std::strerror(errno));
+            ::fchmod(fd, 0644); // readable as a file fopen creates (mkstemp makes it 0600)
+            tmp_ = name;
+            file_ = ::fdopen(fd, "wb");
         }
-        return file_.get();
+        return file_;
     }
 
-    void flush() { std::fflush(file_ ? file_.get() : stdout); }
+    void flush() { std::fflush(file_ ? file_ : stdout); }
+
+    /// Puts the complete output in place: FILE is replaced by what was written.
+    /// @throws std::runtime_error naming the file.
+    void commit()
+    {
+        if (!file_)
+        {
+            if (!path_.empty() && path_ != "-")
+                (void)get(); // an empty body: still a (new, empty) file
+            else
+                return;
+        }
+        bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+        ok = std::fclose(file_) == 0 && ok;
+        file_ = nullptr;
+        if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0)
+            throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+        tmp_.clear();
+    }
 
 private:
     std::string path_;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
+    std::string tmp_; // the temporary file while it is not renamed
+    std::FILE* file_ = nullptr;
 };
 
 // Streams the status line, headers (with -i) and body to the output as they arrive.
@@ -147,6 +189,7 @@ task<int> poll_until_selector(http::fetcher& fetcher, http::request req, fetch_a
     if (ec || std::fflush(out.get()) != 0)
         throw std::runtime_error("cannot write " + (args.output.empty() ? std::string("stdout") : args.output) + ": " +
                                  (ec ? ec.message() : std::strerror(errno)));
+    out.commit();
     co_return exit_ok;
 }
 
@@ -225,6 +268,7 @@ task<int> run_fetch(fetch_args args)
                      res.status, res.reason.c_str());
         co_return exit_failure;
     }
+    out.commit();
     co_return exit_ok;
 }
 
@@ -267,6 +311,8 @@ void add_fetch_command(CLI::App& app, int& result)
             throw CLI::ValidationError("--screenshot/--block/--wait-until", "need --render");
         if (args->render && !args->fetcher.empty() && args->fetcher != "chromium")
             throw CLI::ValidationError("--render", "renders with the chromium fetcher; drop --fetcher " + args->fetcher);
+        if (!args->output.empty())
+            check_not_directory(args->output, "-o");
         if (args->render && args->method != "GET")
             throw CLI::ValidationError("--render", "only GET can be rendered");
         if (!args->fetcher.empty())

@@ -4,6 +4,7 @@
 
 #include <weft/html/encoding.hpp>
 #include <weft/html/scanner.hpp>
+#include <weft/url/resolve.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,14 @@ struct links_args
 
 int run_links(links_args const& args)
 {
+    // A base that is not an absolute URL would resolve nothing: every link would be dropped.
+    if (!args.base.empty() && !url::parse(args.base))
+    {
+        std::fprintf(stderr,
+                     "weft links: --base '%s' is not an absolute URL; give one such as https://example.org/page\n",
+                     args.base.c_str());
+        return exit_usage;
+    }
     loaded_source src;
     try
     {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -59,6 +60,9 @@ loaded_source load_source(std::string const& source)
         }
         return out;
     }
+    std::error_code dir_ec;
+    if (std::filesystem::is_directory(source, dir_ec))
+        throw source_error(source + " is a directory; give a file");
     std::ifstream in(source, std::ios::binary);
     if (!in)
         throw source_error("cannot read " + source + ": " + std::strerror(errno));

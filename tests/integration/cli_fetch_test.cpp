@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 using weft::test::run_process;
 using weft::test::weft_cli_path;
@@ -128,4 +130,43 @@ TEST_CASE("weft fetch verifies TLS by default and -k skips verification", "[cli]
     auto insecure = run_process({weft_cli_path(), "fetch", "-k", server.url("/bytes?n=5")});
     CHECK(insecure.exit_code == 0);
     CHECK(insecure.out == weft::test::test_server::pattern_body(5));
+}
+
+TEST_CASE("weft fetch -o replaces FILE only once the fetch succeeded, leaving no partial file", "[cli][fetch]")
+{
+    weft::test::test_server server;
+    weft::test::temp_dir dir;
+    auto const out = (dir / "body.bin").string();
+    std::ofstream(out) << "before";
+    auto slurp = [&]
+    {
+        std::ifstream in(out, std::ios::binary);
+        return std::string{std::istreambuf_iterator<char>(in), {}};
+    };
+    auto files = [&]
+    {
+        std::vector<std::string> names;
+        for (auto const& e : std::filesystem::directory_iterator(dir.path()))
+            names.push_back(e.path().filename().string());
+        return names;
+    };
+    // The body is half sent, then the connection closes: a failure after data was written.
+    auto cut = run_process({weft_cli_path(), "fetch", "-o", out, server.url("/close-mid-body?n=100000")});
+    CHECK(cut.exit_code == 1);
+    CHECK(slurp() == "before");
+    CHECK(files() == std::vector<std::string>{"body.bin"}); // no temporary file left behind
+
+    auto fresh = (dir / "new.bin").string();
+    auto refused = run_process({weft_cli_path(), "fetch", "-f", "-o", fresh, server.url("/status/404")});
+    CHECK(refused.exit_code == 1);
+    CHECK_FALSE(std::filesystem::exists(fresh));
+
+    auto ok = run_process({weft_cli_path(), "fetch", "-o", out, server.url("/bytes?n=100")});
+    CHECK(ok.exit_code == 0);
+    CHECK(slurp() == weft::test::test_server::pattern_body(100));
+    CHECK(files() == std::vector<std::string>{"body.bin"});
+
+    auto to_dir = run_process({weft_cli_path(), "fetch", "-o", dir.path().string(), server.url("/bytes?n=1")});
+    CHECK(to_dir.exit_code == 2);
+    CHECK_THAT(to_dir.err, Catch::Contains("is a directory; give a file"));
 }

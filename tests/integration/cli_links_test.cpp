@@ -64,3 +64,14 @@ TEST_CASE("weft links exits 2 on an unreadable source", "[cli][links]")
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("/nonexistent/page.html") != std::string::npos);
 }
+
+TEST_CASE("weft links --base that is not an absolute URL exits 2 saying so", "[cli][links]")
+{
+    weft::test::temp_dir dir;
+    auto path = (dir / "page.html").string();
+    std::ofstream(path) << page;
+    auto r = run_process({weft_cli_path(), "links", path, "--base", "notaurl"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("--base 'notaurl' is not an absolute URL"));
+}

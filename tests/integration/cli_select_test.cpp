@@ -102,3 +102,18 @@ TEST_CASE("weft select exits 1 with no match and 2 on a bad selector or source",
         {weft_cli_path(), "select", "http://127.0.0.1:" + std::to_string(weft::test::unused_port()) + "/", "a"});
     CHECK(unreachable.exit_code == 2);
 }
+
+TEST_CASE("weft select and weft links refuse a directory as their source with a sentence", "[cli][select][links]")
+{
+    weft::test::temp_dir dir;
+    for (auto const& cmd : {std::vector<std::string>{"select", dir.path().string(), "a"},
+                            std::vector<std::string>{"links", dir.path().string()}})
+    {
+        std::vector<std::string> argv{weft_cli_path()};
+        argv.insert(argv.end(), cmd.begin(), cmd.end());
+        auto r = run_process(argv);
+        INFO(cmd.front());
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Catch::Contains(dir.path().string() + " is a directory; give a file"));
+    }
+}

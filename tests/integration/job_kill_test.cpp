@@ -1,6 +1,8 @@
 // `weft crawl --job-dir` under kill -9 at seeded pseudo-random moments: a crawl killed over and over
 // and resumed with the same command each time ends with the same URLs as an uninterrupted crawl,
-// each exactly once, and no torn line, in JSON lines and in CSV.
+// each exactly once, and no torn line, in JSON lines and in CSV; and, with several -o at once, in
+// each of them: a JSON array (.json) that is valid and gzip outputs (.jsonl.gz, .csv.gz) that
+// decompress whole.
 //
 // The kill moments come from a fixed seed (printed, like each kill); WEFT_KILL_SEED=<n> replays
 // another. Each kill targets an amount of committed output (stratified over the whole crawl, so
@@ -33,6 +35,8 @@
 #include <random>
 #include <set>
 #include <thread>
+
+#include <zlib.h>
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
@@ -210,6 +214,79 @@ output_file read_csv(std::string const& text)
 output_file read_output(std::filesystem::path const& p)
 {
     return p.extension() == ".csv" ? read_csv(slurp(p)) : read_jsonl(slurp(p));
+}
+
+// Every gzip member of `data`, decompressed; `whole` is false when the data ends inside a member
+// or is not gzip.
+std::string gunzip(std::string const& data, bool& whole)
+{
+    std::string out;
+    z_stream zs{};
+    inflateInit2(&zs, 15 + 16);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    char buf[65536];
+    whole = false;
+    while (true)
+    {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        int const rc = inflate(&zs, Z_NO_FLUSH);
+        out.append(buf, sizeof buf - zs.avail_out);
+        if (rc == Z_STREAM_END && zs.avail_in == 0)
+            whole = true;
+        if (rc == Z_STREAM_END && zs.avail_in > 0)
+            inflateReset(&zs);
+        else if (rc != Z_OK)
+            break;
+    }
+    inflateEnd(&zs);
+    return out;
+}
+
+// One JSON array of items (a .json output), or gzip JSON lines or CSV: their URLs, and a problem
+// when the file is not whole.
+output_file read_any_output(std::filesystem::path const& p)
+{
+    auto const name = p.filename().string();
+    if (name.ends_with(".gz"))
+    {
+        bool whole = false;
+        auto const text = gunzip(slurp(p), whole);
+        auto out = name.ends_with(".csv.gz") ? read_csv(text) : read_jsonl(text);
+        if (!whole)
+            out.problems.push_back({out.urls.size(), "does not decompress to its end (a torn gzip member)"});
+        return out;
+    }
+    if (name.ends_with(".json"))
+    {
+        output_file out;
+        auto const j = nlohmann::json::parse(slurp(p), nullptr, false);
+        if (j.is_discarded() || !j.is_array())
+            out.problems.push_back({0, "is not one JSON array: " + shorten(slurp(p))});
+        else
+            for (auto const& e : j)
+                out.urls.push_back(e.is_object() && e.contains("url") ? e["url"].get<std::string>() : "");
+        return out;
+    }
+    return read_output(p);
+}
+
+// Each URL of `expected` exactly once in `out`, nothing else, no problem.
+void check_exactly_once(std::set<std::string> const& expected, std::string const& name, output_file const& out)
+{
+    for (auto const& p : out.problems)
+        FAIL_CHECK("record " << p.record + 1 << " of " << name << " " << p.what);
+    std::map<std::string, int> count;
+    for (auto const& u : out.urls)
+        ++count[u];
+    for (auto const& [url, n] : count)
+        if (n > 1 || !expected.count(url))
+            FAIL_CHECK(url << " is " << n << " times in " << name
+                           << (expected.count(url) ? "" : ", not in the reference"));
+    for (auto const& url : expected)
+        if (!count.count(url))
+            FAIL_CHECK(url << " is lost in " << name);
 }
 
 // Line ends in the file, for watching the crawl's progress (re-counted when it shrinks).
@@ -451,21 +528,31 @@ TEST_CASE("a crawl killed with SIGKILL at 20+ random moments and resumed each ti
           "uninterrupted crawl exactly once, without a torn line",
           "[cli][crawl][resume][kill]")
 {
-    auto const format = GENERATE(as<std::string>{}, "jsonl", "csv");
+    // "several": -o .jsonl (watched for the kills) and -o .json, .jsonl.gz and .csv.gz at once.
+    auto const format = GENERATE(as<std::string>{}, "jsonl", "csv", "several");
     auto const seed = kill_seed();
     std::printf("job_kill_test (%s): seed %u (WEFT_KILL_SEED=%u replays it)\n", format.c_str(), seed, seed);
     INFO("format " << format << ", seed " << seed << " (WEFT_KILL_SEED=" << seed << " replays it)");
     weft::test::temp_dir dir;
     auto const graph = make_site(dir / "site", site_pages, seed);
     weft::test::test_server server({.tls = false, .root = dir / "site"});
-    auto const out1 = dir / ("out1." + format), out2 = dir / ("out2." + format);
+    bool const several = format == "several";
+    auto const ext = several ? std::string("jsonl") : format;
+    auto const out1 = dir / ("out1." + ext), out2 = dir / ("out2." + ext);
+    std::vector<std::filesystem::path> extra_outputs;
+    if (several)
+        extra_outputs = {dir / "out2.json", dir / "out2.jsonl.gz", dir / "out2.csv.gz"};
     // Slowed to ~100 pages/s (--delay 3 on one host: 3 s for the site) with a group commit every
     // 50 ms, so that a kill finds a few pages committed and a few in flight.
     auto command = [&](std::filesystem::path const& out, std::string const& job)
     {
-        return std::vector<std::string>{
+        auto args = std::vector<std::string>{
             "crawl", server.url("/"), "-o", out.string(), "--job-dir", (dir / job).string(),    "-c", "4", "--per-host",
             "4",     "--delay",       "3",  "-q",         "-s",        "sink_flush_interval=50"};
+        if (job == "D2")
+            for (auto const& p : extra_outputs)
+                args.insert(args.end(), {"-o", p.string()});
+        return args;
     };
 
     auto args1 = command(out1, "D1");
@@ -512,4 +599,6 @@ TEST_CASE("a crawl killed with SIGKILL at 20+ random moments and resumed each ti
     // A crawl that outran its kills (its last 5% fitting in one group commit) tests less than asked.
     CHECK(kills >= 20);
     check_against_reference(runs, expected, graph, base, out2.filename().string(), read_output(out2));
+    for (auto const& p : extra_outputs)
+        check_exactly_once(expected, p.filename().string(), read_any_output(p));
 }

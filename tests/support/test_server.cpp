@@ -653,6 +653,16 @@ awaitable<bool> test_server::impl::respond(Stream& stream, received_request cons
         }
         co_return co_await simple(200, std::move(h), "ok");
     }
+    if (path == "/huge-header-line")
+    {
+        // One header field of kb KiB: over curl's own limit for a line (100 KiB), which it reports
+        // as "out of memory".
+        auto const n = size_param(req, "kb", 1024) * 1024;
+        auto const reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Huge: " + std::string(n, 'x') +
+                           "\r\nConnection: close\r\n\r\nok";
+        co_await write(stream, reply);
+        co_return false;
+    }
     if (path == "/bytes" || path == "/big")
     {
         auto const n = size_param(req, "n", size_param(req, "bytes", path == "/big" ? 16u << 20 : 1000));

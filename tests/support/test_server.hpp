@@ -25,6 +25,7 @@
 //   /malformed-header               a header line without a colon, then closes
 //   /malformed-chunked              chunked with a chunk size "zz", then closes
 //   /huge-headers?kb=100            about kb KiB of X-Filler-<i> header fields, body "ok"
+//   /huge-header-line?kb=1024       one X-Huge header field of kb KiB, body "ok", then closes
 //   /bytes?n=1000&chunked=0         exactly n bytes of pattern_body(n); chunked=1: chunked encoding
 //   /big?bytes=16777216&chunked=0&length=1
 //                                   like /bytes; length=0 omits Content-Length and closes

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -39,10 +40,10 @@ bool has_sidecar(std::string const& path)
     return path != "-";
 }
 
-// Line-oriented file sinks can be cut back to a size (as the item writer's two-phase commit).
+// File sinks that can be cut back to a size (sink::resizable), as in the item writer's two phases.
 bool can_cut_back(sink const& s)
 {
-    return s.path() != "-" && (s.format() == "jsonl" || s.format() == "csv");
+    return s.path() != "-" && s.resizable();
 }
 
 void say(export_options const& o, std::string const& msg)
@@ -81,7 +82,9 @@ void record(output const& o, export_options const& opts)
 bool resume_point(output& o, export_options const& opts)
 {
     auto const side = export_sidecar_path(o.path);
-    if (opts.from_start || !has_sidecar(o.path) || !std::filesystem::exists(o.path) || !std::filesystem::exists(side))
+    bool const overwrite = std::find(opts.overwrite.begin(), opts.overwrite.end(), o.path) != opts.overwrite.end();
+    if (opts.from_start || overwrite || !has_sidecar(o.path) || !std::filesystem::exists(o.path) ||
+        !std::filesystem::exists(side))
         return false;
     nlohmann::json j;
     try
@@ -173,8 +176,13 @@ task<void> open_output(output& o, export_options const& opts, export_stats& stat
 {
     bool const resumed = resume_point(o, opts);
     stats.resumed += resumed ? 1 : 0;
+    // Without a sidecar, -o appends to what is there; a sidecar that led nowhere, --from-start and
+    // -O rewrite from the first item.
+    bool const overwrite = opts.from_start ||
+                           std::find(opts.overwrite.begin(), opts.overwrite.end(), o.path) != opts.overwrite.end() ||
+                           (has_sidecar(o.path) && std::filesystem::exists(export_sidecar_path(o.path)));
     sink_options so;
-    so.mode = resumed ? sink_options::open_mode::append : sink_options::open_mode::truncate;
+    so.mode = resumed || !overwrite ? sink_options::open_mode::append : sink_options::open_mode::truncate;
     auto ex = co_await asio::this_coro::executor;
     o.out = make_sink_for_path(o.path, ex, so);
     o.cut_back = can_cut_back(*o.out);

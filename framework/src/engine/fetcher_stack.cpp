@@ -165,6 +165,7 @@ http::fetch_options fetch_options_for(settings const& s)
     o.max_connections_per_host = std::max<std::size_t>(s.per_host, 1);
     o.max_connections = std::max<std::size_t>(s.concurrency * 2, 16);
     o.limits.max_body_size = s.max_body_size;
+    o.verify_tls = s.verify_tls;
     return o;
 }
 

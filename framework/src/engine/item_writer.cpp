@@ -27,10 +27,10 @@ item_writer::item_writer(executor ex, settings const& s, stats& st, std::vector<
 {
 }
 
-// Line-oriented file sinks can be cut back to a size; only they take part in the two phases.
+// File sinks that can be cut back to a size (sink::resizable) take part in the two phases.
 bool item_writer::truncatable(sink const& s)
 {
-    return s.path() != "-" && (s.format() == "jsonl" || s.format() == "csv");
+    return s.path() != "-" && s.resizable();
 }
 
 void item_writer::recover(state::output_journal& journal)

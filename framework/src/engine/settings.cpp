@@ -130,121 +130,132 @@ std::vector<std::string> list(std::string_view v)
 
 } // namespace
 
+namespace
+{
+
+// The settings `-s KEY=VALUE` knows: every name of a row is accepted (case-insensitive), and
+// this table is the one list of them (setting_names(), the "did you mean" of an unknown key).
+// A new setting is a new row.
+struct setting_rule
+{
+    std::vector<char const*> names;
+    void (*apply)(settings& s, std::string_view key, std::string_view v);
+};
+
+std::vector<setting_rule> const& rules()
+{
+    using S = settings;
+    using K = std::string_view;
+    static std::vector<setting_rule> const table{
+        {{"concurrency", "concurrent_requests"},
+         [](S& s, K key, K v) { s.concurrency = std::max<std::size_t>(1, to_size(key, v)); }},
+        {{"per_host", "concurrent_requests_per_domain"},
+         [](S& s, K key, K v) { s.per_host = std::max<std::size_t>(1, to_size(key, v)); }},
+        {{"delay", "delay_ms"}, [](S& s, K key, K v) { s.delay = ms(key, v); }},
+        {{"download_delay"}, [](S& s, K key, K v) { s.delay = seconds(key, v); }},
+        {{"randomize_delay", "randomize_download_delay"},
+         [](S& s, K key, K v) { s.randomize_delay = to_bool(key, v); }},
+        {{"autothrottle", "autothrottle_enabled"}, [](S& s, K key, K v) { s.autothrottle.enabled = to_bool(key, v); }},
+        {{"autothrottle_start_delay"}, [](S& s, K key, K v) { s.autothrottle.start_delay = seconds(key, v); }},
+        {{"autothrottle_max_delay"}, [](S& s, K key, K v) { s.autothrottle.max_delay = seconds(key, v); }},
+        {{"autothrottle_target_concurrency"},
+         [](S& s, K key, K v) { s.autothrottle.target_concurrency = std::max(0.01, to_double(key, v)); }},
+        {{"adaptive_concurrency"}, [](S& s, K key, K v) { s.adaptive_concurrency = to_bool(key, v); }},
+        // Scrapy-style upper-case BACKOFF_BASE is in seconds, like DOWNLOAD_DELAY; backoff_base in ms.
+        {{"backoff_base"},
+         [](S& s, K key, K v) { s.backoff_base = key == "BACKOFF_BASE" ? seconds(key, v) : ms(key, v); }},
+        {{"obey_robots", "robotstxt_obey"}, [](S& s, K key, K v) { s.obey_robots = to_bool(key, v); }},
+        {{"max_pages", "closespider_pagecount"}, [](S& s, K key, K v) { s.max_pages = to_size(key, v); }},
+        {{"max_depth", "depth_limit"},
+         [](S& s, K key, K v)
+         {
+             auto n = to_int(key, v);
+             s.max_depth = (text::lower_copy(key) == "depth_limit" && n == 0) ? -1 : static_cast<int>(n);
+         }},
+        {{"url_length_limit", "urllength_limit"}, [](S& s, K key, K v) { s.url_length_limit = to_size(key, v); }},
+        {{"allowed_hosts", "allowed_domains"}, [](S& s, K, K v) { s.allowed_hosts = list(v); }},
+        {{"also_allowed_hosts"}, [](S& s, K, K v) { s.also_allowed_hosts = list(v); }},
+        {{"allow"}, [](S& s, K, K v) { s.allow.emplace_back(v); }},
+        {{"deny"}, [](S& s, K, K v) { s.deny.emplace_back(v); }},
+        {{"timeout", "download_timeout"}, [](S& s, K key, K v) { s.timeout = seconds(key, v); }},
+        {{"retries", "retry_times"}, [](S& s, K key, K v) { s.retries = static_cast<int>(to_size(key, v)); }},
+        {{"retry_enabled"}, [](S& s, K key, K v) { s.retries = to_bool(key, v) ? std::max(s.retries, 2) : 0; }},
+        {{"retry_codes", "retry_http_codes"},
+         [](S& s, K key, K v)
+         {
+             s.retry_codes.clear();
+             for (auto const& c : list(v))
+                 s.retry_codes.push_back(static_cast<int>(to_int(key, c)));
+         }},
+        {{"retry_base_delay"}, [](S& s, K key, K v) { s.retry_base_delay = ms(key, v); }},
+        {{"retry_max_delay"}, [](S& s, K key, K v) { s.retry_max_delay = ms(key, v); }},
+        {{"max_redirects", "redirect_max_times"},
+         [](S& s, K key, K v) { s.max_redirects = static_cast<int>(to_size(key, v)); }},
+        {{"fetcher"}, [](S& s, K, K v) { s.fetcher = std::string(v); }},
+        {{"render_fetcher"}, [](S& s, K, K v) { s.render_fetcher = std::string(v); }},
+        {{"lease", "lease_duration"}, [](S& s, K key, K v) { s.lease_duration = seconds(key, v); }},
+        {{"item_buffer"}, [](S& s, K key, K v) { s.item_buffer = std::max<std::size_t>(1, to_size(key, v)); }},
+        {{"user_agent"}, [](S& s, K, K v) { s.user_agent = std::string(v); }},
+        {{"proxy", "http_proxy"},
+         [](S& s, K key, K v)
+         {
+             std::vector<std::string> p;
+             if (!v.empty())
+                 p.emplace_back(v);
+             s.proxies = checked_proxies(key, std::move(p));
+         }},
+        {{"proxies", "rotating_proxy_list"}, [](S& s, K key, K v) { s.proxies = checked_proxies(key, list(v)); }},
+        {{"cookies", "cookies_enabled"}, [](S& s, K key, K v) { s.cookies = to_bool(key, v); }},
+        {{"http_cache_dir", "httpcache_dir"}, [](S& s, K, K v) { s.http_cache_dir = std::string(v); }},
+        {{"max_body_size", "download_maxsize"}, [](S& s, K key, K v) { s.max_body_size = to_size(key, v); }},
+        {{"verify_tls"}, [](S& s, K key, K v) { s.verify_tls = to_bool(key, v); }},
+        {{"job_dir", "jobdir"}, [](S& s, K, K v) { s.job_dir = std::string(v); }},
+        {{"frontier"}, [](S& s, K, K v) { s.frontier = std::string(v); }},
+        {{"metrics"},
+         [](S& s, K, K v)
+         {
+             if (!v.empty())
+                 (void)detail::parse_listen_address(v); // std::invalid_argument saying what is expected
+             s.metrics = std::string(v);
+         }},
+        {{"crawl_id"}, [](S& s, K, K v) { s.crawl_id = std::string(v); }},
+        {{"frontier_memory_limit"},
+         [](S& s, K key, K v) { s.frontier_memory_limit = std::max<std::size_t>(1, to_size(key, v)); }},
+        {{"parse_workers"}, [](S& s, K key, K v) { s.parse_workers = to_size(key, v); }},
+        {{"max_error_ratio"}, [](S& s, K key, K v) { s.max_error_ratio = to_double(key, v); }},
+        {{"sink_flush_interval"}, [](S& s, K key, K v) { s.sink_flush_interval = ms(key, v); }},
+        {{"progress"}, [](S& s, K key, K v) { s.progress = to_bool(key, v); }},
+        {{"progress_interval"}, [](S& s, K key, K v) { s.progress_interval = ms(key, v); }},
+    };
+    return table;
+}
+
+setting_rule const* rule_for(std::string_view key)
+{
+    auto const k = text::lower_copy(key);
+    for (auto const& r : rules())
+        for (auto const* n : r.names)
+            if (k == n)
+                return &r;
+    return nullptr;
+}
+
+} // namespace
+
+std::vector<std::string> builtin_setting_names()
+{
+    std::vector<std::string> out;
+    for (auto const& r : rules())
+        for (auto const* n : r.names)
+            out.emplace_back(n);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void settings::set(std::string_view key, std::string_view v)
 {
-    auto k = text::lower_copy(key);
-    if (k == "concurrency" || k == "concurrent_requests")
-        concurrency = std::max<std::size_t>(1, to_size(key, v));
-    else if (k == "per_host" || k == "concurrent_requests_per_domain")
-        per_host = std::max<std::size_t>(1, to_size(key, v));
-    else if (k == "delay" || k == "delay_ms")
-        delay = ms(key, v);
-    else if (k == "download_delay")
-        delay = seconds(key, v);
-    else if (k == "randomize_delay" || k == "randomize_download_delay")
-        randomize_delay = to_bool(key, v);
-    else if (k == "autothrottle" || k == "autothrottle_enabled")
-        autothrottle.enabled = to_bool(key, v);
-    else if (k == "autothrottle_start_delay")
-        autothrottle.start_delay = seconds(key, v);
-    else if (k == "autothrottle_max_delay")
-        autothrottle.max_delay = seconds(key, v);
-    else if (k == "autothrottle_target_concurrency")
-        autothrottle.target_concurrency = std::max(0.01, to_double(key, v));
-    else if (k == "adaptive_concurrency")
-        adaptive_concurrency = to_bool(key, v);
-    else if (k == "backoff_base" && key == "BACKOFF_BASE")
-        backoff_base = seconds(key, v); // Scrapy-style upper-case name: seconds, like DOWNLOAD_DELAY
-    else if (k == "backoff_base")
-        backoff_base = ms(key, v);
-    else if (k == "obey_robots" || k == "robotstxt_obey")
-        obey_robots = to_bool(key, v);
-    else if (k == "max_pages" || k == "closespider_pagecount")
-        max_pages = to_size(key, v);
-    else if (k == "max_depth" || k == "depth_limit")
-    {
-        auto n = to_int(key, v);
-        max_depth = (k == "depth_limit" && n == 0) ? -1 : static_cast<int>(n);
-    }
-    else if (k == "url_length_limit" || k == "urllength_limit")
-        url_length_limit = to_size(key, v);
-    else if (k == "allowed_hosts" || k == "allowed_domains")
-        allowed_hosts = list(v);
-    else if (k == "also_allowed_hosts")
-        also_allowed_hosts = list(v);
-    else if (k == "allow")
-        allow.emplace_back(v);
-    else if (k == "deny")
-        deny.emplace_back(v);
-    else if (k == "timeout")
-        timeout = seconds(key, v);
-    else if (k == "download_timeout")
-        timeout = seconds(key, v);
-    else if (k == "retries" || k == "retry_times")
-        retries = static_cast<int>(to_size(key, v));
-    else if (k == "retry_enabled")
-        retries = to_bool(key, v) ? std::max(retries, 2) : 0;
-    else if (k == "retry_codes" || k == "retry_http_codes")
-    {
-        retry_codes.clear();
-        for (auto const& c : list(v))
-            retry_codes.push_back(static_cast<int>(to_int(key, c)));
-    }
-    else if (k == "retry_base_delay")
-        retry_base_delay = ms(key, v);
-    else if (k == "retry_max_delay")
-        retry_max_delay = ms(key, v);
-    else if (k == "max_redirects" || k == "redirect_max_times")
-        max_redirects = static_cast<int>(to_size(key, v));
-    else if (k == "fetcher")
-        fetcher = std::string(v);
-    else if (k == "render_fetcher")
-        render_fetcher = std::string(v);
-    else if (k == "lease" || k == "lease_duration")
-        lease_duration = seconds(key, v);
-    else if (k == "item_buffer")
-        item_buffer = std::max<std::size_t>(1, to_size(key, v));
-    else if (k == "user_agent")
-        user_agent = std::string(v);
-    else if (k == "proxy" || k == "http_proxy")
-    {
-        proxies.clear();
-        if (!v.empty())
-            proxies.push_back(std::string(v));
-        proxies = checked_proxies(key, std::move(proxies));
-    }
-    else if (k == "proxies" || k == "rotating_proxy_list")
-        proxies = checked_proxies(key, list(v));
-    else if (k == "cookies" || k == "cookies_enabled")
-        cookies = to_bool(key, v);
-    else if (k == "http_cache_dir" || k == "httpcache_dir")
-        http_cache_dir = std::string(v);
-    else if (k == "max_body_size" || k == "download_maxsize")
-        max_body_size = to_size(key, v);
-    else if (k == "job_dir" || k == "jobdir")
-        job_dir = std::string(v);
-    else if (k == "frontier")
-        frontier = std::string(v);
-    else if (k == "metrics")
-    {
-        if (!v.empty())
-            (void)detail::parse_listen_address(v); // std::invalid_argument saying what is expected
-        metrics = std::string(v);
-    }
-    else if (k == "crawl_id")
-        crawl_id = std::string(v);
-    else if (k == "frontier_memory_limit")
-        frontier_memory_limit = std::max<std::size_t>(1, to_size(key, v));
-    else if (k == "parse_workers")
-        parse_workers = to_size(key, v);
-    else if (k == "max_error_ratio")
-        max_error_ratio = to_double(key, v);
-    else if (k == "sink_flush_interval")
-        sink_flush_interval = ms(key, v);
-    else if (k == "progress")
-        progress = to_bool(key, v);
-    else if (k == "progress_interval")
-        progress_interval = ms(key, v);
+    if (auto const* r = rule_for(key))
+        r->apply(*this, key, v);
     else
         extra[std::string(key)] = std::string(v);
 }
@@ -286,6 +297,7 @@ nlohmann::json settings::to_json() const
         {"user_agent", user_agent},
         {"proxies", redacted(proxies)},
         {"cookies", cookies},
+        {"verify_tls", verify_tls},
         {"job_dir", job_dir.string()},
         {"frontier", http::redact_credentials(frontier)},
         {"metrics", metrics},

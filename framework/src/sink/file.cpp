@@ -5,11 +5,70 @@
 #include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace weft
 {
 namespace
 {
+
+// The offset after the last complete gzip member of `fd`'s first `size` bytes (0 when none is).
+long long end_of_complete_members(int fd, long long size)
+{
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 16) != Z_OK)
+        return 0;
+    long long keep = 0, offset = 0; // offset: file position of zs.next_in's buffer start
+    unsigned char in[65536], out[65536];
+    bool done = false;
+    while (!done && offset < size)
+    {
+        auto const want = static_cast<std::size_t>(std::min<long long>(size - offset, sizeof in));
+        auto const got = ::pread(fd, in, want, offset);
+        if (got <= 0)
+            break;
+        zs.next_in = in;
+        zs.avail_in = static_cast<uInt>(got);
+        while (zs.avail_in > 0)
+        {
+            zs.next_out = out;
+            zs.avail_out = sizeof out;
+            int rc = inflate(&zs, Z_NO_FLUSH);
+            if (rc == Z_STREAM_END)
+            {
+                keep = offset + (zs.next_in - in);
+                inflateReset(&zs);
+            }
+            else if (rc != Z_OK && rc != Z_BUF_ERROR)
+            {
+                done = true; // not gzip from here on: keep what was whole
+                break;
+            }
+            else if (rc == Z_BUF_ERROR && zs.avail_in == 0)
+                break;
+        }
+        offset += got;
+    }
+    inflateEnd(&zs);
+    return keep;
+}
+
+// The offset after the last '\n' of `fd`'s first `size` bytes (0 when there is none).
+long long end_of_last_line(int fd, long long size)
+{
+    char buf[4096];
+    for (long long end = size; end > 0;)
+    {
+        auto n = std::min<long long>(end, sizeof buf);
+        if (::pread(fd, buf, static_cast<size_t>(n), end - n) != n)
+            return size; // unreadable: cut nothing
+        for (long long i = n - 1; i >= 0; --i)
+            if (buf[i] == '\n')
+                return end - n + i + 1;
+        end -= n;
+    }
+    return 0;
+}
 
 error_code last_error()
 {
@@ -53,15 +112,32 @@ std::string sink_file::describe(std::string_view doing, std::string const& path,
     return "cannot " + std::string(doing) + " '" + path + "': " + ec.message() + "; " + advice;
 }
 
+// One gzip member at a time: begun by the first write after a sync, ended by the sync.
+struct sink_file::deflater
+{
+    z_stream zs{};
+    bool in_member = false;
+    ~deflater()
+    {
+        if (in_member)
+            deflateEnd(&zs);
+    }
+};
+
+sink_file::sink_file() = default;
+
 sink_file::~sink_file()
 {
     if (fd_ >= 0 && !is_stdout_)
         ::close(fd_);
 }
 
-error_code sink_file::open(std::string const& path, bool append, std::string& diagnostics)
+error_code sink_file::open(std::string const& path, sink_file_mode mode, std::string& diagnostics)
 {
     path_ = path;
+    bool const append = mode.append;
+    if (mode.gzip && path != "-")
+        gzip_ = std::make_unique<deflater>();
     if (path == "-")
     {
         fd_ = STDOUT_FILENO;
@@ -98,38 +174,94 @@ error_code sink_file::open(std::string const& path, bool append, std::string& di
         return ec;
     }
     initial_size_ = st.st_size;
-    if (append && initial_size_ > 0)
+    if (mode.append && initial_size_ > 0 && (mode.gzip || mode.cut_torn_line))
     {
-        // A crash may have left a torn last line: cut the file after its last '\n'.
-        int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (rfd >= 0)
+        // A crash may have left a torn tail: a line without its '\n', or a gzip member without
+        // its trailer.
+        long long keep = initial_size_;
+        bool not_gzip = false;
+        if (int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); rfd >= 0)
         {
-            long long keep = 0;
-            char buf[4096];
-            for (long long end = initial_size_; end > 0 && keep == 0;)
-            {
-                auto n = static_cast<long long>(std::min<long long>(end, sizeof buf));
-                auto got = ::pread(rfd, buf, static_cast<size_t>(n), end - n);
-                if (got != n)
-                    break;
-                for (long long i = n - 1; i >= 0; --i)
-                    if (buf[i] == '\n')
-                    {
-                        keep = end - n + i + 1;
-                        break;
-                    }
-                end -= n;
-            }
+            unsigned char magic[2] = {};
+            not_gzip = mode.gzip && initial_size_ >= 2 &&
+                       (::pread(rfd, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b);
+            if (!not_gzip)
+                keep = mode.gzip ? end_of_complete_members(rfd, initial_size_) : end_of_last_line(rfd, initial_size_);
             ::close(rfd);
-            if (keep != initial_size_ && ::ftruncate(fd_, keep) == 0)
-                initial_size_ = keep;
         }
-        ::lseek(fd_, 0, SEEK_END);
+        if (not_gzip) // someone else's file: never cut it to nothing
+        {
+            error_code ec{EINVAL, boost::system::system_category()};
+            diagnostics = "cannot append to '" + path + "': it is not a gzip file; give -O " + path +
+                          " to overwrite it, or another output file";
+            return ec;
+        }
+        if (keep != initial_size_ && ::ftruncate(fd_, keep) == 0)
+            initial_size_ = keep;
     }
+    if (mode.append)
+        ::lseek(fd_, 0, SEEK_END);
     return {};
 }
 
 error_code sink_file::write(std::string_view data, std::string& diagnostics)
+{
+    if (!gzip_)
+        return write_raw(data, diagnostics);
+    if (data.empty())
+        return {}; // no member for nothing (a flush with an empty buffer)
+    auto& zs = gzip_->zs;
+    if (!gzip_->in_member)
+    {
+        if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        {
+            error_code ec{ENOMEM, boost::system::system_category()};
+            diagnostics = describe("compress the output to", path_, ec);
+            return ec;
+        }
+        gzip_->in_member = true;
+    }
+    unsigned char out[65536];
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    do
+    {
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        deflate(&zs, Z_NO_FLUSH);
+        std::string_view produced(reinterpret_cast<char*>(out), sizeof out - zs.avail_out);
+        if (auto ec = write_raw(produced, diagnostics))
+            return ec;
+    } while (zs.avail_in > 0 || zs.avail_out == 0);
+    return {};
+}
+
+error_code sink_file::end_member(std::string& diagnostics)
+{
+    if (!gzip_ || !gzip_->in_member)
+        return {};
+    auto& zs = gzip_->zs;
+    unsigned char out[65536];
+    zs.next_in = nullptr;
+    zs.avail_in = 0;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END)
+    {
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        rc = deflate(&zs, Z_FINISH);
+        std::string_view produced(reinterpret_cast<char*>(out), sizeof out - zs.avail_out);
+        if (auto ec = write_raw(produced, diagnostics))
+            return ec;
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+            break;
+    }
+    deflateEnd(&zs);
+    gzip_->in_member = false;
+    return {};
+}
+
+error_code sink_file::write_raw(std::string_view data, std::string& diagnostics)
 {
     while (!data.empty())
     {
@@ -149,6 +281,8 @@ error_code sink_file::write(std::string_view data, std::string& diagnostics)
 
 error_code sink_file::sync(std::string& diagnostics)
 {
+    if (auto ec = end_member(diagnostics))
+        return ec;
     if (::fdatasync(fd_) != 0)
     {
         // Pipes, terminals and some special files cannot be synced: nothing more to do there.

@@ -372,6 +372,21 @@ void transfer::collect_info()
     res_.timing.total = info_time(e, CURLINFO_TOTAL_TIME_T);
 }
 
+namespace
+{
+// "host[:port]" of an absolute URL, for messages.
+std::string host_of(std::string_view url)
+{
+    auto const scheme_end = url.find("://");
+    if (scheme_end != std::string_view::npos)
+        url.remove_prefix(scheme_end + 3);
+    url = url.substr(0, url.find_first_of("/?#"));
+    if (auto const at = url.rfind('@'); at != std::string_view::npos)
+        url.remove_prefix(at + 1);
+    return std::string(url);
+}
+} // namespace
+
 error_code transfer::finish(CURLcode result)
 {
     collect_info();
@@ -393,6 +408,19 @@ error_code transfer::finish(CURLcode result)
         break;
     case CURLE_BAD_CONTENT_ENCODING:
         ec = error::bad_content_encoding;
+        break;
+    case CURLE_OUT_OF_MEMORY:
+        // curl refuses a header line over CURL_MAX_HTTP_HEADER (100 KiB) as "out of memory"
+        // ("Avoided giant realloc for header"): say what happened, and which limit says so.
+        if (!body_started_)
+        {
+            ec = error::header_too_large;
+            res_.error_detail = "response header from " + host_of(res_.url) + " exceeds " +
+                                std::to_string(std::min<std::size_t>(opts_.limits.max_header_size, 100 * 1024)) +
+                                " bytes (max_header_size; curl takes at most 102400 bytes in one header line)";
+            return ec;
+        }
+        ec = make_curl_error(result);
         break;
     case CURLE_UNSUPPORTED_PROTOCOL:
         // The URL's scheme was checked in prepare(), so this is a redirect to another scheme

@@ -9,7 +9,9 @@
 //
 // Values: strings as they are; numbers as JSON writes them; true/false; null as an empty field;
 // arrays and objects as JSON text. In append mode the columns are read from the existing
-// header line.
+// header line (no second header is written).
+//
+// Registered for .csv and, gzip-compressed (one gzip member per flush), .csv.gz.
 #include <weft/sink/file.hpp>
 #include <weft/sink/registry.hpp>
 
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <unistd.h>
 #include <unordered_map>
+#include <zlib.h>
 
 namespace weft
 {
@@ -92,14 +95,35 @@ bool first_record(std::string_view text, std::vector<std::string>& fields)
     return false;
 }
 
-class csv_sink final : public sink
+// Reads a plain or gzip file (zlib reads a file that is not gzip as it is).
+struct reader
+{
+    gzFile in = nullptr;
+    explicit reader(std::string const& path) : in(gzopen(path.c_str(), "rb")) {}
+    ~reader()
+    {
+        if (in)
+            gzclose(in);
+    }
+    reader(reader const&) = delete;
+    reader& operator=(reader const&) = delete;
+    std::size_t read(char* buf, std::size_t n)
+    {
+        auto const got = gzread(in, buf, static_cast<unsigned>(n));
+        return got < 0 ? 0 : static_cast<std::size_t>(got);
+    }
+};
+
+class csv_sink : public sink
 {
 public:
-    csv_sink(executor ex, std::string path, sink_options const& options) : sink(std::move(ex), std::move(path), options)
+    csv_sink(executor ex, std::string path, sink_options const& options, bool gzip = false)
+        : sink(std::move(ex), std::move(path), options), gzip_(gzip)
     {
     }
 
-    std::string_view format() const noexcept override { return "csv"; }
+    std::string_view format() const noexcept override { return gzip_ ? "csv.gz" : "csv"; }
+    bool resizable() const noexcept override { return path() != "-"; }
 
 private:
     void async_open_impl(asio::any_completion_handler<signature> handler) override
@@ -109,7 +133,7 @@ private:
             {
                 std::string diag;
                 bool append = options().mode == sink_options::open_mode::append;
-                auto ec = file_.open(path(), append, diag);
+                auto ec = file_.open(path(), sink_file_mode{.append = append, .gzip = gzip_}, diag);
                 if (ec)
                 {
                     set_diagnostics(std::move(diag));
@@ -204,13 +228,13 @@ private:
     // Runs on the blocking pool (open, append mode).
     void load_header()
     {
-        std::FILE* in = std::fopen(path().c_str(), "rb");
-        if (!in)
+        reader in(path());
+        if (!in.in)
             return;
         std::string text;
         char buf[4096];
         std::vector<std::string> fields;
-        while (auto n = std::fread(buf, 1, sizeof buf, in))
+        while (auto n = in.read(buf, sizeof buf))
         {
             text.append(buf, n);
             if (first_record(text, fields))
@@ -224,7 +248,6 @@ private:
                 break;
             }
         }
-        std::fclose(in);
     }
 
     error_code drain()
@@ -259,14 +282,13 @@ private:
             return ec;
         };
         std::string tmp = path() + ".tmp";
-        std::FILE* in = std::fopen(path().c_str(), "rb");
-        if (!in)
+        reader in(path());
+        if (!in.in)
             return fail("reopen", path());
         sink_file out;
         std::string diag;
-        if (auto ec = out.open(tmp, false, diag))
+        if (auto ec = out.open(tmp, sink_file_mode{.gzip = gzip_}, diag))
         {
-            std::fclose(in);
             set_diagnostics(diag);
             return ec;
         }
@@ -275,7 +297,7 @@ private:
         std::size_t fields = 1;
         char buf[65536];
         error_code ec;
-        while (auto n = std::fread(buf, 1, sizeof buf, in))
+        while (auto n = in.read(buf, sizeof buf))
         {
             for (std::size_t i = 0; i < n; ++i)
             {
@@ -318,7 +340,6 @@ private:
             if (chunk.size() >= sizeof buf)
                 chunk.clear();
         }
-        std::fclose(in);
         if (!ec && pending_cr && !in_header)
             chunk += '\r';
         if (!ec)
@@ -345,6 +366,7 @@ private:
         return {};
     }
 
+    bool gzip_;
     sink_file file_;
     std::string buffer_;
     std::vector<std::string> columns_;
@@ -356,4 +378,19 @@ private:
 } // namespace
 } // namespace weft
 
+namespace weft
+{
+namespace
+{
+struct csv_gz_sink final : csv_sink
+{
+    csv_gz_sink(executor ex, std::string path, sink_options const& options)
+        : csv_sink(std::move(ex), std::move(path), options, true)
+    {
+    }
+};
+} // namespace
+} // namespace weft
+
 WEFT_REGISTER_SINK(csv, ".csv", weft::csv_sink);
+WEFT_REGISTER_SINK(csv_gz, ".csv.gz", weft::csv_gz_sink);

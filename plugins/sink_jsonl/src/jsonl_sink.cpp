@@ -1,9 +1,10 @@
 // The JSON lines sink: one compact JSON object per line, UTF-8 (invalid sequences in strings
-// replaced by U+FFFD), '\n' line ends. Registered for .jsonl, .json and "-" (stdout).
+// replaced by U+FFFD), '\n' line ends. Registered for .jsonl, "-" (stdout) and, gzip-compressed
+// (one gzip member per flush), .jsonl.gz. (.json is the JSON array sink, json_sink.cpp.)
 //
 // Writes accumulate in a buffer; a full buffer is written (not synced) on the blocking pool;
-// async_flush writes the rest and fdatasyncs. In append mode a torn last line left by a crash is
-// cut off, so the file stays valid JSON lines.
+// async_flush writes the rest and fdatasyncs. In append mode a torn last line (or gzip member)
+// left by a crash is cut off, so the file stays valid JSON lines.
 #include <weft/sink/file.hpp>
 #include <weft/sink/registry.hpp>
 
@@ -12,15 +13,16 @@ namespace weft
 namespace
 {
 
-class jsonl_sink final : public sink
+class jsonl_sink : public sink
 {
 public:
-    jsonl_sink(executor ex, std::string path, sink_options const& options)
-        : sink(std::move(ex), std::move(path), options)
+    jsonl_sink(executor ex, std::string path, sink_options const& options, bool gzip = false)
+        : sink(std::move(ex), std::move(path), options), gzip_(gzip)
     {
     }
 
-    std::string_view format() const noexcept override { return "jsonl"; }
+    std::string_view format() const noexcept override { return gzip_ ? "jsonl.gz" : "jsonl"; }
+    bool resizable() const noexcept override { return path() != "-"; }
 
 private:
     void async_open_impl(asio::any_completion_handler<signature> handler) override
@@ -29,7 +31,8 @@ private:
             [this]
             {
                 std::string diag;
-                auto ec = file_.open(path(), options().mode == sink_options::open_mode::append, diag);
+                sink_file_mode mode{.append = options().mode == sink_options::open_mode::append, .gzip = gzip_};
+                auto ec = file_.open(path(), mode, diag);
                 if (ec)
                     set_diagnostics(std::move(diag));
                 return ec;
@@ -101,13 +104,22 @@ private:
         return ec;
     }
 
+    bool gzip_;
     sink_file file_;
     std::string buffer_;
+};
+
+struct jsonl_gz_sink final : jsonl_sink
+{
+    jsonl_gz_sink(executor ex, std::string path, sink_options const& options)
+        : jsonl_sink(std::move(ex), std::move(path), options, true)
+    {
+    }
 };
 
 } // namespace
 } // namespace weft
 
 WEFT_REGISTER_SINK(jsonl, ".jsonl", weft::jsonl_sink);
-WEFT_REGISTER_SINK(json, ".json", weft::jsonl_sink);
+WEFT_REGISTER_SINK(jsonl_gz, ".jsonl.gz", weft::jsonl_gz_sink);
 WEFT_REGISTER_SINK(stdout, "-", weft::jsonl_sink);

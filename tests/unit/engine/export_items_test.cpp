@@ -3,6 +3,7 @@
 #include "support/kept_items_state.hpp"
 #include "support/run_sync.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/sink/sink_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,7 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 using namespace weft;
 using namespace std::chrono_literals;
@@ -215,4 +217,52 @@ TEST_CASE("an export that follows the crawl goes on until the crawl is finished"
     auto s = export_to(st, {out}, o);
     CHECK(s.items == 2000);
     CHECK(numbers(out) == one_to(2000));
+}
+
+TEST_CASE("an export appends to an output without a sidecar (-o) and rewrites one given in overwrite (-O)", "[export]")
+{
+    test::kept_items_state st;
+    st.commit_numbered(20);
+    test::temp_dir dir;
+    auto const out = (dir / "items.jsonl").string();
+    std::ofstream(out) << "{\"n\":0}\n"; // written by something else before
+    CHECK(export_to(st, {out}, crawl_options()).items == 20);
+    auto expected = one_to(20);
+    expected.insert(expected.begin(), 0);
+    CHECK(numbers(out) == expected);
+
+    auto over = crawl_options();
+    over.overwrite = {out};
+    CHECK(export_to(st, {out}, over).items == 20);
+    CHECK(numbers(out) == one_to(20));
+}
+
+TEST_CASE("an export to .json and .jsonl.gz stopped between a batch and its record resumes without duplicates",
+          "[export][json][gzip]")
+{
+    test::kept_items_state st;
+    st.commit_numbered(3500);
+    test::temp_dir dir;
+    auto const json = (dir / "items.json").string();
+    auto const gz = (dir / "items.jsonl.gz").string();
+    auto crash = crawl_options();
+    crash.before_record = [](std::uint64_t batch)
+    {
+        if (batch == 3)
+            throw std::runtime_error("killed");
+    };
+    CHECK_THROWS_WITH(export_to(st, {json, gz}, crash), "killed");
+    CHECK(export_to(st, {json, gz}, crawl_options()).items == 1500);
+
+    auto const array = nlohmann::json::parse(slurp(json)); // one valid array
+    std::vector<int> got;
+    for (auto const& e : array)
+        got.push_back(e.at("n").get<int>());
+    CHECK(got == one_to(3500));
+
+    std::vector<int> unzipped;
+    std::istringstream lines(test::read_gzip(gz));
+    for (std::string line; std::getline(lines, line);)
+        unzipped.push_back(nlohmann::json::parse(line).at("n").get<int>());
+    CHECK(unzipped == one_to(3500));
 }

@@ -448,3 +448,15 @@ TEST_CASE("the curl fetcher goes through fetch_options::proxy, and a request's m
     CHECK(failed.ec == condition::network);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
+
+TEST_CASE("curl_fetcher says which host sent a header line too large for curl, not 'out of memory'",
+          "[fetch_curl][limits]")
+{
+    test_server server;
+    auto const out = fetch(request{server.url("/huge-header-line?kb=1024")});
+    CHECK(out.ec == weft::error::header_too_large);
+    CHECK(out.ec == condition::limit);
+    CHECK_THAT(out.res.error_detail, Catch::Contains("response header from 127.0.0.1:") &&
+                                         Catch::Contains("exceeds 65536 bytes (max_header_size") &&
+                                         !Catch::Contains("memory"));
+}

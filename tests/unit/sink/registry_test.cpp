@@ -7,7 +7,9 @@ TEST_CASE("make_sink_for_path picks the sink by extension, case-insensitively", 
 {
     boost::asio::io_context io;
     CHECK(weft::make_sink_for_path("out.jsonl", io.get_executor())->format() == "jsonl");
-    CHECK(weft::make_sink_for_path("dir.v2/OUT.JSON", io.get_executor())->format() == "jsonl");
+    CHECK(weft::make_sink_for_path("dir.v2/OUT.JSON", io.get_executor())->format() == "json");
+    CHECK(weft::make_sink_for_path("a.jsonl.gz", io.get_executor())->format() == "jsonl.gz");
+    CHECK(weft::make_sink_for_path("a.CSV.GZ", io.get_executor())->format() == "csv.gz");
     CHECK(weft::make_sink_for_path("-", io.get_executor())->format() == "jsonl");
     CHECK(weft::make_sink_for_path("a.csv", io.get_executor())->format() == "csv");
     CHECK(weft::make_sink_for_path("a.db", io.get_executor())->format() == "sqlite");
@@ -28,7 +30,7 @@ TEST_CASE("make_sink_for_path names the supported extensions for an unknown one"
         std::string what = e.what();
         CHECK_THAT(what, Catch::Contains("items.xml"));
         // Sorted; a plugin another test loaded into this process may add its own (".plugin_good").
-        CHECK_THAT(what, Catch::Contains(".csv, .db, .json, .jsonl, ") && Catch::Contains(".sqlite"));
+        CHECK_THAT(what, Catch::Contains(".csv, .csv.gz, .db, .json, .jsonl, .jsonl.gz, ") && Catch::Contains(".sqlite"));
         CHECK_THAT(what, Catch::Contains("'-' (stdout)"));
     }
     CHECK_THROWS_AS(weft::make_sink_for_path(".jsonl", io.get_executor()), std::invalid_argument);

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <zlib.h>
+
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -66,6 +68,43 @@ inline std::string read_file(std::string const& path)
 {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The decompressed content of a gzip file (every member); "<not gzip>" when zlib cannot read it
+/// to its end, so that a torn member fails the comparison that uses it.
+inline std::string read_gzip(std::string const& path)
+{
+    std::string out;
+    // gzread would pass a file that is not gzip through as it is: check the magic first.
+    auto const raw = read_file(path);
+    if (raw.size() < 2 || static_cast<unsigned char>(raw[0]) != 0x1f || static_cast<unsigned char>(raw[1]) != 0x8b)
+        return "<not gzip>";
+    z_stream zs{};
+    inflateInit2(&zs, 15 + 16);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+    zs.avail_in = static_cast<uInt>(raw.size());
+    char buf[65536];
+    while (true)
+    {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        int rc = inflate(&zs, Z_NO_FLUSH);
+        out.append(buf, sizeof buf - zs.avail_out);
+        if (rc == Z_STREAM_END)
+        {
+            if (zs.avail_in == 0)
+                break;
+            inflateReset(&zs); // the next member
+            continue;
+        }
+        if (rc != Z_OK)
+        {
+            out = "<not gzip>";
+            break;
+        }
+    }
+    inflateEnd(&zs);
+    return out;
 }
 
 inline item make_item(item::json value)

@@ -5,12 +5,14 @@
 // written to every output and flushed, and only then recorded in the output's sidecar,
 // OUT + ".export" (JSON: the crawl's address with its password redacted, its crawl id, the last
 // item id written, the items written, and the file's size after the batch for outputs that can
-// be cut back: JSON lines and CSV files). A run that finds a sidecar of the same crawl cuts OUT
-// back to the recorded size (dropping a batch written after the last record: the process died
-// between the two) and goes on after the recorded id: every item is in OUT exactly once. Without
-// a sidecar, with one that does not parse or with options::from_start, OUT is rewritten from the
-// first item. An SQLite output cannot be cut back: there a crash between a batch and its record
-// repeats that batch (at least once), as in the job directory's two-phase commit.
+// be cut back: sink::resizable, the JSON lines, JSON array and CSV files, gzipped or not). A run
+// that finds a sidecar of the same crawl cuts OUT back to the recorded size (dropping a batch
+// written after the last record: the process died between the two) and goes on after the recorded
+// id: every item is in OUT exactly once. Without a sidecar, the items from the first are appended
+// to what OUT holds (Scrapy's -o); with one that does not parse, with options::from_start or for
+// an output in options::overwrite (-O), OUT is rewritten from the first item. An SQLite output cannot be cut back:
+// there a crash between a batch and its record repeats that batch (at least once), as in the job directory's two-phase
+// commit.
 //
 // Standard output ("-") has no sidecar: it always gets every item.
 //
@@ -40,6 +42,7 @@ struct export_options
     std::string address;  ///< the crawl's address, recorded redacted in the sidecars
     std::string crawl_id; ///< recorded in the sidecars
     bool from_start = false; ///< ignore the sidecars: rewrite every output from the first item
+    std::vector<std::string> overwrite; ///< outputs (as given) rewritten from the first item (-O)
     /// Keep exporting, every `poll`, until the crawl state is finished (async_finished); else
     /// export what is committed now and return.
     bool follow = false;

@@ -73,6 +73,9 @@ struct settings
     bool cookies = true;
     std::filesystem::path http_cache_dir; ///< a directory: responses cached on disk (dev mode)
     std::size_t max_body_size = 64u << 20;
+    /// Verify TLS certificates and host names (`verify_tls=false`, `weft crawl -k`: accept any,
+    /// self-signed included; the CLI warns once).
+    bool verify_tls = true;
 
     // --- engine ---
     std::filesystem::path job_dir;                      ///< persist frontier, seen-set and stats (resume)
@@ -97,7 +100,8 @@ struct settings
     std::string metrics;
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
-    /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting).
+    /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting) and plugins.
+    /// `weft crawl` accepts only keys declared with WEFT_SETTING (<weft/engine/setting_keys.hpp>).
     nlohmann::json extra = nlohmann::json::object();
 
     /// Sets a setting by name: the field names above ("per_host", "delay" in ms, "autothrottle",
@@ -111,5 +115,9 @@ struct settings
     /// lease_duration, or its default when 0.
     std::chrono::milliseconds effective_lease() const;
 };
+
+/// Every name settings::set parses itself (lower case, sorted, Scrapy's aliases included): the
+/// rows of its table in settings.cpp, the one place a built-in setting is declared.
+std::vector<std::string> builtin_setting_names();
 
 } // namespace weft::engine

@@ -4,31 +4,51 @@
 // first time after the file was created, an fsync of its directory so the new name is durable.
 // Every failure returns an errno error_code and fills `diagnostics` with what failed, where, and
 // what to do.
+//
+// Gzip (`sink_file_mode::gzip`): what `write` gets is deflated, and `sync` ends the current gzip
+// member before syncing, so after every sync the file is a sequence of complete gzip members
+// (RFC 1952 allows several; gzip -d, zcat and zlib's gzread read them as one stream). A crash
+// can only leave a torn last member, which opening in append mode cuts off.
 #pragma once
 
 #include <weft/error.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace weft
 {
 
+/// How sink_file::open treats the file.
+struct sink_file_mode
+{
+    bool append = false;       ///< keep the content (else truncate)
+    bool gzip = false;         ///< deflate into gzip members, one ended by each sync
+    bool cut_torn_line = true; ///< appending to a plain file: cut what follows its last '\n'
+};
+
 class sink_file
 {
 public:
-    sink_file() = default;
+    sink_file();
     ~sink_file(); // closes without syncing
     sink_file(sink_file const&) = delete;
     sink_file& operator=(sink_file const&) = delete;
 
     /// Opens `path` for writing, creating it (mode 0644 before umask); truncating it unless
-    /// `append`. In append mode a torn last line (no final '\n', left by a crash) is cut off.
-    /// "-" means standard output (never truncated, never closed).
-    error_code open(std::string const& path, bool append, std::string& diagnostics);
-    /// Writes all of `data`.
+    /// `mode.append`. Appending, a torn tail left by a crash is cut off: after the last '\n' of a
+    /// plain file (unless `!mode.cut_torn_line`), after the last complete member of a gzip file.
+    /// "-" means standard output (never truncated, never closed, never compressed).
+    error_code open(std::string const& path, sink_file_mode mode, std::string& diagnostics);
+    error_code open(std::string const& path, bool append, std::string& diagnostics)
+    {
+        return open(path, sink_file_mode{.append = append}, diagnostics);
+    }
+    /// Writes all of `data` (gzip: deflates it; the output reaches the file in pieces).
     error_code write(std::string_view data, std::string& diagnostics);
-    /// Makes everything written durable. On stdout, syncing a pipe or terminal is skipped.
+    /// Makes everything written durable (gzip: ends the member first). On stdout, syncing a pipe
+    /// or terminal is skipped.
     error_code sync(std::string& diagnostics);
     /// Closes the file (syncs nothing).
     error_code close(std::string& diagnostics);
@@ -43,6 +63,11 @@ public:
     static std::string describe(std::string_view doing, std::string const& path, error_code ec);
 
 private:
+    struct deflater;
+    error_code write_raw(std::string_view data, std::string& diagnostics);
+    error_code end_member(std::string& diagnostics);
+
+    std::unique_ptr<deflater> gzip_; // set in gzip mode
     int fd_ = -1;
     bool is_stdout_ = false;
     bool dir_synced_ = true;

@@ -21,8 +21,9 @@ using sink_factory = std::function<std::unique_ptr<sink>(executor, std::string p
 /// not used (sink_entries(), <weft/plugin/registry.hpp>).
 void register_sink(std::string extension, sink_factory factory);
 
-/// Makes the sink for `path` by its extension: `.jsonl`/`.json` JSON lines, `.csv`, `.db`/`.sqlite`
-/// SQLite, `-` JSON lines on stdout (with the plugins linked in). The sink is not opened yet.
+/// Makes the sink for `path` by its longest registered extension: `.jsonl` JSON lines, `.json` one
+/// JSON array, `.csv`, `.jsonl.gz`/`.csv.gz` gzip, `.db`/`.sqlite` SQLite, `-` JSON lines on stdout
+/// (with the plugins linked in). The sink is not opened yet.
 /// @throws std::invalid_argument naming the path and the supported extensions when none fits.
 std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_options const& options = {});
 

@@ -71,8 +71,14 @@ public:
     sink(sink const&) = delete;
     sink& operator=(sink const&) = delete;
 
-    /// "jsonl", "csv", "sqlite".
+    /// "jsonl", "json", "csv", "jsonl.gz", "csv.gz", "sqlite".
     virtual std::string_view format() const noexcept = 0;
+    /// True when the output is a file that, cut back to a size it had right after a successful
+    /// async_flush (or async_close), is a valid output holding exactly the items flushed until
+    /// then, and that a sink opened in append mode goes on from. With a job directory (and in
+    /// `weft export`), such outputs get every item exactly once across crashes; the others at
+    /// least once. Never true for stdout.
+    virtual bool resizable() const noexcept { return false; }
     /// The output path as given ("-" for stdout).
     std::string const& path() const noexcept { return path_; }
     executor get_executor() const { return executor_; }
