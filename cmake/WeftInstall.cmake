@@ -4,7 +4,8 @@
 # (-DCMAKE_PREFIX_PATH=<build or prefix>: both have lib/cmake/weft/weftConfig.cmake). It gives
 # weft::plugin (headers and ABI definitions, no library: the weft executable provides the
 # symbols) and weft_add_plugin(), so a spider plugin's CMakeLists.txt is three lines (weft
-# genspider writes one).
+# genspider writes one); weft::weft and weft::chromium for programs (cmake/WeftLibrary.cmake).
+# It records weft's compiler, which a plugin must share.
 include(CMakePackageConfigHelpers)
 
 set(WEFT_INSTALL_CMAKE_DIR "lib/cmake/weft")
@@ -22,7 +23,11 @@ file(GENERATE OUTPUT "${PROJECT_BINARY_DIR}/${WEFT_INSTALL_CMAKE_DIR}/weftConfig
      INPUT "${PROJECT_BINARY_DIR}/weftConfig.cmake.gen")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/WeftPluginModule.cmake"
                "${PROJECT_BINARY_DIR}/${WEFT_INSTALL_CMAKE_DIR}/WeftPluginModule.cmake" COPYONLY)
-export(TARGETS weft_plugin_api NAMESPACE weft:: FILE "${PROJECT_BINARY_DIR}/${WEFT_INSTALL_CMAKE_DIR}/weftTargets.cmake")
+set(weft_exported weft_plugin_api)
+if(WEFT_LIBRARY)
+  list(APPEND weft_exported weft_library weft_chromium_api)
+endif()
+export(TARGETS ${weft_exported} NAMESPACE weft:: FILE "${PROJECT_BINARY_DIR}/${WEFT_INSTALL_CMAKE_DIR}/weftTargets.cmake")
 
 # The installed package.
 set(WEFT_CONFIG_EXECUTABLE "\${CMAKE_CURRENT_LIST_DIR}/../../../bin/weft")
@@ -31,7 +36,10 @@ configure_file("${PROJECT_SOURCE_DIR}/cmake/weftConfig.cmake.in" "${PROJECT_BINA
 install(TARGETS weft_cli RUNTIME DESTINATION bin)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/framework/include/weft" DESTINATION include FILES_MATCHING PATTERN "*.hpp")
 install(FILES "${PROJECT_BINARY_DIR}/framework/include/weft/version.hpp" DESTINATION include/weft)
-install(TARGETS weft_plugin_api EXPORT weftTargets)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/plugins/fetch_chromium/include/weft" DESTINATION include
+        FILES_MATCHING PATTERN "*.hpp")
+install(TARGETS ${weft_exported} EXPORT weftTargets
+        LIBRARY DESTINATION lib)
 install(EXPORT weftTargets NAMESPACE weft:: DESTINATION ${WEFT_INSTALL_CMAKE_DIR})
 install(FILES "${PROJECT_BINARY_DIR}/install/weftConfig.cmake"
               "${PROJECT_BINARY_DIR}/${WEFT_INSTALL_CMAKE_DIR}/weftConfigVersion.cmake"

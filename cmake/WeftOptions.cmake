@@ -5,6 +5,7 @@ option(WEFT_BUILD_BENCH "Build the benchmark programs of bench/" ON)
 option(WEFT_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(WEFT_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 option(WEFT_PCH "Precompile the Asio/Beast headers" ON)
+option(WEFT_LIBRARY "Build libweft.so (weft::weft, weft::chromium) for programs outside this tree" ON)
 
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)

@@ -11,7 +11,8 @@
 #   KINDS defaults to the NAME's kind (spider, fetcher for fetch_, sink...).
 # - It does not link weft: weft's symbols come from the program that loads it (the weft
 #   executable exports them), so a plugin always runs against the weft it is loaded into.
-# - No precompiled header: for a plugin of one or two files it costs more than it saves.
+# - No precompiled header here: weftConfig.cmake's weft_add_plugin adds <weft/weft.hpp> for
+#   plugins built outside this tree, where the edit-rebuild loop is what matters.
 function(weft_plugin_module target)
   cmake_parse_arguments(P "" "NAME;VERSION;KINDS;OUTPUT_DIRECTORY;API" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT P_NAME MATCHES "^([a-z]+)_([A-Za-z_][A-Za-z0-9_]*)$")

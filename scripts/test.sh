@@ -23,13 +23,24 @@ run_suite() { # build-dir, extra cmake args...
        "$(df -h --output=avail . | tail -1 | tr -d ' ') left on the disk" >&2
 }
 
+# The library as a user gets it: weft installed to a prefix, then examples/ configured on its own
+# against that prefix (find_package(weft), weft::weft, weft::chromium) and built.
+build_examples_against_install() { # build-dir
+  local dir="$1" start=$SECONDS
+  cmake --install "$dir" --prefix "$dir/prefix" >/dev/null
+  cmake -S examples -B "$dir/examples" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$root/$dir/prefix" >/dev/null
+  cmake --build "$dir/examples" -j "$jobs"
+  echo "== built examples/ against the installed weft in $((SECONDS - start)) s" >&2
+}
+
 # Release: no debug info, which is a quarter of the compile time and 5/6 of the objects' size;
 # a failure here is debugged in the sanitizer pass or a RelWithDebInfo build.
-run_suite build/ci -DCMAKE_BUILD_TYPE=Release
+run_suite build/ci -DCMAKE_BUILD_TYPE=Release -DWEFT_BUILD_EXAMPLES=OFF
+build_examples_against_install build/ci
 if [[ "${WEFT_TEST_SANITIZE:-1}" != 0 ]]; then
-  # -g1: line tables, all that sanitizer reports need. examples/ and bench/ are built (not run)
-  # by the plain pass.
+  # -g1: line tables, all that sanitizer reports need. bench/ is built (not run) by the plain
+  # pass, examples/ against its installed weft.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
-              -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF
+              -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_LIBRARY=OFF
 fi

@@ -102,6 +102,7 @@ int genspider_main(genspider_args const& a)
         s = replace_all(std::move(s), "{{name}}", a.name);
         s = replace_all(std::move(s), "{{url}}", cpp_escaped(*url));
         s = replace_all(std::move(s), "{{host}}", cpp_escaped(host));
+        s = replace_all(std::move(s), "{{cxx_compiler}}", plugin::weft_compiler().path);
         return replace_all(std::move(s), "{{weft_version}}", WEFT_VERSION_STRING);
     };
     std::string written;
@@ -121,14 +122,16 @@ int genspider_main(genspider_args const& a)
     // weft's own prefix (an installation or this build tree): <prefix>/lib/weft/plugins.
     auto const prefix = plugin::default_plugin_dir().parent_path().parent_path().parent_path();
     auto const build = dir / "build";
+    auto const cxx = plugin::weft_compiler();
     std::printf("Created spider '%s' in %s (%s).\n\n"
-                "Build it:\n"
-                "  cmake -S %s -B %s -DCMAKE_PREFIX_PATH=%s\n"
+                "Build it (with weft's compiler, %s: a plugin of another compiler does not load):\n"
+                "  cmake -S %s -B %s -DCMAKE_PREFIX_PATH=%s -DCMAKE_CXX_COMPILER=%s\n"
                 "  cmake --build %s\n"
                 "Run it:\n"
                 "  weft crawl %s --plugin %s -o items.jsonl\n",
-                a.name.c_str(), dir.c_str(), written.c_str(), dir.c_str(), build.c_str(), prefix.c_str(), build.c_str(),
-                a.name.c_str(), (build / ("weft_spider_" + a.name + ".so")).c_str());
+                a.name.c_str(), dir.c_str(), written.c_str(), cxx.name.c_str(), dir.c_str(), build.c_str(),
+                prefix.c_str(), cxx.path.c_str(), build.c_str(), a.name.c_str(),
+                (build / ("weft_spider_" + a.name + ".so")).c_str());
     return exit_ok;
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -257,6 +258,8 @@ TEST_CASE("weft genspider writes a spider project that builds against this build
     CHECK(fs::exists(work / "tiny/CMakeLists.txt"));
     CHECK(fs::exists(work / "tiny/tiny_spider.cpp"));
     CHECK(gen.out.find("weft crawl tiny --plugin ") != std::string::npos);
+    // It says which compiler to build with, and the generated project picks that one by itself.
+    CHECK(gen.out.find("-DCMAKE_CXX_COMPILER=" WEFT_CXX_COMPILER) != std::string::npos);
 
     // Refusals: an existing folder (never overwritten), a name that is no C++ identifier, a name
     // weft already has, a URL that is not http(s).
@@ -313,4 +316,37 @@ TEST_CASE("weft genspider writes a spider project that builds against this build
     auto list = weft::test::run_process({weft_cli, "list", "--plugin", plugin.string()});
     CHECK(list.exit_code == 0);
     CHECK(has_row(list.out, {"tiny", "0.1.0", plugin.string()}));
+}
+
+TEST_CASE("a plugin configured with another compiler than weft's is refused at configure time, naming both",
+          "[cli][plugin][genspider]")
+{
+    // g++ and clang++ mangle some of Asio's templates differently: such a plugin would build, then
+    // fail to load with an undefined mangled symbol. The package refuses it before anything builds.
+    std::string const weft_cxx = WEFT_CXX_COMPILER;
+    std::string const other = weft_cxx.find("clang") != std::string::npos ? "/usr/bin/g++" : "/usr/bin/clang++-16";
+    REQUIRE(fs::exists(other));
+    weft::test::temp_dir work;
+    auto gen = weft::test::run_process({weft_cli, "genspider", "mixed", "http://127.0.0.1:1/", "--dir",
+                                        work.path().string()});
+    REQUIRE(gen.exit_code == 0);
+    auto configure = weft::test::run_process(
+        {WEFT_CMAKE_COMMAND, "-S", (work / "mixed").string(), "-B", (work / "build").string(), "-G",
+         WEFT_CMAKE_GENERATOR, "-DCMAKE_MAKE_PROGRAM=" WEFT_CMAKE_MAKE_PROGRAM, "-DCMAKE_CXX_COMPILER=" + other,
+         "-DCMAKE_PREFIX_PATH=" WEFT_BINARY_DIR},
+        {}, 120s);
+    INFO(configure.out << configure.err);
+    CHECK(configure.exit_code != 0);
+    // CMake wraps and indents long messages: compare with each run of white space as one space.
+    std::string err;
+    for (char c : configure.err)
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            err += c;
+        else if (!err.empty() && err.back() != ' ')
+            err += ' ';
+    CHECK(err.find("weft was built with") != std::string::npos);
+    CHECK(err.find("(" + weft_cxx + ")") != std::string::npos);
+    CHECK(err.find("(" + other + ")") != std::string::npos);
+    CHECK(err.find("-DCMAKE_CXX_COMPILER=" + weft_cxx) != std::string::npos);
+    CHECK_FALSE(fs::exists(work / "build/weft_spider_mixed.so"));
 }

@@ -8,6 +8,7 @@
 #include <weft/version.hpp>
 
 #include "plugin/elf_section.hpp"
+#include "plugin/load_failure.hpp"
 
 #include <dlfcn.h>
 
@@ -132,7 +133,8 @@ boost::system::result<module_info, load_error> load_locked(state& st, fs::path c
         std::string why = err ? err : "unknown dynamic linker error";
         if (auto const prefix = path.string() + ": "; why.starts_with(prefix)) // said once is enough
             why.erase(0, prefix.size());
-        return refusal(path, weft::error::plugin_load_failed, "cannot be loaded: " + why);
+        return refusal(path, weft::error::plugin_load_failed,
+                       "cannot be loaded: " + detail::explain_load_failure(std::move(why)));
     }
     auto unload = [&](load_error e)
     {

@@ -148,6 +148,11 @@ TEST_CASE("load reports the dynamic linker's words for a plugin it cannot load, 
     CHECK_THAT(r.error().message, Catch::StartsWith(unresolved + ": cannot be loaded: ") &&
                                       Catch::Contains("undefined symbol") &&
                                       Catch::Contains("weft_test_function_no_weft_has"));
+    // Demangled, with the likely cause and the compiler to use.
+    CHECK_THAT(r.error().message, Catch::Contains("undefined symbol: weft_test_function_no_weft_has()") &&
+                                      Catch::Contains("built by the compiler weft was built with") &&
+                                      Catch::Contains("-DCMAKE_CXX_COMPILER=" + weft::plugin::weft_compiler().path));
+    CHECK_FALSE(weft::plugin::weft_compiler().name.empty());
     check_nothing_registered("plugin_unresolved");
 
     weft::test::temp_dir dir;

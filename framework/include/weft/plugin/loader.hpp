@@ -97,6 +97,16 @@ std::filesystem::path find_spider_plugin(std::string const& name, std::vector<st
 /// files already loaded or refused.
 void load_all(std::vector<std::filesystem::path> const& dirs);
 
+/// The C++ compiler this weft was built with. A plugin must be built by the same one: g++ and
+/// clang++ mangle some of Asio's templates differently, so a plugin of the other compiler does
+/// not load (weft's CMake package refuses it at configure time).
+struct compiler_info
+{
+    std::string name; ///< "Clang 16.0.6"
+    std::string path; ///< "/usr/bin/clang++-16": what to pass as -DCMAKE_CXX_COMPILER
+};
+compiler_info weft_compiler();
+
 namespace detail
 {
 /// The module whose registrations are running on this thread (load() step 5), or null: registries
