@@ -168,6 +168,10 @@ void settings::set(std::string_view key, std::string_view v)
     }
     else if (k == "url_length_limit" || k == "urllength_limit")
         url_length_limit = to_size(key, v);
+    else if (k == "fingerprint_sort_query")
+        fingerprint_sort_query = to_bool(key, v);
+    else if (k == "fingerprint_strip_tracking")
+        fingerprint_strip_tracking = to_bool(key, v);
     else if (k == "allowed_hosts" || k == "allowed_domains")
         allowed_hosts = list(v);
     else if (k == "also_allowed_hosts")
@@ -276,6 +280,8 @@ nlohmann::json settings::to_json() const
         {"allow", allow},
         {"deny", deny},
         {"url_length_limit", url_length_limit},
+        {"fingerprint_sort_query", fingerprint_sort_query},
+        {"fingerprint_strip_tracking", fingerprint_strip_tracking},
         {"timeout_ms", timeout.count()},
         {"retries", retries},
         {"retry_codes", retry_codes},
