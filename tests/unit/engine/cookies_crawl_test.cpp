@@ -1,6 +1,7 @@
 // Cookies through a whole crawl of several hosts: what one site sets never reaches another.
 // The hosts are names the test server answers as a forward proxy (nothing resolves them).
 #include <weft/engine/engine.hpp>
+#include <weft/spider/spider.hpp>
 
 #include "support/item_recorder.hpp"
 #include "support/run_sync.hpp"
