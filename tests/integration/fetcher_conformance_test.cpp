@@ -413,6 +413,48 @@ TEST_CASE("a fetcher fails on a malformed status line or header or chunk", "[fet
     }
 }
 
+// HTTP/0.9 (a body with no status line, the end marked by the close) is refused, as curl refuses it
+// by default since 7.66: a crawler cannot tell it from a broken server, it carries no status, no
+// type, no encoding, and accepting it would let any TCP service on port 80 pass for a web page.
+TEST_CASE("a fetcher refuses an HTTP/0.9 reply (no status line) with bad_response", "[fetcher][conformance][malformed]")
+{
+    FOR_EACH_FETCHER(name);
+    test_server server;
+    auto const url = server.url("/http09?body=" + std::string(200, 'x'));
+    auto o = fetch(name, url);
+    INFO(path_of(url) << " -> " << describe(o));
+    check_failure(o, url);
+    CHECK(o.ec == weft::error::bad_response);
+    CHECK(o.ec == weft::condition::server_error);
+    CHECK(o.res.error_detail.find("HTTP/0.9") != std::string::npos); // the message names what came
+}
+
+// Headers arriving a few bytes at a time are read whole while they come within the timeout; the
+// timeout bounds the whole transfer, so a server trickling one byte at a time cannot hold a slot.
+TEST_CASE("a fetcher reads trickled headers within the timeout and times out on slower ones",
+          "[fetcher][conformance][timeout]")
+{
+    FOR_EACH_FETCHER(name);
+    test_server server;
+    auto const ok_url = server.url("/trickle-headers?step=7&ms=15");
+    auto o = fetch(name, ok_url);
+    INFO(path_of(ok_url) << " -> " << describe(o));
+    REQUIRE_FALSE(o.ec);
+    CHECK(o.res.status == 200);
+    CHECK(o.res.headers.get("X-Trickled") == "yes");
+    CHECK(o.res.body == "trickled");
+
+    // About 100 bytes of head at one byte per 100 ms: 10 s, against a 700 ms timeout.
+    auto const slow_url = server.url("/trickle-headers?step=1&ms=100");
+    auto opts = test_options();
+    opts.timeouts.total = 700ms;
+    auto slow = fetch(name, slow_url, opts);
+    INFO(path_of(slow_url) << " -> " << describe(slow));
+    check_failure(slow, slow_url);
+    CHECK(slow.ec == weft::condition::timeout);
+    CHECK(slow.elapsed < 4s);
+}
+
 TEST_CASE("a fetcher refuses headers over max_header_size", "[fetcher][conformance][limit]")
 {
     FOR_EACH_FETCHER(name);

@@ -158,6 +158,28 @@ std::string render_head(int status, http::headers const& h, std::optional<std::s
     return out;
 }
 
+// /cookie-page: each `set` parameter a Set-Cookie (any Domain, foreign ones included).
+http::headers cookie_page_headers(received_request const& req)
+{
+    http::headers h;
+    h.add("Content-Type", "text/html; charset=utf-8");
+    auto [first, last] = req.query.equal_range("set");
+    for (auto it = first; it != last; ++it)
+        h.add("Set-Cookie", it->second);
+    return h;
+}
+
+// /cookie-page: the Cookie header received in <p id="cookie">, a link for each `link` parameter.
+std::string cookie_page_body(received_request const& req)
+{
+    auto const cookie = req.headers.get("Cookie");
+    std::string body = "<!DOCTYPE html><html><body><p id=\"cookie\">" + std::string(cookie ? *cookie : "") + "</p>\n";
+    auto [first, last] = req.query.equal_range("link");
+    for (auto it = first; it != last; ++it)
+        body += "<a href=\"" + it->second + "\">next</a>\n";
+    return body + "</body></html>\n";
+}
+
 bool bodyless_status(int status)
 {
     return (status >= 100 && status < 200) || status == 204 || status == 304;
@@ -627,6 +649,36 @@ awaitable<bool> test_server::impl::respond(Stream& stream, received_request cons
         co_await write(stream, "HTTP/1.1 twohundred OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         co_return false;
     }
+    if (path == "/http09")
+    {
+        // HTTP/0.9: the body and nothing else, the end marked by the close.
+        co_await write(stream, req.param("body", "<html>no status line</html>"));
+        co_return false;
+    }
+    if (path == "/trickle-headers")
+    {
+        // The head in pieces of `step` bytes, `ms` apart, then a short body (slowloris in reverse).
+        auto const step = std::max<std::size_t>(1, size_param(req, "step", 1));
+        auto const ms = std::chrono::milliseconds(size_param(req, "ms", 20));
+        http::headers h;
+        h.add("Content-Type", "text/plain; charset=utf-8");
+        h.add("X-Trickled", "yes");
+        auto const whole = render_head(200, h, 8, !keep_alive) + "trickled";
+        std::string_view rest = whole;
+        for (auto head_left = whole.size() - 8; head_left > 0;)
+        {
+            auto const n = std::min(step, head_left);
+            co_await write(stream, rest.substr(0, n));
+            rest.remove_prefix(n);
+            head_left -= n;
+            if (co_await sleep_watching(stream, ms))
+                co_return false;
+        }
+        co_await write(stream, rest);
+        co_return keep_alive;
+    }
+    if (path == "/cookie-page")
+        co_return co_await simple(200, cookie_page_headers(req), cookie_page_body(req));
     if (path == "/malformed-header")
     {
         co_await write(stream, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis line has no colon\r\n"

@@ -22,6 +22,12 @@
 //   /reset?after=0                  sends `after` bytes of a 200 response, then RST (SO_LINGER 0)
 //   /close-mid-body?n=1000          Content-Length n, sends n/2 bytes, then closes (FIN)
 //   /malformed-status               "HTTP/1.1 twohundred OK", then closes
+//   /http09?body=B                  HTTP/0.9: B with no status line nor headers, then closes
+//   /trickle-headers?step=1&ms=20   the response head `step` bytes at a time, ms apart, then
+//                                   200 "trickled" (X-Trickled: yes)
+//   /cookie-page?set=C&link=U       200 HTML: a Set-Cookie C per `set` (any Domain, foreign ones
+//                                   too), <p id="cookie"> with the Cookie header received, a link
+//                                   to each U
 //   /malformed-header               a header line without a colon, then closes
 //   /malformed-chunked              chunked with a chunk size "zz", then closes
 //   /huge-headers?kb=100            about kb KiB of X-Filler-<i> header fields, body "ok"

@@ -57,6 +57,8 @@ scheduler::scheduler(settings const& s, stats& st)
     for (auto const& h : s.allowed_hosts)
         allow_host(h);
     explicit_hosts_ = !s.allowed_hosts.empty();
+    fp_options_.canonical.sort_query = s.fingerprint_sort_query;
+    fp_options_.canonical.strip_tracking = s.fingerprint_strip_tracking;
     for (auto const& h : s.also_allowed_hosts)
         allow_host(h);
 }

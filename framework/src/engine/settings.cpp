@@ -173,6 +173,8 @@ std::vector<setting_rule> const& rules()
              s.max_depth = (text::lower_copy(key) == "depth_limit" && n == 0) ? -1 : static_cast<int>(n);
          }},
         {{"url_length_limit", "urllength_limit"}, [](S& s, K key, K v) { s.url_length_limit = to_size(key, v); }},
+        {{"fingerprint_sort_query"}, [](S& s, K key, K v) { s.fingerprint_sort_query = to_bool(key, v); }},
+        {{"fingerprint_strip_tracking"}, [](S& s, K key, K v) { s.fingerprint_strip_tracking = to_bool(key, v); }},
         {{"allowed_hosts", "allowed_domains"}, [](S& s, K, K v) { s.allowed_hosts = list(v); }},
         {{"also_allowed_hosts"}, [](S& s, K, K v) { s.also_allowed_hosts = list(v); }},
         {{"allow"}, [](S& s, K, K v) { s.allow.emplace_back(v); }},
@@ -287,6 +289,8 @@ nlohmann::json settings::to_json() const
         {"allow", allow},
         {"deny", deny},
         {"url_length_limit", url_length_limit},
+        {"fingerprint_sort_query", fingerprint_sort_query},
+        {"fingerprint_strip_tracking", fingerprint_strip_tracking},
         {"timeout_ms", timeout.count()},
         {"retries", retries},
         {"retry_codes", retry_codes},

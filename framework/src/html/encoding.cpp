@@ -2,6 +2,7 @@
 #include "text/utf8.hpp"
 
 #include "document_impl.hpp"
+#include "html/encoding_detail.hpp"
 
 #include <iconv.h>
 
@@ -13,282 +14,6 @@ namespace weft::html
 {
 namespace
 {
-
-struct label_entry
-{
-    std::string_view label;
-    std::string_view name;
-};
-
-// WHATWG Encoding §4.2 "Names and labels".
-constexpr label_entry labels[] = {
-    {"unicode-1-1-utf-8", "UTF-8"},
-    {"unicode11utf8", "UTF-8"},
-    {"unicode20utf8", "UTF-8"},
-    {"utf-8", "UTF-8"},
-    {"utf8", "UTF-8"},
-    {"x-unicode20utf8", "UTF-8"},
-    {"866", "IBM866"},
-    {"cp866", "IBM866"},
-    {"csibm866", "IBM866"},
-    {"ibm866", "IBM866"},
-    {"csisolatin2", "ISO-8859-2"},
-    {"iso-8859-2", "ISO-8859-2"},
-    {"iso-ir-101", "ISO-8859-2"},
-    {"iso8859-2", "ISO-8859-2"},
-    {"iso88592", "ISO-8859-2"},
-    {"iso_8859-2", "ISO-8859-2"},
-    {"iso_8859-2:1987", "ISO-8859-2"},
-    {"l2", "ISO-8859-2"},
-    {"latin2", "ISO-8859-2"},
-    {"csisolatin3", "ISO-8859-3"},
-    {"iso-8859-3", "ISO-8859-3"},
-    {"iso-ir-109", "ISO-8859-3"},
-    {"iso8859-3", "ISO-8859-3"},
-    {"iso88593", "ISO-8859-3"},
-    {"iso_8859-3", "ISO-8859-3"},
-    {"iso_8859-3:1988", "ISO-8859-3"},
-    {"l3", "ISO-8859-3"},
-    {"latin3", "ISO-8859-3"},
-    {"csisolatin4", "ISO-8859-4"},
-    {"iso-8859-4", "ISO-8859-4"},
-    {"iso-ir-110", "ISO-8859-4"},
-    {"iso8859-4", "ISO-8859-4"},
-    {"iso88594", "ISO-8859-4"},
-    {"iso_8859-4", "ISO-8859-4"},
-    {"iso_8859-4:1988", "ISO-8859-4"},
-    {"l4", "ISO-8859-4"},
-    {"latin4", "ISO-8859-4"},
-    {"csisolatincyrillic", "ISO-8859-5"},
-    {"cyrillic", "ISO-8859-5"},
-    {"iso-8859-5", "ISO-8859-5"},
-    {"iso-ir-144", "ISO-8859-5"},
-    {"iso8859-5", "ISO-8859-5"},
-    {"iso88595", "ISO-8859-5"},
-    {"iso_8859-5", "ISO-8859-5"},
-    {"iso_8859-5:1988", "ISO-8859-5"},
-    {"arabic", "ISO-8859-6"},
-    {"asmo-708", "ISO-8859-6"},
-    {"csiso88596e", "ISO-8859-6"},
-    {"csiso88596i", "ISO-8859-6"},
-    {"csisolatinarabic", "ISO-8859-6"},
-    {"ecma-114", "ISO-8859-6"},
-    {"iso-8859-6", "ISO-8859-6"},
-    {"iso-8859-6-e", "ISO-8859-6"},
-    {"iso-8859-6-i", "ISO-8859-6"},
-    {"iso-ir-127", "ISO-8859-6"},
-    {"iso8859-6", "ISO-8859-6"},
-    {"iso88596", "ISO-8859-6"},
-    {"iso_8859-6", "ISO-8859-6"},
-    {"iso_8859-6:1987", "ISO-8859-6"},
-    {"csisolatingreek", "ISO-8859-7"},
-    {"ecma-118", "ISO-8859-7"},
-    {"elot_928", "ISO-8859-7"},
-    {"greek", "ISO-8859-7"},
-    {"greek8", "ISO-8859-7"},
-    {"iso-8859-7", "ISO-8859-7"},
-    {"iso-ir-126", "ISO-8859-7"},
-    {"iso8859-7", "ISO-8859-7"},
-    {"iso88597", "ISO-8859-7"},
-    {"iso_8859-7", "ISO-8859-7"},
-    {"iso_8859-7:1987", "ISO-8859-7"},
-    {"sun_eu_greek", "ISO-8859-7"},
-    {"csiso88598e", "ISO-8859-8"},
-    {"csisolatinhebrew", "ISO-8859-8"},
-    {"hebrew", "ISO-8859-8"},
-    {"iso-8859-8", "ISO-8859-8"},
-    {"iso-8859-8-e", "ISO-8859-8"},
-    {"iso-ir-138", "ISO-8859-8"},
-    {"iso8859-8", "ISO-8859-8"},
-    {"iso88598", "ISO-8859-8"},
-    {"iso_8859-8", "ISO-8859-8"},
-    {"iso_8859-8:1988", "ISO-8859-8"},
-    {"visual", "ISO-8859-8"},
-    {"csiso88598i", "ISO-8859-8-I"},
-    {"iso-8859-8-i", "ISO-8859-8-I"},
-    {"logical", "ISO-8859-8-I"},
-    {"csisolatin6", "ISO-8859-10"},
-    {"iso-8859-10", "ISO-8859-10"},
-    {"iso-ir-157", "ISO-8859-10"},
-    {"iso8859-10", "ISO-8859-10"},
-    {"iso885910", "ISO-8859-10"},
-    {"l6", "ISO-8859-10"},
-    {"latin6", "ISO-8859-10"},
-    {"iso-8859-13", "ISO-8859-13"},
-    {"iso8859-13", "ISO-8859-13"},
-    {"iso885913", "ISO-8859-13"},
-    {"iso-8859-14", "ISO-8859-14"},
-    {"iso8859-14", "ISO-8859-14"},
-    {"iso885914", "ISO-8859-14"},
-    {"csisolatin9", "ISO-8859-15"},
-    {"iso-8859-15", "ISO-8859-15"},
-    {"iso8859-15", "ISO-8859-15"},
-    {"iso885915", "ISO-8859-15"},
-    {"iso_8859-15", "ISO-8859-15"},
-    {"l9", "ISO-8859-15"},
-    {"iso-8859-16", "ISO-8859-16"},
-    {"cskoi8r", "KOI8-R"},
-    {"koi", "KOI8-R"},
-    {"koi8", "KOI8-R"},
-    {"koi8-r", "KOI8-R"},
-    {"koi8_r", "KOI8-R"},
-    {"koi8-ru", "KOI8-U"},
-    {"koi8-u", "KOI8-U"},
-    {"csmacintosh", "macintosh"},
-    {"mac", "macintosh"},
-    {"macintosh", "macintosh"},
-    {"x-mac-roman", "macintosh"},
-    {"dos-874", "windows-874"},
-    {"iso-8859-11", "windows-874"},
-    {"iso8859-11", "windows-874"},
-    {"iso885911", "windows-874"},
-    {"tis-620", "windows-874"},
-    {"windows-874", "windows-874"},
-    {"cp1250", "windows-1250"},
-    {"windows-1250", "windows-1250"},
-    {"x-cp1250", "windows-1250"},
-    {"cp1251", "windows-1251"},
-    {"windows-1251", "windows-1251"},
-    {"x-cp1251", "windows-1251"},
-    {"ansi_x3.4-1968", "windows-1252"},
-    {"ascii", "windows-1252"},
-    {"cp1252", "windows-1252"},
-    {"cp819", "windows-1252"},
-    {"csisolatin1", "windows-1252"},
-    {"ibm819", "windows-1252"},
-    {"iso-8859-1", "windows-1252"},
-    {"iso-ir-100", "windows-1252"},
-    {"iso8859-1", "windows-1252"},
-    {"iso88591", "windows-1252"},
-    {"iso_8859-1", "windows-1252"},
-    {"iso_8859-1:1987", "windows-1252"},
-    {"l1", "windows-1252"},
-    {"latin1", "windows-1252"},
-    {"us-ascii", "windows-1252"},
-    {"windows-1252", "windows-1252"},
-    {"x-cp1252", "windows-1252"},
-    {"cp1253", "windows-1253"},
-    {"windows-1253", "windows-1253"},
-    {"x-cp1253", "windows-1253"},
-    {"cp1254", "windows-1254"},
-    {"csisolatin5", "windows-1254"},
-    {"iso-8859-9", "windows-1254"},
-    {"iso-ir-148", "windows-1254"},
-    {"iso8859-9", "windows-1254"},
-    {"iso88599", "windows-1254"},
-    {"iso_8859-9", "windows-1254"},
-    {"iso_8859-9:1989", "windows-1254"},
-    {"l5", "windows-1254"},
-    {"latin5", "windows-1254"},
-    {"windows-1254", "windows-1254"},
-    {"x-cp1254", "windows-1254"},
-    {"cp1255", "windows-1255"},
-    {"windows-1255", "windows-1255"},
-    {"x-cp1255", "windows-1255"},
-    {"cp1256", "windows-1256"},
-    {"windows-1256", "windows-1256"},
-    {"x-cp1256", "windows-1256"},
-    {"cp1257", "windows-1257"},
-    {"windows-1257", "windows-1257"},
-    {"x-cp1257", "windows-1257"},
-    {"cp1258", "windows-1258"},
-    {"windows-1258", "windows-1258"},
-    {"x-cp1258", "windows-1258"},
-    {"x-mac-cyrillic", "x-mac-cyrillic"},
-    {"x-mac-ukrainian", "x-mac-cyrillic"},
-    {"chinese", "GBK"},
-    {"csgb2312", "GBK"},
-    {"csiso58gb231280", "GBK"},
-    {"gb2312", "GBK"},
-    {"gb_2312", "GBK"},
-    {"gb_2312-80", "GBK"},
-    {"gbk", "GBK"},
-    {"iso-ir-58", "GBK"},
-    {"x-gbk", "GBK"},
-    {"gb18030", "gb18030"},
-    {"big5", "Big5"},
-    {"big5-hkscs", "Big5"},
-    {"cn-big5", "Big5"},
-    {"csbig5", "Big5"},
-    {"x-x-big5", "Big5"},
-    {"cseucpkdfmtjapanese", "EUC-JP"},
-    {"euc-jp", "EUC-JP"},
-    {"x-euc-jp", "EUC-JP"},
-    {"csiso2022jp", "ISO-2022-JP"},
-    {"iso-2022-jp", "ISO-2022-JP"},
-    {"csshiftjis", "Shift_JIS"},
-    {"ms932", "Shift_JIS"},
-    {"ms_kanji", "Shift_JIS"},
-    {"shift-jis", "Shift_JIS"},
-    {"shift_jis", "Shift_JIS"},
-    {"sjis", "Shift_JIS"},
-    {"windows-31j", "Shift_JIS"},
-    {"x-sjis", "Shift_JIS"},
-    {"cseuckr", "EUC-KR"},
-    {"csksc56011987", "EUC-KR"},
-    {"euc-kr", "EUC-KR"},
-    {"iso-ir-149", "EUC-KR"},
-    {"korean", "EUC-KR"},
-    {"ks_c_5601-1987", "EUC-KR"},
-    {"ks_c_5601-1989", "EUC-KR"},
-    {"ksc5601", "EUC-KR"},
-    {"ksc_5601", "EUC-KR"},
-    {"windows-949", "EUC-KR"},
-    {"csiso2022kr", "replacement"},
-    {"hz-gb-2312", "replacement"},
-    {"iso-2022-cn", "replacement"},
-    {"iso-2022-cn-ext", "replacement"},
-    {"iso-2022-kr", "replacement"},
-    {"replacement", "replacement"},
-    {"unicodefffe", "UTF-16BE"},
-    {"utf-16be", "UTF-16BE"},
-    {"csunicode", "UTF-16LE"},
-    {"iso-10646-ucs-2", "UTF-16LE"},
-    {"ucs-2", "UTF-16LE"},
-    {"unicode", "UTF-16LE"},
-    {"unicodefeff", "UTF-16LE"},
-    {"utf-16", "UTF-16LE"},
-    {"utf-16le", "UTF-16LE"},
-    {"x-user-defined", "x-user-defined"},
-};
-
-// glibc iconv names for the encodings decoded through iconv (WHATWG names on the left).
-constexpr label_entry iconv_names[] = {
-    {"IBM866", "IBM866"},
-    {"ISO-8859-2", "ISO-8859-2"},
-    {"ISO-8859-3", "ISO-8859-3"},
-    {"ISO-8859-4", "ISO-8859-4"},
-    {"ISO-8859-5", "ISO-8859-5"},
-    {"ISO-8859-6", "ISO-8859-6"},
-    {"ISO-8859-7", "ISO-8859-7"},
-    {"ISO-8859-8", "ISO-8859-8"},
-    {"ISO-8859-8-I", "ISO-8859-8"},
-    {"ISO-8859-10", "ISO-8859-10"},
-    {"ISO-8859-13", "ISO-8859-13"},
-    {"ISO-8859-14", "ISO-8859-14"},
-    {"ISO-8859-15", "ISO-8859-15"},
-    {"ISO-8859-16", "ISO-8859-16"},
-    {"KOI8-R", "KOI8-R"},
-    {"KOI8-U", "KOI8-U"},
-    {"macintosh", "MACINTOSH"},
-    {"windows-874", "CP874"},
-    {"windows-1250", "CP1250"},
-    {"windows-1251", "CP1251"},
-    {"windows-1253", "CP1253"},
-    {"windows-1254", "CP1254"},
-    {"windows-1255", "CP1255"},
-    {"windows-1256", "CP1256"},
-    {"windows-1257", "CP1257"},
-    {"windows-1258", "CP1258"},
-    {"x-mac-cyrillic", "MAC-CYRILLIC"},
-    {"GBK", "GB18030"},
-    {"gb18030", "GB18030"},
-    {"Big5", "BIG5-HKSCS"},
-    {"EUC-JP", "EUC-JP"},
-    {"ISO-2022-JP", "ISO-2022-JP"},
-    {"Shift_JIS", "CP932"},
-    {"EUC-KR", "CP949"},
-};
 
 // windows-1252 0x80..0x9F (WHATWG index-windows-1252); undefined bytes map to the C1 control.
 constexpr std::uint16_t cp1252_high[32] = {
@@ -697,17 +422,6 @@ private:
 
 } // namespace
 
-std::optional<std::string_view> encoding_for_label(std::string_view label) noexcept
-{
-    while (!label.empty() && text::is_html_space(label.front()))
-        label.remove_prefix(1);
-    while (!label.empty() && text::is_html_space(label.back()))
-        label.remove_suffix(1);
-    for (auto const& e : labels)
-        if (text::iequals(e.label, label))
-            return e.name;
-    return std::nullopt;
-}
 
 detected_encoding detect_encoding_ex(std::string_view bytes, std::string_view content_type_charset) noexcept
 {
@@ -733,7 +447,60 @@ detected_encoding detect_encoding_ex(std::string_view bytes, std::string_view co
     catch (...) // std::bad_alloc from the attribute buffers: fall through to the default
     {
     }
+    // HTML's "frequency analysis" step, as browsers do it: a page that declares nothing but is
+    // valid UTF-8 with non-ASCII in it is UTF-8 (windows-1252 would turn "é" into "Ã©"). Pure
+    // ASCII decodes the same either way and keeps the fallback's name.
+    if (detail::looks_like_utf8(bytes))
+        return {"UTF-8", encoding_source::content};
     return {"windows-1252", encoding_source::fallback};
+}
+
+bool detail::looks_like_utf8(std::string_view bytes) noexcept
+{
+    bool non_ascii = false;
+    std::size_t i = 0;
+    auto const n = bytes.size();
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+    while (i < n)
+    {
+        unsigned char const c = byte(i);
+        if (c < 0x80)
+        {
+            ++i;
+            continue;
+        }
+        non_ascii = true;
+        // The lead byte fixes the length and the range of the first continuation byte
+        // (no overlong forms, no surrogates, nothing above U+10FFFF: Unicode table 3-7).
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+        {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        }
+        else if (c >= 0xF0 && c <= 0xF4)
+        {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        }
+        else
+            return false;
+        for (std::size_t k = 1; k < len; ++k)
+        {
+            if (i + k >= n)
+                return true; // cut short by the end of a truncated body
+            unsigned char const b = byte(i + k);
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+                return false;
+        }
+        i += len;
+    }
+    return non_ascii;
 }
 
 boost::system::result<std::string> to_utf8(std::string_view bytes, std::string_view label)
@@ -758,15 +525,14 @@ boost::system::result<std::string> to_utf8(std::string_view bytes, std::string_v
         return decode_single_byte(bytes, *name == "x-user-defined");
     if (*name == "replacement")
         return bytes.empty() ? std::string() : std::string("\xEF\xBF\xBD");
-    for (auto const& e : iconv_names)
-        if (e.label == *name)
-        {
-            auto r = decode_iconv(bytes, std::string(e.name).c_str());
-            if (!r)
-                return r;
-            // iconv output is UTF-8 already; re-validate cheaply for safety.
-            return decode_utf8(*r);
-        }
+    if (auto iconv_name = detail::iconv_name_for(*name))
+    {
+        auto r = decode_iconv(bytes, std::string(*iconv_name).c_str());
+        if (!r)
+            return r;
+        // iconv output is UTF-8 already; re-validate cheaply for safety.
+        return decode_utf8(*r);
+    }
     return make_error_code(error::bad_encoding);
 }
 

@@ -69,6 +69,14 @@ std::optional<std::string> public_suffix(std::string_view host)
     return std::string(d);
 }
 
+bool is_public_suffix(std::string_view domain)
+{
+    auto d = prepare(domain);
+    if (!d || !context())
+        return false;
+    return psl_is_public_suffix2(context(), d->c_str(), PSL_TYPE_ANY) != 0;
+}
+
 boost::system::result<std::string> host_of(std::string_view url)
 {
     auto parsed = parse(url);

@@ -229,6 +229,12 @@ boost::system::result<std::string> domain_to_ascii(std::string_view host)
         {
             // UTS #46 maps these to nothing.
         }
+        else if (c == 0xFFFD || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
+            return error::bad_url; // UTS #46: the replacement character and noncharacters are disallowed
+        else if (c >= 0xFF01 && c <= 0xFF5E)
+            label.push_back(to_lower(c - 0xFEE0)); // UTS #46: fullwidth ASCII is ASCII ("Ｇｏ" is "go")
+        else if (c == 0x3000)
+            label.push_back(' '); // UTS #46: the ideographic space is a space (forbidden in a host)
         else
             label.push_back(to_lower(c));
     }

@@ -4,6 +4,7 @@
 #include <weft/text/ascii.hpp>
 #include <weft/url/idna.hpp>
 
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -385,18 +386,67 @@ std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
            std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
 }
 
+// "[...]" in the WHATWG serialization: lower-case hex without leading zeros, the first longest
+// run of two or more zero pieces as "::", an embedded IPv4 as hex ("[::127.0.0.1]" is
+// "[::7f00:1]"); nullopt when the brackets do not hold an IPv6 address.
+std::optional<std::string> serialize_ipv6(std::string_view bracketed)
+{
+    if (bracketed.size() < 2 || bracketed.back() != ']')
+        return std::nullopt;
+    auto parsed = boost::urls::parse_ipv6_address(bracketed.substr(1, bracketed.size() - 2));
+    if (!parsed)
+        return std::nullopt;
+    auto const bytes = parsed->to_bytes();
+    std::array<unsigned, 8> pieces{};
+    for (std::size_t i = 0; i < 8; ++i)
+        pieces[i] = bytes[2 * i] << 8 | bytes[2 * i + 1];
+    std::size_t best = 8, best_len = 1; // runs of one zero are not compressed
+    for (std::size_t i = 0; i < 8;)
+    {
+        std::size_t j = i;
+        while (j < 8 && pieces[j] == 0)
+            ++j;
+        if (j - i > best_len)
+            best = i, best_len = j - i;
+        i = j == i ? i + 1 : j;
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = "[";
+    for (std::size_t i = 0; i < 8; ++i)
+    {
+        if (i == best)
+        {
+            out += i == 0 ? "::" : ":";
+            i += best_len - 1;
+            continue;
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4)
+        {
+            auto d = (pieces[i] >> shift) & 15;
+            if (d || started || shift == 0)
+                out += hex[d], started = true;
+        }
+        if (i != 7)
+            out += ':';
+    }
+    return out + "]";
+}
+
 bool finish_host(parts& t, bool special)
 {
     if (!t.has_authority)
         return !special || t.scheme == "file" ? true : false;
-    if (!special)
-        return true;
     if (!t.host.empty() && t.host[0] == '[')
     {
-        for (auto& c : t.host)
-            c = text::to_lower(c);
+        auto v6 = serialize_ipv6(t.host);
+        if (!v6)
+            return false;
+        t.host = std::move(*v6);
         return true;
     }
+    if (!special)
+        return true;
     std::string decoded;
     for (std::size_t i = 0; i < t.host.size(); ++i)
     {

@@ -366,6 +366,9 @@ error_code transfer::fail_io(error_code ec)
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == asio::error::eof ||
         ec == ssl::error::stream_truncated)
         return fail(error::connection_closed, "the server closed the connection (" + cause + ")" + suffix);
+    if (ec == bhttp::error::bad_version)
+        return fail(error::bad_response, "malformed response: no HTTP/1.x status line (an HTTP/0.9 reply, or not "
+                                         "an HTTP server)" + suffix);
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category())
         return fail(error::bad_response, "malformed response: " + cause + suffix);
     return fail(ec, cause + suffix);

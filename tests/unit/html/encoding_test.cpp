@@ -88,13 +88,14 @@ TEST_CASE("the Content-Type charset wins over meta", "[html][encoding]")
 TEST_CASE("meta charset is honoured only in the first 1024 bytes", "[html][encoding]")
 {
     std::string const meta = "<meta charset=\"utf-8\">";
-    std::string const body = "<p>\xC3\xA9</p>";
+    // 0xE9 alone: invalid UTF-8 (U+FFFD when the meta counts), "é" in windows-1252.
+    std::string const body = "<p>\xE9</p>";
     std::string const early = "<html><head>" + std::string(900, ' ') + meta + body;
     std::string const late = "<html><head>" + std::string(1100, ' ') + meta + body;
     CHECK(detect_encoding(early) == "UTF-8");
-    CHECK(document::parse(early).text("p") == "\xC3\xA9");
+    CHECK(document::parse(early).text("p") == "\xEF\xBF\xBD");
     CHECK(detect_encoding(late) == "windows-1252");
-    CHECK(document::parse(late).text("p") == "\xC3\x83\xC2\xA9");
+    CHECK(document::parse(late).text("p") == "\xC3\xA9");
     // a meta that straddles the 1024-byte boundary does not count
     std::string const straddle = std::string(1010, ' ') + meta;
     CHECK(detect_encoding(straddle) == "windows-1252");
@@ -157,4 +158,29 @@ TEST_CASE("to_utf8 fails with bad_encoding for an unknown label", "[html][encodi
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == weft::error::bad_encoding);
     CHECK(r.error() == weft::condition::parse);
+}
+
+TEST_CASE("a page that declares no encoding but is valid UTF-8 is read as UTF-8", "[html][encoding]")
+{
+    // "café – 日本 😀": two-, three- and four-byte sequences, no BOM, no charset, no meta.
+    std::string const page = "<html><body><p>caf\xC3\xA9 \xE2\x80\x93 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80</p>";
+    CHECK(detect_encoding(page) == "UTF-8");
+    CHECK(weft::html::detect_encoding_ex(page).source == weft::html::encoding_source::content);
+    CHECK(document::parse(page).text("p") == "caf\xC3\xA9 \xE2\x80\x93 \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80");
+    // A body cut inside its last character (max_body_size) is still UTF-8.
+    CHECK(detect_encoding(page.substr(0, page.size() - 6)) == "UTF-8");
+    // A declaration still wins over detection.
+    CHECK(detect_encoding(page, "iso-8859-1") == "windows-1252");
+}
+
+TEST_CASE("a page that declares nothing and is not valid UTF-8 falls back to windows-1252", "[html][encoding]")
+{
+    CHECK(detect_encoding("<p>caf\xE9</p>") == "windows-1252");                 // lone Latin-1 byte
+    CHECK(document::parse("<p>caf\xE9</p>").text("p") == "caf\xC3\xA9");
+    CHECK(detect_encoding("<p>\xC3\xA9 then \x93quoted\x94</p>") == "windows-1252"); // valid, then not
+    CHECK(detect_encoding("<p>\xC0\xAF</p>") == "windows-1252");                // overlong '/'
+    CHECK(detect_encoding("<p>\xED\xA0\x80</p>") == "windows-1252");           // a surrogate
+    CHECK(detect_encoding("<p>\xF4\x90\x80\x80</p>") == "windows-1252");      // above U+10FFFF
+    // Pure ASCII decodes alike either way; it keeps the fallback's name.
+    CHECK(weft::html::detect_encoding_ex("<p>plain</p>").source == weft::html::encoding_source::fallback);
 }

@@ -54,6 +54,13 @@ struct settings
     std::vector<std::string> allow;         ///< URL regexes a followed link must match (any)
     std::vector<std::string> deny;          ///< URL regexes that drop a followed link
     std::size_t url_length_limit = 2083;    ///< drop followed links longer than this (0: no limit)
+    /// De-duplication sees `?b=2&a=1` and `?a=1&b=2` as one URL (the fingerprint's canonical URL
+    /// sorts the query parameters by name, as Scrapy's fingerprint does). The request itself
+    /// keeps its order.
+    bool fingerprint_sort_query = true;
+    /// De-duplication ignores tracking parameters (utm_*, fbclid, gclid, ...:
+    /// weft::url::is_tracking_parameter). The request itself keeps them.
+    bool fingerprint_strip_tracking = true;
 
     // --- requests ---
     std::chrono::milliseconds timeout = 60s; ///< per attempt, whole transfer

@@ -23,6 +23,7 @@ enum class encoding_source
     bom,       ///< a byte order mark at the start
     transport, ///< the Content-Type charset
     meta,      ///< <meta charset> or <meta http-equiv=Content-Type> in the first 1024 bytes
+    content,   ///< nothing said, but the bytes are valid UTF-8 with non-ASCII in them: UTF-8
     fallback,  ///< nothing said: windows-1252
 };
 
@@ -37,7 +38,8 @@ std::optional<std::string_view> encoding_for_label(std::string_view label) noexc
 
 /// Decides the encoding of an HTML byte stream: BOM, then the Content-Type charset (either the
 /// bare charset or a whole header value such as "text/html; charset=ISO-8859-1"), then a meta
-/// prescan of the first 1024 bytes, else windows-1252. Unknown labels are ignored.
+/// prescan of the first 1024 bytes, then UTF-8 when the bytes are valid UTF-8 and not all ASCII
+/// (browsers detect it), else windows-1252. Unknown labels are ignored.
 detected_encoding detect_encoding_ex(std::string_view bytes, std::string_view content_type_charset = {}) noexcept;
 inline std::string_view detect_encoding(std::string_view bytes, std::string_view content_type_charset = {}) noexcept
 {

@@ -9,7 +9,9 @@
 //                    base x 2^attempt (+-50% jitter), or Retry-After, capped; at most settings::retries
 //   600 redirect     3xx with Location: a new request (priority +2, same callback) through the
 //                    scheduler, so each hop is de-duplicated; too many hops: too_many_redirects
-//   700 cookies      one jar per spider: Set-Cookie stored, Cookie sent (domain and path match)
+//   700 cookies      one jar per spider, RFC 6265 (middleware/cookie_jar.hpp): host-only cookies,
+//                    Domain checked against the host and the Public Suffix List, Path, Secure,
+//                    Expires/Max-Age; counts "cookies_stored" and "cookies_rejected"
 //   900 http_cache   settings::http_cache_dir: GET responses under 500 stored on disk and replayed
 //
 // The names, priorities and enabling settings are set in one table, src/middleware/defaults.cpp.

@@ -18,6 +18,12 @@ std::optional<std::string> registered_domain(std::string_view host);
 /// The public suffix of a host ("example.co.uk" -> "co.uk"); empty for IP addresses.
 std::optional<std::string> public_suffix(std::string_view host);
 
+/// True when `domain` is itself a public suffix ("com", "co.uk", "github.io", and any name under
+/// an unknown top-level domain's implicit "*" rule, such as "localhost" or "test"), ICANN and
+/// private sections both: a cookie must not be scoped to one (RFC 6265 §5.3 step 5). False for IP
+/// addresses and for names that do not convert to ASCII.
+bool is_public_suffix(std::string_view domain);
+
 /// The host of an absolute URL, as `parse` normalizes it (lower case, punycode, no port).
 /// Errors: `weft::error::bad_url` when the URL does not parse or has no host.
 boost::system::result<std::string> host_of(std::string_view url);

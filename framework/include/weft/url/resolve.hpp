@@ -10,11 +10,14 @@
 //   - `..` past the root is dropped; `%2e` segments count as dots;
 //   - hosts of special schemes are percent-decoded, lower-cased, IDN labels converted to
 //     punycode (`xn--`), IPv4 in any WHATWG notation (`0x7f.1`) normalized; default ports dropped;
-//     an empty path becomes `/`.
+//     an empty path becomes `/`;
+//   - IPv6 hosts are serialized as WHATWG says (compressed, lower case, IPv4 part in hex).
 //
-// Known differences from the standard: no full UTS #46 mapping (only lower-casing); characters
-// RFC 3986 forbids but WHATWG leaves raw (`|`, `^`, `{`, `}`, `[`, `]`, a lone `%`) are
-// percent-encoded; IPv6 addresses are lower-cased but not re-compressed.
+// Known differences from the standard (tests/unit/url/wpt_exceptions.hpp lists each case of the
+// WHATWG test data they touch): no full UTS #46 mapping (lower-casing, fullwidth ASCII, and the
+// noncharacters refused, only), xn-- labels not validated; characters RFC 3986 forbids but
+// WHATWG leaves raw (`|`, `^`, `{`, `}`, `[`, `]`, a lone `%`) are percent-encoded; non-special
+// schemes and file: URLs follow RFC 3986 rather than WHATWG's special cases.
 #pragma once
 
 #include <boost/system/result.hpp>
