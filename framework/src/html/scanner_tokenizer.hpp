@@ -54,7 +54,8 @@ inline bool is_replaced_control(std::string_view s, std::size_t i)
            static_cast<unsigned char>(s[i + 1]) <= 0x9F;
 }
 
-/// Decodes the character references of s; NUL and the controls above become U+FFFD.
+/// Decodes the character references of s; NUL and the controls above become U+FFFD, CR LF and
+/// CR become LF.
 void decode_text(std::string_view s, bool in_attribute, std::string& out);
 
 /// What the tokenizer asks of its handler:
