@@ -357,7 +357,7 @@ private:
             std::string_view v(r.value, r.value_len);
             bool plain_value = true;
             for (std::size_t k = 0; k < v.size() && plain_value; ++k)
-                plain_value = v[k] != '&' && !is_replaced_control(v, k);
+                plain_value = v[k] != '&' && v[k] != '\r' && !is_replaced_control(v, k);
             if (plain_value)
                 spans_.push_back({false, 0, v.size(), v.data()});
             else
