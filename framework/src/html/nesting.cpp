@@ -99,16 +99,17 @@ private:
     void tag()
     {
         std::size_t const start = p_;
+        // The tokenizer's states, as far as they decide where a tag starts (HTML §13.2.5).
         if (s_.substr(p_, 4) == "<!--")
-        {
-            p_ += 4;
-            skip_past("-->");
-        }
-        else if (s_.substr(p_, 9) == "<![CDATA[")
-            skip_past("]]>");
-        else if (at(p_ + 1) == '!' || at(p_ + 1) == '?')
+            comment();
+        else if (at(p_ + 1) == '!' || at(p_ + 1) == '?') // doctype, CDATA, bogus comment
             skip_past(">");
-        else if (at(p_ + 1) == '/' && is_alpha(at(p_ + 2)))
+        else if (at(p_ + 1) == '/' && !is_alpha(at(p_ + 2))) // "</>" or a bogus comment
+        {
+            p_ += 2;
+            skip_past(">");
+        }
+        else if (at(p_ + 1) == '/')
         {
             p_ += 2;
             mark const m{out_.size(), copied_};
@@ -121,6 +122,20 @@ private:
         }
         else
             ++p_;
+    }
+
+    // "<!-->" and "<!--->" end at once; otherwise "-->" or "--!>" ends the comment.
+    void comment()
+    {
+        p_ += 4;
+        if (at(p_) == '>' || (at(p_) == '-' && at(p_ + 1) == '>'))
+        {
+            p_ += at(p_) == '>' ? 1 : 2;
+            return;
+        }
+        auto const a = s_.find("-->", p_), b = s_.find("--!>", p_);
+        auto const e = std::min(a, b);
+        p_ = e == std::string_view::npos ? s_.size() : e + (e == a ? 3 : 4);
     }
 
     std::string_view name()

@@ -61,6 +61,22 @@ TEST_CASE("a NUL starting an attribute name makes it another attribute", "[html]
     CHECK(text.css("p")[0].text() == "ab");
 }
 
+TEST_CASE("NULs in tags after a bogus comment become U+FFFD too", "[html][scanner][hostile]")
+{
+    // "</<!--x>" is a bogus comment ending at its '>' (end tag open state), not a comment
+    // running to the end of the document; the NUL in the tag after it still starts a new
+    // attribute. Found by scanner_fuzz.
+    for (std::string_view html : {std::string_view("</<!--x><a\f\0href=w>", 19),
+                                  std::string_view("<!--><a\f\0href=w>", 16),
+                                  std::string_view("<!-- --!><a\f\0href=w>", 20)})
+    {
+        CAPTURE(html);
+        auto const b = run(html);
+        CHECK(b.dom.empty());
+        CHECK(b.scanner.empty());
+    }
+}
+
 TEST_CASE("carriage returns in a base href are newlines in the scanner and the DOM", "[html][scanner][hostile]")
 {
     // Input stream preprocessing turns CR and CR LF into LF before tokenization.
