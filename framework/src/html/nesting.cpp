@@ -176,6 +176,9 @@ private:
                 auto const e = s_.find(q, p_ + 1);
                 p_ = e == std::string_view::npos ? s_.size() : e + 1;
             }
+            else // unquoted: to whitespace or '>'; a quote or '=' in it is just a character
+                while (p_ < s_.size() && !is_space(s_[p_]) && s_[p_] != '>')
+                    replace_nul(p_++);
         }
         if (p_ < s_.size())
             ++p_;

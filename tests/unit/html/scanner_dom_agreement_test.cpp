@@ -68,7 +68,9 @@ TEST_CASE("NULs in tags after a bogus comment become U+FFFD too", "[html][scanne
     // attribute. Found by scanner_fuzz.
     for (std::string_view html : {std::string_view("</<!--x><a\f\0href=w>", 19),
                                   std::string_view("<!--><a\f\0href=w>", 16),
-                                  std::string_view("<!-- --!><a\f\0href=w>", 20)})
+                                  std::string_view("<!-- --!><a\f\0href=w>", 20),
+                                  // an unquoted value holding `="`: no quoted value starts there
+                                  std::string_view("<b x= y=\"z><a\f\0href=w>", 22)})
     {
         CAPTURE(html);
         auto const b = run(html);
