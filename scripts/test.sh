@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite twice: a plain build, then ASan+UBSan.
 # This is exactly what CI runs (.ci/run). Environment:
-#   WEFT_TEST_SANITIZE=0   skip the sanitizer pass (faster local runs)
+#   WEFT_TEST_SANITIZE=0   skip the sanitizer pass and the fuzzers (faster local runs)
+#   WEFT_TEST_FUZZ=OFF     skip the fuzzers (scripts/fuzz.sh) only
 #   WEFT_JOBS=N            parallel build jobs (default: nproc)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,5 +43,10 @@ if [[ "${WEFT_TEST_SANITIZE:-1}" != 0 ]]; then
   # pass, examples/ against its installed weft.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
-              -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_LIBRARY=OFF
+              -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_LIBRARY=OFF -DWEFT_FUZZ="${WEFT_TEST_FUZZ:-ON}"
+  # The six libFuzzer targets (built by the pass above: -DWEFT_FUZZ=ON), 30 s each on their
+  # seed corpora; WEFT_TEST_FUZZ=OFF skips them.
+  if [[ "${WEFT_TEST_FUZZ:-ON}" != OFF ]]; then
+    bash scripts/fuzz.sh build/ci-asan
+  fi
 fi

@@ -166,6 +166,9 @@ http::fetch_options fetch_options_for(settings const& s)
     o.max_connections = std::max<std::size_t>(s.concurrency * 2, 16);
     o.limits.max_body_size = s.max_body_size;
     o.verify_tls = s.verify_tls;
+    // The body a spider sees is the decoded one: max_body_size bounds it too, or one gzip bomb
+    // (1000:1) of max_body_size on the wire would take a thousand times that in memory.
+    o.limits.max_decompressed_size = s.max_body_size;
     return o;
 }
 

@@ -85,11 +85,17 @@ task<void> scraper::async_start()
 task<void> scraper::async_scrape(weft::request const& req, http::response res, page_output& out)
 {
     ++run_.stats.responses;
+    auto const deadline = page_deadline(clock::now());
     response r(std::move(res), req);
     if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop
         co_await asio::co_spawn(parse_pool_->get_executor(),
                                 prepare_response(r, run_.spider.needs_document(), run_.spider.needs_links()),
                                 asio::deferred);
+    if (clock::now() > deadline)
+    {
+        co_await async_budget_spent(req, "parsing the page", out);
+        co_return;
+    }
     if (auto di = co_await chain_.on_input(r, ctx_); di.what() == decision::kind::fail)
     {
         co_await async_errback(req, di.error(), di.why(), out);
@@ -101,7 +107,12 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     {
         // named first: GCC 12 evaluates both arms of a ?: inside co_await (docs/ARCHITECTURE.md, trap 9)
         auto gen = cb ? cb(run_.spider, r) : run_.spider.parse(r);
-        co_await consume(std::move(gen), req, &r, out);
+        bool const within = co_await consume(std::move(gen), req, &r, out, deadline);
+        if (!within)
+        {
+            co_await async_budget_spent(req, "parsing the page and running its callback", out);
+            co_return;
+        }
     }
     catch (...)
     {
@@ -145,11 +156,36 @@ task<void> scraper::async_errback(weft::request const& req, error_code ec, std::
     }
 }
 
-task<void> scraper::consume(generator<output> gen, weft::request const& parent, response const* from,
-                            page_output& out)
+task<bool> scraper::consume(generator<output> gen, weft::request const& parent, response const* from,
+                            page_output& out, clock::time_point deadline)
 {
+    // Checked between outputs: a callback is cut off at its next co_yield once the page is over
+    // budget (parsing and selectors are linear in the page since issue 16, so a hostile page
+    // reaches a yield; a callback that never yields is not interrupted).
     while (auto next = co_await gen.async_next())
+    {
         co_await route(std::move(*next), parent, from, out);
+        if (clock::now() > deadline)
+            co_return false;
+    }
+    co_return true;
+}
+
+scraper::clock::time_point scraper::page_deadline(clock::time_point started) const noexcept
+{
+    auto const budget = run_.settings.timeout;
+    return budget.count() > 0 ? started + budget : clock::time_point::max();
+}
+
+// The page took longer than settings::timeout to parse and process: what it yielded so far is
+// kept, the rest dropped, and the errback is told (error::timed_out), so a hostile page ends
+// as one error instead of holding a worker.
+task<void> scraper::async_budget_spent(weft::request const& req, char const* during, page_output& out)
+{
+    auto why = fmt::format("{} {}: {} took longer than the per-page budget of {} ms (setting `timeout`); the "
+                           "rest of its output was dropped",
+                           req.method(), req.url(), during, run_.settings.timeout.count());
+    co_await async_errback(req, make_error_code(error::timed_out), std::move(why), out);
 }
 
 // One output: through the spider middlewares, then to the crawl state or the item pipelines.

@@ -7,6 +7,8 @@
 // items wait for room in the item writer.
 #pragma once
 
+#include <chrono>
+
 #include "engine/crawl.hpp"
 
 #include <weft/middleware/pipeline.hpp>
@@ -60,7 +62,13 @@ public:
     void shutdown();
 
 private:
-    task<void> consume(generator<output> gen, weft::request const& parent, response const* from, page_output& out);
+    using clock = std::chrono::steady_clock;
+    /// Routes what gen yields; false when the page's budget ran out first (the rest is dropped).
+    task<bool> consume(generator<output> gen, weft::request const& parent, response const* from, page_output& out,
+                       clock::time_point deadline = clock::time_point::max());
+    /// The end of a page's parse+callback budget (settings::timeout; none when zero).
+    clock::time_point page_deadline(clock::time_point started) const noexcept;
+    task<void> async_budget_spent(weft::request const& req, char const* during, page_output& out);
     task<void> route(output yielded, weft::request const& parent, response const* from, page_output& out);
     task<void> keep(item it, page_output& out);
     task<std::optional<item>> pipe(item it);

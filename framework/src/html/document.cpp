@@ -1,6 +1,7 @@
 #include <weft/html/document.hpp>
 
 #include "document_impl.hpp"
+#include "nesting.hpp"
 #include "selector_impl.hpp"
 
 #include <utility>
@@ -21,12 +22,17 @@ std::string_view tag_name(document_impl& d, GumboNode const* n)
     GumboElement const& el = n->v.element;
     if (el.tag != GUMBO_TAG_UNKNOWN)
         return gumbo_normalized_tagname(el.tag);
-    GumboStringPiece piece = el.original_tag;
-    if (piece.length == 0 || piece.data == nullptr)
+    GumboStringPiece const piece = el.original_tag;
+    if (piece.length < 2 || piece.data == nullptr)
         return {};
-    gumbo_tag_from_original_text(&piece);
-    auto name = text::lower_copy({piece.data, piece.length});
-    // Gumbo stops a tag name at whitespace, '/' or '>' only; names come out as the tokenizer saw them.
+    // The tag name state (HTML §13.2.5.8) ends a name at tab, LF, FF, space (and CR, which input
+    // preprocessing makes LF), '/' or '>'. gumbo_tag_from_original_text() also stops at '\v', so
+    // `<a\v href>` came out as an "a"; its name is "a\v", as the scanner says.
+    std::string_view text(piece.data + 1, piece.length - 1);
+    if (text.starts_with('/'))
+        text.remove_prefix(1);
+    auto const end = text.find_first_of(" \t\n\f\r/>");
+    auto name = text::lower_copy(text.substr(0, end));
     return d.names.emplace_back(std::move(name));
 }
 
@@ -108,7 +114,14 @@ std::unique_ptr<detail::document_impl> build(std::string source, std::string_vie
     auto impl = std::make_unique<detail::document_impl>();
     impl->source = std::move(source);
     impl->encoding = encoding;
-    impl->output = gumbo_parse_with_options(&kGumboDefaultOptions, impl->source.data(), impl->source.size());
+    if (auto limited = detail::prepare_source(impl->source))
+        impl->source = std::move(*limited);
+    // Gumbo records every parse error by default, each with a copy of the stack of open
+    // elements: 10 MB of NUL bytes cost 2 GB, and deep nesting costs depth^2 memory. weft
+    // never reads the errors but their count.
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = detail::max_parse_errors;
+    impl->output = gumbo_parse_with_options(&options, impl->source.data(), impl->source.size());
     if (!impl->output)
         throw std::bad_alloc();
     detail::build_index(*impl);

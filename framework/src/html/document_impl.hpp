@@ -16,6 +16,9 @@ namespace weft::html::detail
 
 inline constexpr std::uint32_t npos = 0xffffffffu; // "no element"; as a parent: the document node
 
+// Parse errors gumbo keeps (it stops recording after that many).
+inline constexpr int max_parse_errors = 100;
+
 // One element, in document (pre-)order; the index is the element's handle.
 struct node_info
 {

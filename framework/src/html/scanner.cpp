@@ -102,6 +102,13 @@ void decode_text(std::string_view s, bool in_attribute, std::string& out)
         char c = s[i];
         if (c == '&')
             i = decode_char_ref(s, i, in_attribute, out);
+        else if (c == '\r')
+        {
+            // Input stream preprocessing (HTML §13.2.3.5): CR LF and lone CR become LF, as in the
+            // DOM: `<base href="\r">` is "\n" in both.
+            out.push_back('\n');
+            i += i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+        }
         else if (is_replaced_control(s, i))
         {
             out += "\xEF\xBF\xBD";

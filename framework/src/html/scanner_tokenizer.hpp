@@ -54,7 +54,8 @@ inline bool is_replaced_control(std::string_view s, std::size_t i)
            static_cast<unsigned char>(s[i + 1]) <= 0x9F;
 }
 
-/// Decodes the character references of s; NUL and the controls above become U+FFFD.
+/// Decodes the character references of s; NUL and the controls above become U+FFFD, CR LF and
+/// CR become LF.
 void decode_text(std::string_view s, bool in_attribute, std::string& out);
 
 /// What the tokenizer asks of its handler:
@@ -356,7 +357,7 @@ private:
             std::string_view v(r.value, r.value_len);
             bool plain_value = true;
             for (std::size_t k = 0; k < v.size() && plain_value; ++k)
-                plain_value = v[k] != '&' && !is_replaced_control(v, k);
+                plain_value = v[k] != '&' && v[k] != '\r' && !is_replaced_control(v, k);
             if (plain_value)
                 spans_.push_back({false, 0, v.size(), v.data()});
             else

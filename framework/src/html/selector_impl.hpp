@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace weft::html::detail
@@ -100,19 +102,40 @@ struct selector_list
     std::vector<complex_selector> items;
 };
 
+// A syntax error, thrown by parse_selector_list and turned into selector_diagnostics.
+struct failure
+{
+    std::size_t offset;
+    std::string expected; // "']'" -> "expected ']'"
+    std::string what;     // used instead of "expected ..." when set
+};
+
+// Throws failure when text is no valid selector list.
+selector_list parse_selector_list(std::string_view text);
+
 bool has_class_token(GumboNode const* n, std::string_view cls) noexcept;
 
 // Whether element i matches list; scope is the element searched from (npos: the document).
 bool matches(document_impl const& d, selector_list const& list, std::uint32_t i, std::uint32_t scope);
+
+// Whether element i matches one compound selector, ignoring combinators (the differential test
+// of the combinator walk uses it).
+bool matches_compound(document_impl const& d, compound_selector const& c, std::uint32_t i, std::uint32_t scope);
+
+// Calls f(ctx, i) for each element in [begin, end) that matches, until f returns false. One
+// matcher (and one memo) serves the whole range: the cost is linear in the elements visited.
+void select_each(document_impl const& d, selector_list const& list, std::uint32_t begin, std::uint32_t end,
+                 std::uint32_t scope, bool (*f)(void* ctx, std::uint32_t i), void* ctx);
 
 // Calls f(i) for each element in [begin, end) that matches, until f returns false.
 template <class F>
 void select(document_impl const& d, selector_list const& list, std::uint32_t begin, std::uint32_t end,
             std::uint32_t scope, F&& f)
 {
-    for (std::uint32_t i = begin; i < end; ++i)
-        if (matches(d, list, i, scope) && !f(i))
-            return;
+    using fn = std::remove_reference_t<F>;
+    select_each(
+        d, list, begin, end, scope, [](void* ctx, std::uint32_t i) { return bool((*static_cast<fn*>(ctx))(i)); },
+        static_cast<void*>(&f));
 }
 
 } // namespace weft::html::detail

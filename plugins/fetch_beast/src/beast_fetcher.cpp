@@ -730,7 +730,8 @@ task<error_code> transfer::read_body(bool deliver_body)
             conn_->close();
             if (dec == error::decompressed_too_large)
                 co_return fail(dec, "decoded body larger than max_decompressed_size (" +
-                                        std::to_string(opts().limits.max_decompressed_size) + " bytes) from " +
+                                        std::to_string(opts().limits.max_decompressed_size) +
+                                        " bytes; a crawl's max_body_size setting) from " +
                                         std::string(url_.buffer()));
             if (dec == error::bad_content_encoding)
                 co_return fail(dec, "the " + std::string(parser_->get()[bhttp::field::content_encoding]) +

@@ -220,7 +220,8 @@ std::size_t transfer::on_write(char* data, std::size_t size, std::size_t n, void
     if (t->decoded_bytes_ > lim.max_decompressed_size)
     {
         t->fail(error::decompressed_too_large,
-                "decoded body over " + std::to_string(lim.max_decompressed_size) + " bytes");
+                "decoded body larger than max_decompressed_size (" + std::to_string(lim.max_decompressed_size) +
+                    " bytes; a crawl's max_body_size setting)");
         return CURL_WRITEFUNC_ERROR;
     }
 

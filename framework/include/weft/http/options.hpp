@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 struct fetch_limits
 {
     std::size_t max_body_size = 64u << 20;          ///< bytes on the wire (after transfer decoding)
-    std::size_t max_decompressed_size = 256u << 20; ///< bytes after Content-Encoding is undone
+    /// Bytes after Content-Encoding is undone; a crawl sets it to its max_body_size setting.
+    std::size_t max_decompressed_size = 64u << 20;
     std::size_t max_header_size = 64u << 10;        ///< the whole header block
     int max_redirects = 10;                         ///< 0 refuses every redirect
 };
