@@ -121,6 +121,24 @@ public:
             [this](asio::any_completion_handler<signature> h) { async_close_impl(std::move(h)); }, token);
     }
 
+    /// Exactly once with a job directory, for a sink that cannot be cut back to a file size but can
+    /// undo a batch (a database): called before each group commit, it returns a mark the job
+    /// records until the batch's completions are final (state::output_journal); the sink tags the
+    /// items it writes until the next mark with it. Null (the default): the sink does not take part.
+    virtual nlohmann::json batch_mark() { return nullptr; }
+    /// The last run died during the batch of `mark`: the sink removes that batch's items when it
+    /// opens (its requests are fetched again). Called before async_open.
+    virtual void undo_batch(nlohmann::json mark) { (void)mark; }
+
+    /// Resumable exports (`weft export`) into a sink that commits atomically (a database): true
+    /// when the sink keeps the export's progress itself, committed by async_flush in the same
+    /// transaction as the items. False (the default): the export keeps it in a sidecar file.
+    virtual bool keeps_progress() const noexcept { return false; }
+    /// The progress (a JSON object) the next async_flush commits with its items.
+    virtual void set_progress(nlohmann::json progress) { (void)progress; }
+    /// After async_open: the progress last committed (null when none).
+    virtual nlohmann::json saved_progress() const { return nullptr; }
+
     /// The pool every sink runs its blocking system calls on (2 threads, process-wide).
     static asio::thread_pool& blocking_pool();
 
