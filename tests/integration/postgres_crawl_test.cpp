@@ -38,8 +38,14 @@ void make_site(std::filesystem::path const& root, int n)
 
 std::size_t count_rows(weft::test::postgres_server const& pg, std::string const& table = "items")
 {
-    auto out = pg.psql("SELECT count(*) FROM " + table);
-    return std::stoul(out);
+    try
+    {
+        return std::stoul(pg.psql("SELECT count(*) FROM " + table));
+    }
+    catch (std::runtime_error const&) // the first run has not created the table yet
+    {
+        return 0;
+    }
 }
 
 } // namespace

@@ -89,7 +89,14 @@ postgres_server::postgres_server() : bin_(find_bin())
                 throw;
         }
     }
-    psql("CREATE ROLE weft LOGIN PASSWORD 'weft-pw'; CREATE DATABASE weft OWNER weft;", "postgres");
+    psql("CREATE ROLE weft LOGIN PASSWORD 'weft-pw'", "postgres");
+    psql("CREATE DATABASE weft OWNER weft", "postgres"); // not in a transaction: a psql call of its own
+}
+
+postgres_server& postgres_server::shared()
+{
+    static postgres_server server;
+    return server;
 }
 
 postgres_server::~postgres_server()

@@ -24,6 +24,10 @@ public:
     postgres_server(postgres_server const&) = delete;
     postgres_server& operator=(postgres_server const&) = delete;
 
+    /// One server for the whole test run (started on first use), for tests that neither stop it
+    /// nor share a table: initdb takes seconds on a loaded machine.
+    static postgres_server& shared();
+
     unsigned short port() const { return port_; }
     /// "postgresql://weft:weft-pw@127.0.0.1:PORT/DB" plus `query` ("?table=x") when given.
     std::string url(std::string const& query = "", std::string const& db = "weft") const;

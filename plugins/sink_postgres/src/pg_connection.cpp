@@ -60,6 +60,8 @@ task<void> connection::async_connect(std::string conninfo, std::chrono::steady_c
         throw failure("out of memory starting a PostgreSQL connection", "", true);
     if (PQstatus(conn_) == CONNECTION_BAD)
         throw failed();
+    // Notices ("relation already exists, skipping") are not for the user's stderr.
+    PQsetNoticeProcessor(conn_, [](void*, char const*) {}, nullptr);
     bool timed_out = false;
     deadline_.expires_after(timeout);
     deadline_.async_wait(

@@ -30,7 +30,7 @@ engine::export_stats export_to(test::kept_items_state& st, std::string const& ou
 TEST_CASE("an export into PostgreSQL stopped after any batch resumes with every item exactly once",
           "[postgres][export]")
 {
-    test::postgres_server pg;
+    auto& pg = test::postgres_server::shared();
     test::kept_items_state st;
     st.commit_numbered(3500);
     auto crash = crawl_options();

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <sstream>
 #include <thread>
 
@@ -42,7 +44,7 @@ std::pair<weft::error_code, std::string> open_error(std::string const& url)
 TEST_CASE("postgres sink round-trips every JSON type and unicode, with a typed column per key",
           "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
+    auto& pg = weft::test::postgres_server::shared();
     auto const value = item::json::parse(R"({
         "url": "https://example.test/a", "nothing": null, "yes": true, "count": -42,
         "big": 9007199254740993, "ratio": 0.1, "tiny": 1e-300, "name": "東京 ☃ 𝄞 😀",
@@ -65,33 +67,33 @@ TEST_CASE("postgres sink round-trips every JSON type and unicode, with a typed c
 TEST_CASE("postgres sink adds a column for a new key and leaves values that do not fit their column NULL",
           "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
-    REQUIRE_FALSE(write_items(pg.url(), {{make_item({{"url", "u1"}, {"n", 1}})}}));
-    REQUIRE_FALSE(write_items(pg.url(), {{make_item({{"url", "u2"}, {"n", "many"}, {"price", 2.5}}),
+    auto& pg = weft::test::postgres_server::shared();
+    REQUIRE_FALSE(write_items(pg.url("?table=grow"), {{make_item({{"url", "u1"}, {"n", 1}})}}));
+    REQUIRE_FALSE(write_items(pg.url("?table=grow"), {{make_item({{"url", "u2"}, {"n", "many"}, {"price", 2.5}}),
                                           make_item({{"url", "u3"}, {"id", "mine"}, {"data", 7}})}}));
     CHECK(lines(pg.psql("SELECT url, coalesce(n::text, 'NULL'), coalesce(price::text, 'NULL'), data->>'n', "
-                        "coalesce(data->>'id', '-') FROM items ORDER BY id")) ==
+                        "coalesce(data->>'id', '-') FROM grow ORDER BY id")) ==
           std::vector<std::string>{"u1|1|NULL|1|-", "u2|NULL|2.5|many|-", "u3|NULL|NULL||mine"});
 }
 
 TEST_CASE("postgres sink stores items of several megabytes", "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
+    auto& pg = weft::test::postgres_server::shared();
     std::string big(6 * 1024 * 1024, 'x');
     big[1000] = 'y';
     std::vector<item> batch;
     for (int i = 0; i < 3; ++i)
         batch.push_back(make_item({{"url", "u" + std::to_string(i)}, {"body", big}}));
-    REQUIRE_FALSE(write_items(pg.url(), {std::move(batch)}));
-    CHECK(pg.psql("SELECT count(*), min(length(body)), min(strpos(body, 'y')), min(length(data->>'body')) FROM items") ==
+    REQUIRE_FALSE(write_items(pg.url("?table=huge"), {std::move(batch)}));
+    CHECK(pg.psql("SELECT count(*), min(length(body)), min(strpos(body, 'y')), min(length(data->>'body')) FROM huge") ==
           "3|6291456|1001|6291456\n");
 }
 
 TEST_CASE("postgres sink refuses an item with a NUL character, naming it", "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
+    auto& pg = weft::test::postgres_server::shared();
     boost::asio::io_context io;
-    auto s = weft::make_sink_for_path(pg.url(), io.get_executor());
+    auto s = weft::make_sink_for_path(pg.url("?table=nul"), io.get_executor());
     std::vector<item> batch{make_item({{"url", "https://x.test/nul"}, {"text", std::string("a\0b", 3)}})};
     auto fut = boost::asio::co_spawn(io, weft::test::drive_sink(*s, {std::move(batch)}), boost::asio::use_future);
     io.run();
@@ -103,7 +105,7 @@ TEST_CASE("postgres sink refuses an item with a NUL character, naming it", "[sin
 TEST_CASE("postgres sink fails to open with a message naming the server, database or table and what to do",
           "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
+    auto& pg = weft::test::postgres_server::shared();
     auto const port = std::to_string(pg.port());
     SECTION("wrong password")
     {
@@ -120,22 +122,25 @@ TEST_CASE("postgres sink fails to open with a message naming the server, databas
     }
     SECTION("nothing listening")
     {
-        pg.stop();
-        auto [ec, why] = open_error(pg.url());
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        auto const closed = std::to_string(a.local_endpoint().port());
+        a.close();
+        auto [ec, why] = open_error("postgresql://weft@127.0.0.1:" + closed + "/weft");
         CHECK(ec);
-        CHECK_THAT(why, Catch::Contains("127.0.0.1:" + port) && Catch::Contains("check that a PostgreSQL server runs"));
+        CHECK_THAT(why, Catch::Contains("127.0.0.1:" + closed) && Catch::Contains("check that a PostgreSQL server runs"));
     }
     SECTION("a table without a jsonb data column")
     {
-        pg.psql("CREATE TABLE items (id serial, data text); ALTER TABLE items OWNER TO weft");
-        auto [ec, why] = open_error(pg.url());
+        pg.psql("CREATE TABLE IF NOT EXISTS badshape (id serial, data text); ALTER TABLE badshape OWNER TO weft");
+        auto [ec, why] = open_error(pg.url("?table=badshape"));
         CHECK(ec);
-        CHECK_THAT(why, Catch::Contains("table 'items' in database 'weft'") && Catch::Contains("type text") &&
+        CHECK_THAT(why, Catch::Contains("table 'badshape' in database 'weft'") && Catch::Contains("type text") &&
                             Catch::Contains("?table="));
     }
     SECTION("a table with a column weft cannot fill")
     {
-        pg.psql("CREATE TABLE shop (data jsonb, sku text NOT NULL); ALTER TABLE shop OWNER TO weft");
+        pg.psql("CREATE TABLE IF NOT EXISTS shop (data jsonb, sku text NOT NULL); ALTER TABLE shop OWNER TO weft");
         auto [ec, why] = open_error(pg.url("?table=shop"));
         CHECK(ec);
         CHECK_THAT(why, Catch::Contains("table 'shop'") && Catch::Contains("'sku'") && Catch::Contains("default"));
@@ -144,10 +149,10 @@ TEST_CASE("postgres sink fails to open with a message naming the server, databas
 
 TEST_CASE("two postgres sinks write into one table at the same time", "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
+    auto& pg = weft::test::postgres_server::shared();
     boost::asio::io_context io;
-    auto a = weft::make_sink_for_path(pg.url(), io.get_executor());
-    auto b = weft::make_sink_for_path(pg.url(), io.get_executor());
+    auto a = weft::make_sink_for_path(pg.url("?table=together"), io.get_executor());
+    auto b = weft::make_sink_for_path(pg.url("?table=together"), io.get_executor());
     auto batches = [](std::string const& who)
     {
         std::vector<std::vector<item>> out;
@@ -168,17 +173,18 @@ TEST_CASE("two postgres sinks write into one table at the same time", "[sink][po
     io.run();
     CHECK_FALSE(fa.get());
     CHECK_FALSE(fb.get());
-    CHECK(pg.psql("SELECT count(*), count(DISTINCT url), count(a_key0), count(b_key2) FROM items") == "40|40|7|6\n");
+    CHECK(pg.psql("SELECT count(*), count(DISTINCT url), count(a_key0), count(b_key2) FROM together") == "40|40|7|6\n");
 }
 
 TEST_CASE("a postgres sink removes the rows of a batch the last run did not finish", "[sink][postgres]")
 {
-    weft::test::postgres_server pg;
-    REQUIRE_FALSE(write_items(pg.url(), {{make_item({{"url", "kept"}})}}));
+    auto& pg = weft::test::postgres_server::shared();
+    auto const url = pg.url("?table=undo");
+    REQUIRE_FALSE(write_items(url, {{make_item({{"url", "kept"}})}}));
     nlohmann::json mark;
     {
         boost::asio::io_context io;
-        auto s = weft::make_sink_for_path(pg.url(), io.get_executor());
+        auto s = weft::make_sink_for_path(url, io.get_executor());
         mark = s->batch_mark();
         REQUIRE(mark.is_object());
         auto fut = boost::asio::co_spawn(io, weft::test::drive_sink(*s, {{make_item({{"url", "undone"}})}}, false),
@@ -186,14 +192,14 @@ TEST_CASE("a postgres sink removes the rows of a batch the last run did not fini
         io.run();
         REQUIRE_FALSE(fut.get()); // committed, but its completions were never made final
     }
-    CHECK(pg.psql("SELECT count(*) FROM items") == "2\n");
+    CHECK(pg.psql("SELECT count(*) FROM undo") == "2\n");
     boost::asio::io_context io;
-    auto s = weft::make_sink_for_path(pg.url(), io.get_executor(), {.mode = weft::sink_options::open_mode::append});
+    auto s = weft::make_sink_for_path(url, io.get_executor(), {.mode = weft::sink_options::open_mode::append});
     s->undo_batch(mark);
     auto fut = boost::asio::co_spawn(io, weft::test::drive_sink(*s, {}), boost::asio::use_future);
     io.run();
     REQUIRE_FALSE(fut.get());
-    CHECK(pg.psql("SELECT url FROM items") == "kept\n");
+    CHECK(pg.psql("SELECT url FROM undo") == "kept\n");
 }
 
 TEST_CASE("a postgres sink retries a flush while the server restarts", "[sink][postgres]")
