@@ -162,3 +162,41 @@ TEST_CASE("a crawl into PostgreSQL killed with SIGKILL and resumed has each page
     CHECK(doubled == "");
     CHECK(pg.psql("SELECT count(DISTINCT url) FROM items") == std::to_string(pages) + "\n");
 }
+
+TEST_CASE("a crawl whose PostgreSQL server goes away stops cleanly, and resuming it completes it exactly once",
+          "[postgres][cli][job]")
+{
+    constexpr int pages = 120;
+    weft::test::postgres_server pg;
+    weft::test::temp_dir dir;
+    make_site(dir / "site", pages);
+    weft::test::test_server server({.tls = false, .root = dir / "site"});
+    std::vector<std::string> const args{weft::test::weft_cli_path(), "crawl", server.url("/"), "-o", pg.url(),
+                                        "--job-dir", (dir / "job").string(), "-c", "2", "--delay", "40", "-q",
+                                        "-s", "sink_flush_interval=50"};
+    pid_t const pid = weft::test::spawn_process(args, dir / "stderr");
+    auto const deadline = std::chrono::steady_clock::now() + 60s;
+    while (count_rows(pg) < 10 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    pg.stop(); // for longer than the sink's retries (0.5 + 1 + 2 + 4 s)
+    std::optional<int> code;
+    while (!(code = weft::test::poll_exit(pid, false)) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    if (!code)
+        ::kill(pid, SIGKILL);
+    std::ifstream err(dir / "stderr");
+    std::stringstream text;
+    text << err.rdbuf();
+    INFO("stderr of the crawl that lost its server: " << text.str());
+    REQUIRE(code);
+    CHECK(*code != 0);
+    CHECK(*code != 128 + SIGKILL);
+    CHECK_THAT(text.str(), Catch::Contains("table 'items' in database 'weft'") && Catch::Contains("resume"));
+
+    pg.start();
+    auto r = weft::test::run_process(args, {}, 120s);
+    INFO("stderr of the resumed crawl: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(pg.psql("SELECT count(*), count(DISTINCT url) FROM items") ==
+          std::to_string(pages) + "|" + std::to_string(pages) + "\n");
+}
