@@ -1,5 +1,7 @@
 #include "engine/item_writer.hpp"
 
+#include <weft/http/proxy.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
 
@@ -41,14 +43,15 @@ void item_writer::recover(state::output_journal& journal)
         return;
     for (auto const& s : sinks_)
     {
+        if (!truncatable(*s))
+        {
+            if (auto mark = sizes.find(http::redact_credentials(s->path())); mark != sizes.end())
+                s->undo_batch(*mark); // a database removes the batch's rows when it opens
+            continue;
+        }
         auto it = sizes.find(s->path());
         if (it == sizes.end())
             continue;
-        if (!truncatable(*s))
-        {
-            s->undo_batch(*it); // a database removes the batch's rows when it opens
-            continue;
-        }
         std::error_code ec;
         auto now = std::filesystem::file_size(s->path(), ec);
         if (!ec && now > it->get<std::uintmax_t>())
@@ -130,7 +133,7 @@ nlohmann::json item_writer::sink_sizes() const
                 sizes[s->path()] = size;
         }
         else if (auto mark = s->batch_mark(); !mark.is_null())
-            sizes[s->path()] = std::move(mark);
+            sizes[http::redact_credentials(s->path())] = std::move(mark); // no password in the job
     return sizes;
 }
 

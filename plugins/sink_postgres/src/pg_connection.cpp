@@ -17,11 +17,12 @@ void connection::reset() noexcept
     conn_ = nullptr;
 }
 
-// libpq may change its socket while connecting (another address of the host): follow it.
-void connection::watch_socket()
+// libpq may change its socket while connecting (another address of the host, a retry without
+// SSL): follow it. `force` re-registers even the same number, which a new socket may reuse.
+void connection::watch_socket(bool force)
 {
     int const fd = PQsocket(conn_);
-    if (fd == watched_fd_)
+    if (fd == watched_fd_ && !force)
         return;
     if (socket_.is_open())
         (void)socket_.release();
@@ -30,9 +31,9 @@ void connection::watch_socket()
         socket_.assign(fd);
 }
 
-task<void> connection::async_wait(readiness r)
+task<void> connection::async_wait(readiness r, bool connecting)
 {
-    watch_socket();
+    watch_socket(connecting);
     if (!socket_.is_open())
         throw failure("the connection to the PostgreSQL server has no socket", "", true);
     auto const what = r == readiness::read ? asio::posix::stream_descriptor::wait_read
@@ -79,9 +80,9 @@ task<void> connection::async_connect(std::string conninfo, std::chrono::steady_c
         while (state != PGRES_POLLING_OK)
         {
             if (state == PGRES_POLLING_READING)
-                co_await async_wait(readiness::read);
+                co_await async_wait(readiness::read, true);
             else if (state == PGRES_POLLING_WRITING)
-                co_await async_wait(readiness::write);
+                co_await async_wait(readiness::write, true);
             state = PQconnectPoll(conn_);
             if (state == PGRES_POLLING_FAILED)
                 throw failed();
@@ -102,7 +103,7 @@ task<void> connection::async_connect(std::string conninfo, std::chrono::steady_c
         throw;
     }
     deadline_.cancel();
-    watch_socket();
+    watch_socket(true);
     if (PQsetnonblocking(conn_, 1) != 0)
         throw failed();
 }

@@ -71,8 +71,8 @@ private:
         read,
         write
     };
-    task<void> async_wait(readiness r);
-    void watch_socket();
+    task<void> async_wait(readiness r, bool connecting = false);
+    void watch_socket(bool force = false);
     failure failed(PGresult const* r = nullptr) const;
 
     PGconn* conn_ = nullptr;
