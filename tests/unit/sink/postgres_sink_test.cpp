@@ -228,3 +228,13 @@ TEST_CASE("a postgres sink retries a flush while the server restarts", "[sink][p
     CHECK(s->diagnostics() == "");
     CHECK(lines(pg.psql("SELECT url FROM items ORDER BY id")) == std::vector<std::string>{"before", "after"});
 }
+
+TEST_CASE("an output is matched by its URI scheme before its extension", "[sink][postgres][registry]")
+{
+    boost::asio::io_context io;
+    CHECK(weft::make_sink_for_path("POSTGRESQL://u@h/db", io.get_executor())->format() == "postgresql");
+    CHECK(weft::make_sink_for_path("postgres://u@h/items.db", io.get_executor())->format() == "postgresql");
+    CHECK(weft::make_sink_for_path("out/items.db", io.get_executor())->format() == "sqlite");
+    CHECK_THROWS_WITH(weft::make_sink_for_path("mysql://u@h/db", io.get_executor()),
+                      Catch::Contains("URI scheme") && Catch::Contains("postgresql://"));
+}

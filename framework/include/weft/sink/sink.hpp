@@ -4,7 +4,7 @@
 // A template front end (async_open / async_write / async_flush / async_close, any completion
 // token, `asio::deferred` by default) over a virtual back end taking an
 // `asio::any_completion_handler` (docs/ARCHITECTURE.md, "Virtual boundaries"). Plugins implement the
-// `*_impl` functions and register a factory by file extension (weft/sink/registry.hpp).
+// `*_impl` functions and register a factory by file extension or URI scheme (weft/sink/registry.hpp).
 //
 // Durability: async_write only buffers (and may hand a full buffer to the OS); an item is
 // durable, and may be acknowledged, only once an async_flush started after its write
