@@ -2,6 +2,7 @@
 
 #include <weft/text/ascii.hpp>
 
+#include <cctype>
 #include <stdexcept>
 
 namespace weft::pg
@@ -15,7 +16,7 @@ std::string percent_decoded(std::string_view s)
     for (std::size_t i = 0; i < s.size(); ++i)
     {
         auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-        if (s[i] == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2])))
         {
             out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));

@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <random>
 
