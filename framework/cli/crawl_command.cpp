@@ -111,7 +111,8 @@ std::string unknown_spider_message(std::string const& name)
     return msg;
 }
 
-// True when some output has no sink registered for its URI scheme or extension (mirrors make_sink_for_path).
+// True when some output has no sink registered for its URI scheme or extension (mirrors
+// make_sink_for_path).
 bool needs_more_sinks(std::vector<std::string> const& outputs)
 {
     auto const exts = sink_extensions();
@@ -120,7 +121,8 @@ bool needs_more_sinks(std::vector<std::string> const& outputs)
         if (o == "-")
             continue;
         auto const lower = text::lower_copy(o);
-        if (std::any_of(exts.begin(), exts.end(), [&](auto const& e) { return e.ends_with("://") && lower.starts_with(e); }))
+        if (std::any_of(exts.begin(), exts.end(),
+                        [&](auto const& e) { return e.ends_with("://") && lower.starts_with(e); }))
             continue;
         auto file = text::lower_copy(o.substr(o.find_last_of('/') == std::string::npos ? 0 : o.find_last_of('/') + 1));
         if (std::none_of(exts.begin(), exts.end(), [&](auto const& e)

@@ -65,8 +65,7 @@ TEST_CASE("weft crawl -o postgresql:// writes every page's item once, queryable 
           server.url("/p7.html") + "\n");
 }
 
-TEST_CASE("weft crawl refuses a PostgreSQL output it cannot use with exit 2 before fetching a page",
-          "[postgres][cli]")
+TEST_CASE("weft crawl refuses a PostgreSQL output it cannot use with exit 2 before fetching a page", "[postgres][cli]")
 {
     weft::test::postgres_server pg;
     weft::test::temp_dir dir;
@@ -171,9 +170,20 @@ TEST_CASE("a crawl whose PostgreSQL server goes away stops cleanly, and resuming
     weft::test::temp_dir dir;
     make_site(dir / "site", pages);
     weft::test::test_server server({.tls = false, .root = dir / "site"});
-    std::vector<std::string> const args{weft::test::weft_cli_path(), "crawl", server.url("/"), "-o", pg.url(),
-                                        "--job-dir", (dir / "job").string(), "-c", "2", "--delay", "40", "-q",
-                                        "-s", "sink_flush_interval=50"};
+    std::vector<std::string> const args{weft::test::weft_cli_path(),
+                                        "crawl",
+                                        server.url("/"),
+                                        "-o",
+                                        pg.url(),
+                                        "--job-dir",
+                                        (dir / "job").string(),
+                                        "-c",
+                                        "2",
+                                        "--delay",
+                                        "40",
+                                        "-q",
+                                        "-s",
+                                        "sink_flush_interval=50"};
     pid_t const pid = weft::test::spawn_process(args, dir / "stderr");
     auto const deadline = std::chrono::steady_clock::now() + 60s;
     while (count_rows(pg) < 10 && std::chrono::steady_clock::now() < deadline)

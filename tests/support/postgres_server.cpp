@@ -49,8 +49,8 @@ void postgres_server::run(std::vector<std::string> argv, char const* doing) cons
 {
     auto r = run_process(as_postgres(std::move(argv)), {}, std::chrono::seconds(120));
     if (r.exit_code != 0)
-        throw std::runtime_error(std::string("PostgreSQL test server: cannot ") + doing + ": " + r.err + r.out +
-                                 "\n" + log());
+        throw std::runtime_error(std::string("PostgreSQL test server: cannot ") + doing + ": " + r.err + r.out + "\n" +
+                                 log());
 }
 
 postgres_server::postgres_server() : bin_(find_bin())
@@ -117,10 +117,10 @@ std::string postgres_server::url(std::string const& query, std::string const& db
 
 std::string postgres_server::psql(std::string const& sql, std::string const& db) const
 {
-    auto r = run_process(as_postgres({bin_ + "/psql", "-X", "-q", "-h", dir_.path().string(), "-p",
-                                      std::to_string(port_), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1",
-                                      "-At", "-c", sql}),
-                         {}, std::chrono::seconds(120));
+    auto r =
+        run_process(as_postgres({bin_ + "/psql", "-X", "-q", "-h", dir_.path().string(), "-p", std::to_string(port_),
+                                 "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql}),
+                    {}, std::chrono::seconds(120));
     if (r.exit_code != 0)
         throw std::runtime_error("psql failed on '" + sql + "': " + r.err);
     return r.out;

@@ -36,8 +36,8 @@ task<void> connection::async_wait(readiness r, bool connecting)
     watch_socket(connecting);
     if (!socket_.is_open())
         throw failure("the connection to the PostgreSQL server has no socket", "", true);
-    auto const what = r == readiness::read ? asio::posix::stream_descriptor::wait_read
-                                           : asio::posix::stream_descriptor::wait_write;
+    auto const what =
+        r == readiness::read ? asio::posix::stream_descriptor::wait_read : asio::posix::stream_descriptor::wait_write;
     co_await socket_.async_wait(what, asio::deferred);
 }
 
@@ -62,7 +62,8 @@ task<void> connection::async_connect(std::string conninfo, std::chrono::steady_c
     if (PQstatus(conn_) == CONNECTION_BAD)
         throw failed();
     // Notices ("relation already exists, skipping") are not for the user's stderr.
-    PQsetNoticeProcessor(conn_, [](void*, char const*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, char const*) {}, nullptr);
     bool timed_out = false;
     deadline_.expires_after(timeout);
     deadline_.async_wait(
@@ -116,10 +117,9 @@ task<result> connection::async_query(std::string sql, std::vector<param> params)
     values.reserve(params.size());
     for (auto const& p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    int const sent = params.empty()
-                         ? PQsendQuery(conn_, sql.c_str())
-                         : PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                                             values.data(), nullptr, nullptr, 0);
+    int const sent = params.empty() ? PQsendQuery(conn_, sql.c_str())
+                                    : PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                                        values.data(), nullptr, nullptr, 0);
     if (!sent)
         throw failed();
     // Send it all; the server may answer (a notice) before it has read everything.

@@ -34,7 +34,7 @@ struct failure : std::runtime_error
         : std::runtime_error(std::move(message)), sqlstate(std::move(sqlstate)), connection_lost(lost)
     {
     }
-    std::string sqlstate;        ///< "28P01" (wrong password), "3D000" (no such database); empty when none
+    std::string sqlstate;         ///< "28P01" (wrong password), "3D000" (no such database); empty when none
     bool connection_lost = false; ///< the server went away: reconnect before the next statement
 };
 

@@ -126,8 +126,8 @@ std::vector<statement> insert_statements(std::string const& table, std::vector<r
             if (end > begin && (end - begin + 1) * (2 + cols.size() + added) > max_params)
                 break;
             for (auto const& [key, value] : rows[end].value.value().items())
-                if (auto it = columns.find(key); key_gets_column(key) && it != columns.end() &&
-                                                 writable_type(it->second) && seen.insert(key).second)
+                if (auto it = columns.find(key);
+                    key_gets_column(key) && it != columns.end() && writable_type(it->second) && seen.insert(key).second)
                     cols.emplace_back(key, it->second);
         }
         statement st;

@@ -109,7 +109,8 @@ private:
         catch (pg::failure const& f)
         {
             set_diagnostics(f.what());
-            return f.connection_lost ? error_code(asio::error::not_connected) : error_code(asio::error::invalid_argument);
+            return f.connection_lost ? error_code(asio::error::not_connected)
+                                     : error_code(asio::error::invalid_argument);
         }
         catch (std::exception const& x)
         {
@@ -118,10 +119,7 @@ private:
         return asio::error::invalid_argument;
     }
 
-    void async_open_impl(asio::any_completion_handler<signature> handler) override
-    {
-        run(open(), std::move(handler));
-    }
+    void async_open_impl(asio::any_completion_handler<signature> handler) override { run(open(), std::move(handler)); }
 
     void async_write_impl(std::vector<item> items, asio::any_completion_handler<signature> handler) override
     {

@@ -41,8 +41,7 @@ std::pair<weft::error_code, std::string> open_error(std::string const& url)
 
 } // namespace
 
-TEST_CASE("postgres sink round-trips every JSON type and unicode, with a typed column per key",
-          "[sink][postgres]")
+TEST_CASE("postgres sink round-trips every JSON type and unicode, with a typed column per key", "[sink][postgres]")
 {
     auto& pg = weft::test::postgres_server::shared();
     auto const value = item::json::parse(R"({
@@ -70,7 +69,7 @@ TEST_CASE("postgres sink adds a column for a new key and leaves values that do n
     auto& pg = weft::test::postgres_server::shared();
     REQUIRE_FALSE(write_items(pg.url("?table=grow"), {{make_item({{"url", "u1"}, {"n", 1}})}}));
     REQUIRE_FALSE(write_items(pg.url("?table=grow"), {{make_item({{"url", "u2"}, {"n", "many"}, {"price", 2.5}}),
-                                          make_item({{"url", "u3"}, {"id", "mine"}, {"data", 7}})}}));
+                                                       make_item({{"url", "u3"}, {"id", "mine"}, {"data", 7}})}}));
     CHECK(lines(pg.psql("SELECT url, coalesce(n::text, 'NULL'), coalesce(price::text, 'NULL'), data->>'n', "
                         "coalesce(data->>'id', '-') FROM grow ORDER BY id")) ==
           std::vector<std::string>{"u1|1|NULL|1|-", "u2|NULL|2.5|many|-", "u3|NULL|NULL||mine"});
@@ -128,7 +127,8 @@ TEST_CASE("postgres sink fails to open with a message naming the server, databas
         a.close();
         auto [ec, why] = open_error("postgresql://weft@127.0.0.1:" + closed + "/weft");
         CHECK(ec);
-        CHECK_THAT(why, Catch::Contains("127.0.0.1:" + closed) && Catch::Contains("check that a PostgreSQL server runs"));
+        CHECK_THAT(why,
+                   Catch::Contains("127.0.0.1:" + closed) && Catch::Contains("check that a PostgreSQL server runs"));
     }
     SECTION("a table without a jsonb data column")
     {

@@ -1,4 +1,5 @@
-// Sinks by URI scheme or file extension: plugins register a factory; `weft crawl -o PATH` makes one by path.
+// Sinks by URI scheme or file extension: plugins register a factory; `weft crawl -o PATH` makes
+// one by path.
 #pragma once
 
 #include <weft/plugin/registry.hpp>
@@ -17,9 +18,9 @@ using sink_factory = std::function<std::unique_ptr<sink>(executor, std::string p
 
 /// Registers `factory` for paths ending in `extension` (".jsonl", case-insensitive), for paths
 /// starting with a URI scheme when `extension` ends in "://" ("postgresql://"; a scheme wins over
-/// an extension), or for the exact path "-" (stdout), with its origin (built in, or the plugin being loaded): it replaces an
-/// earlier one of the same origin; one of another origin stays in use and this one is listed as
-/// not used (sink_entries(), <weft/plugin/registry.hpp>).
+/// an extension), or for the exact path "-" (stdout), with its origin (built in, or the plugin
+/// being loaded): it replaces an earlier one of the same origin; one of another origin stays in
+/// use and this one is listed as not used (sink_entries(), <weft/plugin/registry.hpp>).
 void register_sink(std::string extension, sink_factory factory);
 
 /// Makes the sink for `path` by its URI scheme (`postgresql://`), else by its extension:
