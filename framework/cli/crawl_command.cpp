@@ -121,13 +121,18 @@ std::string unknown_spider_message(std::string const& name)
     return msg;
 }
 
-// True when some output has no sink registered for its extension (mirrors make_sink_for_path).
+// True when some output has no sink registered for its URI scheme or extension (mirrors
+// make_sink_for_path).
 bool needs_more_sinks(std::vector<std::string> const& outputs)
 {
     auto const exts = sink_extensions();
     for (auto const& o : outputs)
     {
         if (o == "-")
+            continue;
+        auto const lower = text::lower_copy(o);
+        if (std::any_of(exts.begin(), exts.end(),
+                        [&](auto const& e) { return e.ends_with("://") && lower.starts_with(e); }))
             continue;
         auto file = text::lower_copy(o.substr(o.find_last_of('/') == std::string::npos ? 0 : o.find_last_of('/') + 1));
         if (std::none_of(exts.begin(), exts.end(), [&](auto const& e)
@@ -449,8 +454,8 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("target", a->targets, "URL... (the site spider) or SPIDER (a spider's name: built in or a plugin)")
         ->required();
     cmd->add_option("-o,--output", a->outputs,
-                    "Append items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout, the default; "
-                    "repeatable: every output gets every item)");
+                    "Append items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout, the default) or to "
+                    "postgresql://USER@HOST/DB[?table=T] (repeatable: every output gets every item)");
     cmd->add_option("-O,--overwrite-output", a->overwrite,
                     "Like -o, but overwrite FILE (a resumed --job-dir goes on with it instead; repeatable)");
     cmd->add_option("-c,--concurrency", a->concurrency, "Requests in flight overall (default 16)")

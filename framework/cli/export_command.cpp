@@ -78,7 +78,8 @@ void add_export_command(CLI::App& app, int& result)
         ->required();
     cmd->add_option("--crawl-id", a->crawl_id, "The crawl in the store (default: default)");
     cmd->add_option("-o,--output", a->outputs,
-                    "Write items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout; repeatable); "
+                    "Write items to FILE (.jsonl .json .csv .jsonl.gz .csv.gz .db; '-': stdout) or postgresql://...; "
+                    "repeatable; "
                     "progress is kept in FILE.export; without it, items are appended to FILE");
     cmd->add_option("-O,--overwrite-output", a->overwrite,
                     "Like -o, but rewrite FILE from the first item (repeatable)");

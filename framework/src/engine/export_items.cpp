@@ -35,9 +35,31 @@ struct output
     std::uint64_t items = 0;
 };
 
+// Not stdout, and not a URI (a database output keeps its progress itself: keeps_progress).
 bool has_sidecar(std::string const& path)
 {
-    return path != "-";
+    return path != "-" && path.find("://") == std::string::npos;
+}
+
+nlohmann::json progress_of(output const& o, export_options const& opts)
+{
+    return {{"format", sidecar_format},
+            {"frontier", http::redact_credentials(opts.address)},
+            {"crawl_id", opts.crawl_id},
+            {"last_id", o.after},
+            {"items", o.items}};
+}
+
+// The export recorded in `j` (a sidecar's or a sink's progress, named `where`) must be of this
+// crawl: else it is not overwritten without --from-start.
+void check_same_export(nlohmann::json const& j, std::string const& path, std::string const& where,
+                       export_options const& opts)
+{
+    auto const frontier = http::redact_credentials(opts.address);
+    if (j.value("frontier", "") != frontier || j.value("crawl_id", "") != opts.crawl_id)
+        throw std::invalid_argument("'" + path + "' holds the export of crawl '" + j.value("crawl_id", "") + "' at " +
+                                    j.value("frontier", "") + " (" + where + "), not of crawl '" + opts.crawl_id +
+                                    "' at " + frontier + "; give --from-start to overwrite it, or another output");
 }
 
 // File sinks that can be cut back to a size (sink::resizable), as in the item writer's two phases.
@@ -55,11 +77,7 @@ void say(export_options const& o, std::string const& msg)
 // Writes `j` to the sidecar atomically (a new file, fsynced, renamed over the old one).
 void record(output const& o, export_options const& opts)
 {
-    nlohmann::json j{{"format", sidecar_format},
-                     {"frontier", http::redact_credentials(opts.address)},
-                     {"crawl_id", opts.crawl_id},
-                     {"last_id", o.after},
-                     {"items", o.items}};
+    auto j = progress_of(o, opts);
     if (o.cut_back)
         j["size"] = std::filesystem::file_size(o.path);
     auto const path = export_sidecar_path(o.path);
@@ -98,12 +116,7 @@ bool resume_point(output& o, export_options const& opts)
         say(opts, "'" + side.string() + "' does not parse: '" + o.path + "' is written again from the first item");
         return false;
     }
-    auto const frontier = http::redact_credentials(opts.address);
-    if (j.value("frontier", "") != frontier || j.value("crawl_id", "") != opts.crawl_id)
-        throw std::invalid_argument("'" + o.path + "' holds the export of crawl '" + j.value("crawl_id", "") + "' at " +
-                                    j.value("frontier", "") + " (" + side.string() + "), not of crawl '" +
-                                    opts.crawl_id + "' at " + frontier +
-                                    "; give --from-start to overwrite it, or another output");
+    check_same_export(j, o.path, side.string(), opts);
     if (j.contains("size"))
     {
         auto const size = j["size"].get<std::uintmax_t>();
@@ -153,7 +166,16 @@ task<void> catch_up(state::crawl_state& st, std::vector<output*> group, export_o
         for (auto& k : batch)
             items.push_back(std::move(k.value));
         for (auto* o : group)
+        {
+            if (o->out->keeps_progress()) // committed with the items: exactly once
+            {
+                auto next = progress_of(*o, opts);
+                next["last_id"] = batch.back().id;
+                next["items"] = o->items + batch.size();
+                o->out->set_progress(std::move(next));
+            }
             co_await write_flushed(*o, items);
+        }
         ++stats.batches;
         if (opts.before_record)
             opts.before_record(stats.batches);
@@ -191,6 +213,13 @@ task<void> open_output(output& o, export_options const& opts, export_stats& stat
         throw std::runtime_error(failure_of(*o.out, ec, "open"));
     if (!resumed && has_sidecar(o.path))
         record(o, opts); // a fresh output: an old sidecar must not survive it
+    if (auto saved = o.out->saved_progress(); o.out->keeps_progress() && !saved.is_null() && !opts.from_start)
+    {
+        check_same_export(saved, http::redact_credentials(o.path), "its progress record", opts);
+        o.after = saved.value("last_id", "");
+        o.items = saved.value("items", std::uint64_t{0});
+        stats.resumed += 1;
+    }
 }
 
 } // namespace

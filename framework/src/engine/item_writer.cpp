@@ -1,5 +1,7 @@
 #include "engine/item_writer.hpp"
 
+#include <weft/http/proxy.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
 
@@ -41,15 +43,23 @@ void item_writer::recover(state::output_journal& journal)
         return;
     for (auto const& s : sinks_)
     {
+        if (!truncatable(*s))
+        {
+            if (auto mark = sizes.find(http::redact_credentials(s->path())); mark != sizes.end())
+                s->undo_batch(*mark); // a database removes the batch's rows when it opens
+            continue;
+        }
         auto it = sizes.find(s->path());
-        if (it == sizes.end() || !truncatable(*s))
+        if (it == sizes.end())
             continue;
         std::error_code ec;
         auto now = std::filesystem::file_size(s->path(), ec);
         if (!ec && now > it->get<std::uintmax_t>())
             std::filesystem::resize_file(s->path(), it->get<std::uintmax_t>(), ec);
     }
-    journal.end_batch(stats_.to_json());
+    // Closed once the sinks opened: a database sink undoes the batch at open, and a run that
+    // dies before then must find the batch again.
+    recovered_ = true;
 }
 
 task<void> item_writer::async_open()
@@ -57,10 +67,13 @@ task<void> item_writer::async_open()
     for (auto& s : sinks_)
     {
         auto [ec] = co_await s->async_open(asio::as_tuple(asio::deferred));
+        // An output that cannot be used is a bad -o: invalid_argument (exit 2), before any fetch.
         if (ec)
-            throw std::runtime_error(s->diagnostics().empty() ? "cannot open " + s->path() + ": " + ec.message()
-                                                              : s->diagnostics());
+            throw std::invalid_argument(s->diagnostics().empty() ? "cannot open " + s->path() + ": " + ec.message()
+                                                                 : s->diagnostics());
     }
+    if (std::exchange(recovered_, false))
+        journal_->end_batch(stats_.to_json());
 }
 
 task<void> item_writer::async_consume(std::vector<item> items, std::function<void()> durable)
@@ -119,6 +132,8 @@ nlohmann::json item_writer::sink_sizes() const
             if (!ec)
                 sizes[s->path()] = size;
         }
+        else if (auto mark = s->batch_mark(); !mark.is_null())
+            sizes[http::redact_credentials(s->path())] = std::move(mark); // no password in the job
     return sizes;
 }
 
@@ -138,7 +153,8 @@ task<void> item_writer::write_all(std::vector<item> const& items)
 
 // One group commit. With a job directory: the sinks' sizes are committed first; if the process
 // dies before the second phase, the next run cuts the files back to them and fetches the
-// batch's requests again (an SQLite sink is not cut back: there, at least once).
+// batch's requests again (a sink with a batch_mark, PostgreSQL, removes the batch's rows; an
+// SQLite sink is not cut back: there, at least once).
 task<void> item_writer::commit(std::vector<entry> batch, std::size_t count)
 {
     try

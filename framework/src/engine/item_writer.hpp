@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace weft::engine::detail
@@ -30,7 +31,7 @@ public:
 
     /// With a job directory: cuts the outputs back to before a batch the last run did not finish.
     void recover(state::output_journal& journal);
-    /// Opens every sink. @throws std::runtime_error naming the sink that does not open.
+    /// Opens every sink. @throws std::invalid_argument naming the sink that does not open (exit 2).
     task<void> async_open();
     task<void> async_consume(std::vector<item> items, std::function<void()> durable) override;
     /// The commit loop; returns after close() with everything written, or after a sink failed.
@@ -60,6 +61,7 @@ private:
     stats& stats_;
     std::vector<std::unique_ptr<sink>>& sinks_;
     state::output_journal* journal_ = nullptr;
+    bool recovered_ = false; // recover() found an open batch: closed after async_open
     std::vector<entry> waiting_;
     std::size_t waiting_items_ = 0;
     asio::steady_timer work_;  // the loop sleeps on it until items or the flush interval

@@ -24,12 +24,16 @@ std::string lowered(std::string_view s)
     return out;
 }
 
-// The factory for `path`: the exact "-", else the longest registered extension that ends the
-// file name (".tar.gz" over ".gz").
+// The factory for `path`: the exact "-", else a registered URI scheme ("postgresql://") that
+// starts it, else the longest registered extension that ends the file name (".tar.gz" over ".gz").
 sink_factory find_factory(std::string const& path)
 {
     if (path == "-")
         return the_registry().find("-");
+    auto const lower = lowered(path);
+    for (auto& [r, f] : the_registry().entries())
+        if (r.name.ends_with("://") && lower.starts_with(r.name))
+            return std::move(f);
     auto const slash = path.find_last_of('/');
     auto const name = lowered(slash == std::string::npos ? path : path.substr(slash + 1));
     sink_factory factory;
@@ -68,7 +72,8 @@ std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_opt
         std::string supported;
         for (auto const& ext : sink_extensions())
             supported += (supported.empty() ? "" : ", ") + (ext == "-" ? std::string("'-' (stdout)") : ext);
-        throw std::invalid_argument("no sink for output '" + path + "': its extension is not supported; use one of " +
+        throw std::invalid_argument("no sink for output '" + path +
+                                    "': its extension or URI scheme is not supported; use one of " +
                                     (supported.empty() ? std::string("(no sink plugin is linked in)") : supported));
     }
     return factory(std::move(ex), std::move(path), options);

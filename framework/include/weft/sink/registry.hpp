@@ -1,4 +1,5 @@
-// Sinks by file extension: plugins register a factory; `weft crawl -o PATH` makes one by path.
+// Sinks by URI scheme or file extension: plugins register a factory; `weft crawl -o PATH` makes
+// one by path.
 #pragma once
 
 #include <weft/plugin/registry.hpp>
@@ -15,19 +16,21 @@ namespace weft
 
 using sink_factory = std::function<std::unique_ptr<sink>(executor, std::string path, sink_options const&)>;
 
-/// Registers `factory` for paths ending in `extension` (".jsonl", case-insensitive), or for the
-/// exact path "-" (stdout), with its origin (built in, or the plugin being loaded): it replaces an
-/// earlier one of the same origin; one of another origin stays in use and this one is listed as
-/// not used (sink_entries(), <weft/plugin/registry.hpp>).
+/// Registers `factory` for paths ending in `extension` (".jsonl", case-insensitive), for paths
+/// starting with a URI scheme when `extension` ends in "://" ("postgresql://"; a scheme wins over
+/// an extension), or for the exact path "-" (stdout), with its origin (built in, or the plugin
+/// being loaded): it replaces an earlier one of the same origin; one of another origin stays in
+/// use and this one is listed as not used (sink_entries(), <weft/plugin/registry.hpp>).
 void register_sink(std::string extension, sink_factory factory);
 
-/// Makes the sink for `path` by its longest registered extension: `.jsonl` JSON lines, `.json` one
-/// JSON array, `.csv`, `.jsonl.gz`/`.csv.gz` gzip, `.db`/`.sqlite` SQLite, `-` JSON lines on stdout
-/// (with the plugins linked in). The sink is not opened yet.
+/// Makes the sink for `path` by its URI scheme (`postgresql://`), else by its longest registered
+/// extension: `.jsonl` JSON lines, `.json` one JSON array, `.csv`, `.jsonl.gz`/`.csv.gz` gzip,
+/// `.db`/`.sqlite` SQLite, `-` JSON lines on stdout (with the plugins linked in). The sink is not
+/// opened yet.
 /// @throws std::invalid_argument naming the path and the supported extensions when none fits.
 std::unique_ptr<sink> make_sink_for_path(std::string path, executor ex, sink_options const& options = {});
 
-/// The registered extensions, sorted ("-" included).
+/// The registered extensions and URI schemes, sorted ("-" and "postgresql://" included).
 std::vector<std::string> sink_extensions();
 
 /// Every registered sink with its origin and version, by extension (refused duplicates after the

@@ -4,7 +4,7 @@
 // A template front end (async_open / async_write / async_flush / async_close, any completion
 // token, `asio::deferred` by default) over a virtual back end taking an
 // `asio::any_completion_handler` (docs/ARCHITECTURE.md, "Virtual boundaries"). Plugins implement the
-// `*_impl` functions and register a factory by file extension (weft/sink/registry.hpp).
+// `*_impl` functions and register a factory by file extension or URI scheme (weft/sink/registry.hpp).
 //
 // Durability: async_write only buffers (and may hand a full buffer to the OS); an item is
 // durable, and may be acknowledged, only once an async_flush started after its write
@@ -126,6 +126,24 @@ public:
         return asio::async_initiate<Token, signature>(
             [this](asio::any_completion_handler<signature> h) { async_close_impl(std::move(h)); }, token);
     }
+
+    /// Exactly once with a job directory, for a sink that cannot be cut back to a file size but can
+    /// undo a batch (a database): called before each group commit, it returns a mark the job
+    /// records until the batch's completions are final (state::output_journal); the sink tags the
+    /// items it writes until the next mark with it. Null (the default): the sink does not take part.
+    virtual nlohmann::json batch_mark() { return nullptr; }
+    /// The last run died during the batch of `mark`: the sink removes that batch's items when it
+    /// opens (its requests are fetched again). Called before async_open.
+    virtual void undo_batch(nlohmann::json mark) { (void)mark; }
+
+    /// Resumable exports (`weft export`) into a sink that commits atomically (a database): true
+    /// when the sink keeps the export's progress itself, committed by async_flush in the same
+    /// transaction as the items. False (the default): the export keeps it in a sidecar file.
+    virtual bool keeps_progress() const noexcept { return false; }
+    /// The progress (a JSON object) the next async_flush commits with its items.
+    virtual void set_progress(nlohmann::json progress) { (void)progress; }
+    /// After async_open: the progress last committed (null when none).
+    virtual nlohmann::json saved_progress() const { return nullptr; }
 
     /// The pool every sink runs its blocking system calls on (2 threads, process-wide).
     static asio::thread_pool& blocking_pool();
