@@ -340,6 +340,8 @@ task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
         std::fprintf(stderr, "weft: crawl %s: %s\n", result.reason.c_str(), result.stats.summary().c_str());
     if (!result.error.empty())
         std::fprintf(stderr, "weft: %s\n", result.error.c_str());
+    for (auto const& why : result.given_up) // even with -q: the crawl is incomplete
+        std::fprintf(stderr, "weft: %s\n", why.c_str());
     int export_rc = exit_ok;
     if (result.items_kept)
         export_rc = co_await write_kept_items(a, p.settings, *eng.current_state(), result.reason);

@@ -1,5 +1,7 @@
 #include "engine/scraper.hpp"
 
+#include <weft/engine/robots.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 
@@ -127,7 +129,8 @@ task<void> scraper::async_errback(weft::request const& req, error_code ec, std::
 {
     ++run_.stats.errors;
     ++run_.stats.errors_by_kind[error_kind(ec)];
-    run_.say(why.empty() ? fmt::format("{} {}: {}", req.method(), req.url(), ec.message()) : why);
+    if (ec != robots_unreachable_error()) // said once per host at the end instead (crawl_result::given_up)
+        run_.say(why.empty() ? fmt::format("{} {}: {}", req.method(), req.url(), ec.message()) : why);
     auto f = failure(std::make_shared<weft::request const>(req), ec, why);
     auto const& eb = req.errback();
     try

@@ -159,6 +159,8 @@ void settings::set(std::string_view key, std::string_view v)
         backoff_base = ms(key, v);
     else if (k == "obey_robots" || k == "robotstxt_obey")
         obey_robots = to_bool(key, v);
+    else if (k == "robots_unreachable_limit")
+        robots_unreachable_limit = seconds(key, v);
     else if (k == "max_pages" || k == "closespider_pagecount")
         max_pages = to_size(key, v);
     else if (k == "max_depth" || k == "depth_limit")
@@ -269,6 +271,7 @@ nlohmann::json settings::to_json() const
         {"adaptive_concurrency", adaptive_concurrency},
         {"backoff_base_ms", backoff_base.count()},
         {"obey_robots", obey_robots},
+        {"robots_unreachable_limit_ms", robots_unreachable_limit.count()},
         {"max_pages", max_pages},
         {"max_depth", max_depth},
         {"allowed_hosts", allowed_hosts},

@@ -200,7 +200,8 @@ task<commit_result> local_state::async_complete(lease_token token, completion c)
     settle(*h, &c.outcome, clock::now());
     add_now(c.discovered);
     ++(c.state == final_state::done ? counters_.done : counters_.failed);
-    auto const id = h->entry.id;
+    // Deferred: job.db keeps the request's row, so the next run of the job fetches it again.
+    auto const id = c.state == final_state::deferred ? std::int64_t{0} : h->entry.id;
     if (c.items.empty() || !consumer_)
     {
         finish_row(id);
@@ -337,6 +338,13 @@ task<void> local_state::async_store_robots(std::string origin, std::string host,
     r.fresh_until = now + ttl;
     r.claimed_until = {};
     frontier_.slot(host).robots_stored();
+    co_return;
+}
+
+task<void> local_state::async_release_robots(std::string origin)
+{
+    if (auto it = robots_.find(origin); it != robots_.end())
+        it->second.claimed_until = {};
     co_return;
 }
 

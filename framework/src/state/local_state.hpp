@@ -50,6 +50,7 @@ public:
     task<void> async_flush() override;
     task<robots_answer> async_robots(std::string origin, milliseconds claim) override;
     task<void> async_store_robots(std::string origin, std::string host, robots_file file, milliseconds ttl) override;
+    task<void> async_release_robots(std::string origin) override;
     bool attach_item_consumer(item_consumer* consumer) override;
     output_journal* journal() noexcept override { return persistent_ ? this : nullptr; }
     bool resumed() const noexcept override { return resumed_; }
