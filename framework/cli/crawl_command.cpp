@@ -13,6 +13,8 @@
 #include <weft/spider/spider.hpp>
 #include <weft/state/backend_registry.hpp>
 #include <weft/text/ascii.hpp>
+#include <weft/url/domain.hpp>
+#include <weft/url/resolve.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
@@ -178,7 +180,14 @@ prepared prepare(crawl_args const& a)
         if (!out.sp)
             throw CLI::ValidationError("URL", "the built-in site spider is not linked in");
         for (auto const& u : a.targets)
+        {
+            // Refused here, not dropped by the scheduler later: a typo must not end as an empty crawl.
+            if (auto parsed = url::parse(u); !parsed || !url::host_of(*parsed))
+                throw CLI::ValidationError("URL", "start URL '" + u + "' is not a valid URL (" +
+                                                      (parsed ? std::string("no host") : parsed.error().message()) +
+                                                      "): check its host and port, and quote it for the shell");
             out.sp->add_start_url(u);
+        }
     }
     else
     {

@@ -28,14 +28,15 @@ task<void> prepare_response(response r, bool doc, bool links)
 
 } // namespace
 
-task<void> discoveries::async_push(weft::request r, bool start)
+task<schedule_result> discoveries::async_push(weft::request r, bool start)
 {
     auto a = run_.scheduler->admit(std::move(r), start);
     if (!a.request)
-        co_return;
+        co_return a.result;
     batch_.push_back(std::move(*a.request));
     if (batch_.size() >= add_batch)
         co_await async_flush();
+    co_return schedule_result::queued;
 }
 
 task<void> discoveries::async_flush()
