@@ -1,5 +1,6 @@
 // weft crawl (URL... | SPIDER): run the crawl engine with the built-in site spider or a named one.
 #include "commands.hpp"
+#include "job_identity.hpp"
 #include "shared_state.hpp"
 
 #include <weft/async/signals.hpp>
@@ -61,6 +62,7 @@ struct crawl_args
     std::vector<std::string> spider_args;
     std::string stats_file;
     bool quiet = false;
+    bool resume_anyway = false;
 };
 
 bool looks_like_url(std::string const& s)
@@ -202,6 +204,7 @@ prepared prepare(crawl_args const& a)
     std::map<std::string, std::string> args;
     for (auto const& kv : a.spider_args)
         args.insert(split_kv(kv, "-a"));
+    auto const identity = job_identity(out.sp->name(), urls ? a.targets : std::vector<std::string>{}, args);
     out.sp->set_args(std::move(args));
 
     auto& s = out.settings;
@@ -250,6 +253,8 @@ prepared prepare(crawl_args const& a)
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
         s.job_dir = a.job_dir;
+    if (!s.job_dir.empty())
+        check_job_identity(s.job_dir, identity, a.resume_anyway);
     if (!a.frontier.empty())
         s.frontier = a.frontier;
     if (!a.crawl_id.empty())
@@ -454,6 +459,8 @@ void add_crawl_command(CLI::App& app, int& result)
                     "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it")
         ->check(proxy_url_validator());
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
+    cmd->add_flag("--resume-anyway", a->resume_anyway,
+                  "Resume a --job-dir made for another spider, start URLs or spider arguments");
     cmd->add_option("--frontier", a->frontier,
                     "Share the crawl through this crawl-state store: redis://[USER:PASSWORD@]HOST:PORT[/DB]; every "
                     "process with the same --frontier and --crawl-id works on one crawl");

@@ -416,8 +416,10 @@ nlohmann::json local_state::saved_stats()
 
 std::unique_ptr<crawl_state> make_memory_state(engine::settings const& s, request_codec codec)
 {
-    auto path = std::filesystem::temp_directory_path() /
-                fmt::format("weft-frontier-{}-{}.db", ::getpid(), scratch_counter++);
+    auto const dir = std::filesystem::temp_directory_path();
+    detail::remove_stale_spills(dir); // left by crawls killed with kill -9
+    auto path = dir / fmt::format("weft-frontier-{}-{}.db", ::getpid(), scratch_counter++);
+    detail::track_spill(path); // a second Ctrl-C exits at once: it still removes the file
     auto store = std::make_unique<engine::job_store>(path, false, std::move(codec.to_json), std::move(codec.from_json));
     return std::make_unique<local_state>(s, std::move(store), false);
 }
@@ -430,9 +432,12 @@ std::unique_ptr<crawl_state> open_job_state(std::filesystem::path const& dir, en
     if (ec)
         throw system_error(ec, "cannot create job directory '" + dir.string() + "': " + ec.message() +
                                    " (pass a writable --job-dir)");
+    auto lock = std::make_unique<detail::job_lock>(dir); // before job.db is touched
     auto store = std::make_unique<engine::job_store>(dir / "job.db", true, std::move(codec.to_json),
                                                      std::move(codec.from_json));
-    return std::make_unique<local_state>(s, std::move(store), true);
+    auto st = std::make_unique<local_state>(s, std::move(store), true);
+    st->lock = std::move(lock);
+    return st;
 }
 
 } // namespace weft::state

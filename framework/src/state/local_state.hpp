@@ -13,6 +13,7 @@
 #include <weft/state/crawl_state.hpp>
 
 #include "engine/job_store.hpp"
+#include "state/job_lock.hpp"
 
 #include <chrono>
 #include <memory>
@@ -105,6 +106,10 @@ private:
     };
     std::unordered_map<std::string, robots_copy> robots_; // by origin; not in job.db (a resumed job fetches again)
     std::vector<std::int64_t> durable_rows_; // completions whose items the writer made durable
+
+public:
+    /// The job directory's lock, held as long as the state (open_job_state).
+    std::unique_ptr<detail::job_lock> lock;
 };
 
 } // namespace weft::state
