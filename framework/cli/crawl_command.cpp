@@ -1,5 +1,6 @@
 // weft crawl (URL... | SPIDER): run the crawl engine with the built-in site spider or a named one.
 #include "commands.hpp"
+#include "job_identity.hpp"
 #include "shared_state.hpp"
 
 #include <weft/async/signals.hpp>
@@ -14,6 +15,8 @@
 #include <weft/spider/spider.hpp>
 #include <weft/state/backend_registry.hpp>
 #include <weft/text/ascii.hpp>
+#include <weft/url/domain.hpp>
+#include <weft/url/resolve.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
@@ -62,6 +65,7 @@ struct crawl_args
     std::string stats_file;
     bool quiet = false;
     bool insecure = false;
+    bool resume_anyway = false;
 };
 
 std::vector<std::string> all_outputs(crawl_args const& a)
@@ -193,7 +197,14 @@ prepared prepare(crawl_args const& a)
         if (!out.sp)
             throw CLI::ValidationError("URL", "the built-in site spider is not linked in");
         for (auto const& u : a.targets)
+        {
+            // Refused here, not dropped by the scheduler later: a typo must not end as an empty crawl.
+            if (auto parsed = url::parse(u); !parsed || !url::host_of(*parsed))
+                throw CLI::ValidationError("URL", "start URL '" + u + "' is not a valid URL (" +
+                                                      (parsed ? std::string("no host") : parsed.error().message()) +
+                                                      "): check its host and port, and quote it for the shell");
             out.sp->add_start_url(u);
+        }
     }
     else
     {
@@ -208,6 +219,7 @@ prepared prepare(crawl_args const& a)
     std::map<std::string, std::string> args;
     for (auto const& kv : a.spider_args)
         args.insert(split_kv(kv, "-a"));
+    auto const identity = job_identity(out.sp->name(), urls ? a.targets : std::vector<std::string>{}, args);
     out.sp->set_args(std::move(args));
 
     auto& s = out.settings;
@@ -258,6 +270,8 @@ prepared prepare(crawl_args const& a)
         throw CLI::ValidationError("--proxy", "the beast fetcher does not support proxies; use --fetcher curl");
     if (!a.job_dir.empty())
         s.job_dir = a.job_dir;
+    if (!s.job_dir.empty())
+        check_job_identity(s.job_dir, identity, a.resume_anyway);
     if (!a.frontier.empty())
         s.frontier = a.frontier;
     if (!a.crawl_id.empty())
@@ -373,6 +387,8 @@ task<int> run_crawl(crawl_args const& a, prepared& p, engine::engine*& slot)
         std::fprintf(stderr, "weft: crawl %s: %s\n", result.reason.c_str(), result.stats.summary().c_str());
     if (!result.error.empty())
         std::fprintf(stderr, "weft: %s\n", result.error.c_str());
+    for (auto const& why : result.given_up) // even with -q: the crawl is incomplete
+        std::fprintf(stderr, "weft: %s\n", why.c_str());
     int export_rc = exit_ok;
     if (result.items_kept)
         export_rc = co_await write_kept_items(a, p.settings, *eng.current_state(), result.reason);
@@ -480,6 +496,8 @@ void add_crawl_command(CLI::App& app, int& result)
                     "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it")
         ->check(proxy_url_validator());
     cmd->add_option("--job-dir", a->job_dir, "Persist the crawl in DIR; run again to resume");
+    cmd->add_flag("--resume-anyway", a->resume_anyway,
+                  "Resume a --job-dir made for another spider, start URLs or spider arguments");
     cmd->add_option("--frontier", a->frontier,
                     "Share the crawl through this crawl-state store: redis://[USER:PASSWORD@]HOST:PORT[/DB]; every "
                     "process with the same --frontier and --crawl-id works on one crawl");

@@ -383,8 +383,11 @@ TEST_CASE("weft crawl exits 1 when most requests fail", "[cli][crawl]")
     CHECK_FALSE(j["error"].is_null());
 }
 
-TEST_CASE("SIGINT stops the crawl with 130, sinks flushed; the job directory resumes it", "[cli][crawl][resume]")
+TEST_CASE("SIGINT, SIGTERM or SIGHUP stops the crawl with 130, sinks flushed; the job directory resumes it",
+          "[cli][crawl][resume][job]")
 {
+    auto const sig = GENERATE(SIGINT, SIGTERM, SIGHUP);
+    INFO("signal " << sig);
     counting_server server(120, 60ms);
     weft::test::temp_dir dir;
     auto out = dir / "out.jsonl";
@@ -392,8 +395,17 @@ TEST_CASE("SIGINT stops the crawl with 130, sinks flushed; the job directory res
     std::vector<std::string> args{"crawl", server.url(), "-o",         out.string(), "--job-dir", job.string(),
                                   "-c",    "4",          "--per-host", "4",          "-q"};
     child c(args, dir / "stdout", dir / "stderr");
-    std::this_thread::sleep_for(700ms);
-    ::kill(c.pid, SIGINT);
+    // Stopped once its first items are out (a loaded machine may take longer than the 2 s the
+    // crawl needs at the least).
+    auto const nothing_yet = [&]
+    {
+        std::error_code ec;
+        auto const n = std::filesystem::file_size(out, ec);
+        return ec || n == 0;
+    };
+    for (int i = 0; i < 600 && nothing_yet(); ++i)
+        std::this_thread::sleep_for(50ms);
+    ::kill(c.pid, sig);
     CHECK(c.wait() == 130);
     auto first = read_items(out);
     INFO(slurp(dir / "stderr"));

@@ -1,10 +1,14 @@
 // robots.txt through `weft crawl` (docs/ARCHITECTURE.md, "robots.txt"): a site of several hosts,
 // all served by one local server acting as the crawl's HTTP proxy (the host names resolve
 // nowhere), which logs every request in the order it handled them.
+#include "support/failing_handler.hpp"
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -128,4 +132,156 @@ TEST_CASE("weft crawl fetches each host's robots.txt once, before any other requ
         INFO(b[i - 1].path << " -> " << b[i].path << ": " << gap.count() << " ms");
         CHECK(gap >= 250ms);
     }
+}
+
+namespace
+{
+
+// A host whose robots.txt fails (503) `failures` times, then allows everything but /private/
+// (failures < 0: never recovers), with two pages that link nowhere; it logs every request in order.
+class flaky_robots_site
+{
+public:
+    explicit flaky_robots_site(int failures)
+    {
+        robots_.body = "User-agent: *\nDisallow: /private/\n";
+        server_.add_handler("/robots.txt", weft::test::failing_handler(failures, robots_));
+        for (std::string path : {"/a.html", "/b.html"})
+            server_.add_handler(path,
+                                [this, path](weft::test::received_request const&)
+                                {
+                                    std::lock_guard lock(m_);
+                                    pages_.push_back(path + " after " +
+                                                     std::to_string(server_.request_count("/robots.txt")));
+                                    return weft::test::html_response("<html><title>t</title></html>");
+                                });
+    }
+
+    std::vector<std::string> argv(std::vector<std::string> extra) const
+    {
+        // One retry per robots.txt fetch, short backoffs: a failing file costs milliseconds.
+        std::vector<std::string> a{weft::test::weft_cli_path(), "crawl", server_.url("/a.html"), server_.url("/b.html"),
+                                   "--retries", "1", "-s", "retry_base_delay=10", "-s", "backoff_base=20"};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    }
+    std::string origin() const // "http://127.0.0.1:PORT"
+    {
+        auto u = server_.url("/");
+        u.pop_back();
+        return u;
+    }
+    /// robots.txt answers from now on.
+    void recover() { server_.add_handler("/robots.txt", weft::test::failing_handler(0, robots_)); }
+    std::size_t robots_fetches() const { return server_.request_count("/robots.txt"); }
+    std::vector<std::string> pages() const
+    {
+        std::lock_guard lock(m_);
+        return pages_;
+    }
+
+private:
+    weft::test::canned_response robots_;
+    mutable std::mutex m_;
+    std::vector<std::string> pages_; // "/a.html after N": N robots.txt requests came before it
+    weft::test::test_server server_;
+};
+
+std::size_t occurrences(std::string const& text, std::string const& what)
+{
+    std::size_t n = 0;
+    for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + what.size()))
+        ++n;
+    return n;
+}
+
+std::vector<nlohmann::json> items_of(std::string const& out)
+{
+    std::vector<nlohmann::json> items;
+    std::size_t pos = 0;
+    while (pos < out.size())
+    {
+        auto eol = out.find('\n', pos);
+        auto line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+        if (!line.empty())
+            items.push_back(nlohmann::json::parse(line));
+        pos = eol == std::string::npos ? out.size() : eol + 1;
+    }
+    return items;
+}
+
+} // namespace
+
+TEST_CASE("weft crawl waits for a robots.txt that fails, then obeys it once it answers, fetching nothing before",
+          "[cli][crawl][robots]")
+{
+    flaky_robots_site s(3); // 3 failures: one round of two fetches, then a 503 and a 200
+    auto r = weft::test::run_process(s.argv({}));
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(s.robots_fetches() == 4);
+    auto const pages = s.pages();
+    CHECK(pages.size() == 2);
+    for (auto const& p : pages)
+        CHECK(p.ends_with(" after 4")); // nothing of the host while its robots.txt was unknown
+    auto const items = items_of(r.out);
+    REQUIRE(items.size() == 2);
+    for (auto const& i : items)
+        CHECK(i["status"] == 200);
+}
+
+TEST_CASE("weft crawl ends the URLs of a host whose robots.txt stays unreachable with an error naming the cause, "
+          "says it once and exits 1",
+          "[cli][crawl][robots]")
+{
+    flaky_robots_site s(-1);
+    auto r = weft::test::run_process(s.argv({"-s", "robots_unreachable_limit=0"}));
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(s.pages().empty()); // RFC 9309: an unreachable robots.txt disallows everything
+    CHECK(s.robots_fetches() == 2); // one fetch and its retry
+    auto const items = items_of(r.out);
+    REQUIRE(items.size() == 2);
+    for (auto const& i : items)
+        CHECK(i["error"] == "robots.txt unreachable: HTTP 503 (" + s.origin() + "/robots.txt)");
+    CHECK(occurrences(r.err, "robots.txt of " + s.origin() + " unreachable") == 1);
+}
+
+TEST_CASE("weft crawl names a failed connection as the cause of an unreachable robots.txt", "[cli][crawl][robots]")
+{
+    auto const origin = "http://127.0.0.1:" + std::to_string(weft::test::unused_port());
+    auto r = weft::test::run_process({weft::test::weft_cli_path(), "crawl", origin + "/x.html", "--retries", "0",
+                                      "-s", "robots_unreachable_limit=0", "-q"});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    auto const items = items_of(r.out);
+    REQUIRE(items.size() == 1);
+    CHECK(items[0]["error"].get<std::string>().starts_with("robots.txt unreachable: "));
+    // As the fetcher says it: curl's "couldn't connect to server", Beast's "Connection refused".
+    auto const error = items[0]["error"].get<std::string>();
+    CHECK((error.find("connect") != std::string::npos || error.find("refused") != std::string::npos));
+    CHECK(occurrences(r.err, "robots.txt of " + origin + " unreachable") == 1); // said even with -q
+}
+
+TEST_CASE("a job whose host's robots.txt was unreachable fetches the host's URLs in its next run",
+          "[cli][crawl][robots][job]")
+{
+    weft::test::temp_dir dir;
+    auto const job = (dir / "job").string();
+    flaky_robots_site s(-1);
+    auto first = weft::test::run_process(s.argv({"-s", "robots_unreachable_limit=0", "--job-dir", job, "-q"}));
+    INFO(first.err);
+    CHECK(first.exit_code == 1);
+    CHECK(s.pages().empty());
+    CHECK(items_of(first.out).size() == 2); // the two errors
+
+    s.recover();
+    auto second = weft::test::run_process(s.argv({"--job-dir", job, "-q"}));
+    INFO(second.err);
+    CHECK(second.exit_code == 0);
+    CHECK(s.pages().size() == 2);
+    auto const items = items_of(second.out);
+    REQUIRE(items.size() == 2);
+    for (auto const& i : items)
+        CHECK(i["status"] == 200);
 }

@@ -115,4 +115,9 @@ task<void> kept_items_state::async_store_robots(std::string, std::string, state:
     unsupported("async_store_robots");
 }
 
+task<void> kept_items_state::async_release_robots(std::string)
+{
+    unsupported("async_release_robots");
+}
+
 } // namespace weft::test

@@ -44,6 +44,7 @@ public:
     task<void> async_flush() override;
     task<state::robots_answer> async_robots(std::string, state::milliseconds) override;
     task<void> async_store_robots(std::string, std::string, state::robots_file, state::milliseconds) override;
+    task<void> async_release_robots(std::string) override;
 
 private:
     std::vector<state::kept_item> items_;

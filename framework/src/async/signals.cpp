@@ -1,5 +1,7 @@
 #include <weft/async/signals.hpp>
 
+#include "async/exit_hook.hpp"
+
 #include <boost/asio/signal_set.hpp>
 
 #include <atomic>
@@ -13,9 +15,12 @@ namespace
 {
 
 std::atomic<bool> g_stop_requested{false};
+std::atomic<void (*)()> g_exit_hook{nullptr};
 
 extern "C" void exit_now(int)
 {
+    if (auto hook = g_exit_hook.load())
+        hook();
     ::_exit(130);
 }
 
@@ -31,7 +36,12 @@ void set_disposition(int signo, void (*handler)(int))
 
 struct stop_signals::impl
 {
-    impl(executor ex, std::function<void(int)> cb) : set(ex, SIGINT, SIGTERM), on_stop(std::move(cb)) {}
+    impl(executor ex, std::function<void(int)> cb) : set(ex, SIGINT, SIGTERM), on_stop(std::move(cb))
+    {
+        // Not in signals.hpp's list yet (its users would all rebuild): a closed terminal or ssh
+        // session stops cleanly (resumable), as SIGTERM does.
+        set.add(SIGHUP);
+    }
 
     asio::signal_set set;
     std::function<void(int)> on_stop;
@@ -57,6 +67,7 @@ stop_signals::stop_signals(executor ex, std::function<void(int)> on_stop)
             i->set.clear(ignored);
             set_disposition(SIGINT, exit_now);
             set_disposition(SIGTERM, exit_now);
+            set_disposition(SIGHUP, exit_now);
             i->raw_installed = true;
             if (i->on_stop)
                 i->on_stop(signo);
@@ -80,6 +91,7 @@ void stop_signals::cancel()
     {
         set_disposition(SIGINT, SIG_DFL);
         set_disposition(SIGTERM, SIG_DFL);
+        set_disposition(SIGHUP, SIG_DFL);
         impl_->raw_installed = false;
     }
 }
@@ -87,6 +99,11 @@ void stop_signals::cancel()
 int stop_signals::signal_number() const noexcept
 {
     return impl_->signo;
+}
+
+void detail::on_exit_now(void (*f)()) noexcept
+{
+    g_exit_hook = f;
 }
 
 bool stop_requested() noexcept

@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace weft::engine::detail
 {
@@ -36,6 +37,8 @@ struct crawl_run
     std::size_t active = 0;   ///< leased requests not completed yet
     std::set<state::lease_token> held; ///< their tokens, which the lease keeper extends
     std::string fatal; ///< why the crawl failed (a sink or the crawl state), once it has
+    /// Why requests were left for a later run (crawl_context::give_up), one line per host.
+    std::vector<std::string> given_up;
 
     void say(std::string const& msg) const
     {

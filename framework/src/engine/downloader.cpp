@@ -61,6 +61,16 @@ task<void> downloader::async_store_robots(std::string origin, std::string host, 
         run_.wake(); // the host's other requests may start now, not after its opening request's fetch
 }
 
+task<void> downloader::async_release_robots(std::string origin)
+{
+    co_await run_.state->async_release_robots(std::move(origin));
+}
+
+void downloader::give_up(std::string why)
+{
+    run_.given_up.push_back(std::move(why));
+}
+
 // A fetch that abort_all() aborts (its lease is then given back).
 task<std::pair<error_code, http::response>> downloader::async_fetch_direct(http::request req)
 {
@@ -107,6 +117,14 @@ task<download_result> downloader::async_download(weft::request& req)
     {
         ++run_.stats.cache_hits;
         co_return co_await after_fetch(req, {}, *d.response(), state::fetch_outcome{});
+    }
+    if (d.what() == decision::kind::retry) // not started: the robots middleware waits for robots.txt
+    {
+        download_result r;
+        r.what = kind::postpone;
+        r.delay = d.delay();
+        r.why = d.why();
+        co_return r;
     }
     if (d.what() == decision::kind::fail)
     {

@@ -30,6 +30,8 @@ struct download_result
         fail,     ///< `ec` and `why` go to the errback
         filtered, ///< robots.txt disallowed it: not a page
         aborted,  ///< the crawl is stopping: give the lease back
+        postpone, ///< not started (its host's robots.txt is unreachable for now): back to pending,
+                  ///< its host held for `delay`
     };
     kind what = kind::response;
     http::response res;
@@ -61,6 +63,8 @@ public:
     task<state::robots_answer> async_robots(std::string origin, std::chrono::milliseconds claim) override;
     task<void> async_store_robots(std::string origin, std::string host, state::robots_file file,
                                   std::chrono::milliseconds ttl) override;
+    task<void> async_release_robots(std::string origin) override;
+    void give_up(std::string why) override;
     task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) override;
     bool stopping() const noexcept override { return run_.stopping; }
 

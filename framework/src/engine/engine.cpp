@@ -47,7 +47,7 @@ int crawl_result::exit_code(double max_error_ratio) const
 {
     if (reason == "stopped")
         return 130;
-    if (reason == "failed")
+    if (reason == "failed" || !given_up.empty())
         return 1;
     auto outcomes = stats.responses + stats.errors;
     if (stats.errors > 0 && outcomes > 0 &&
@@ -291,6 +291,7 @@ task<void> engine::impl::close(std::string reason)
     sc->shutdown();
     result.stats = run.stats;
     result.items_kept = run.items_out == nullptr;
+    result.given_up = run.given_up;
 }
 
 task<void> engine::impl::run_crawl()

@@ -2,6 +2,8 @@
 
 #include <weft/error.hpp>
 
+#include "state/job_lock.hpp"
+
 #include <system_error>
 
 namespace weft::engine
@@ -13,6 +15,7 @@ job_store::scratch_file::~scratch_file()
     {
         std::error_code ec;
         std::filesystem::remove(path, ec);
+        state::detail::track_spill(path, true);
     }
 }
 

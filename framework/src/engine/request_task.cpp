@@ -1,5 +1,7 @@
 #include "engine/request_task.hpp"
 
+#include <weft/engine/robots.hpp>
+
 #include <fmt/format.h>
 
 namespace weft::engine::detail
@@ -37,6 +39,37 @@ task<void> retry(crawl_run& run, state::lease& l, download_result const& r)
     co_await run.state->async_retry(l.token, l.req, r.delay, r.outcome);
 }
 
+// Why a redirect's target was not followed, for the request's errback.
+std::pair<error_code, std::string> refused_redirect(schedule_result why, weft::request const& req,
+                                                   std::string const& target)
+{
+    auto const from = req.method() + " " + req.url();
+    switch (why)
+    {
+    case schedule_result::bad_url:
+        return {weft::error::unsupported_scheme,
+                fmt::format("{}: redirected to '{}', which is not an http(s) URL; not followed", from, target)};
+    case schedule_result::offsite:
+        return {weft::error::offsite,
+                fmt::format("{}: redirected to '{}', a host the crawl does not allow; not followed (allow it "
+                            "with --allow-host)",
+                            from, target)};
+    default:
+        return {weft::error::filtered, fmt::format("{}: redirected to '{}', which the crawl's rules drop ({}); not "
+                                                   "followed",
+                                                   from, target, to_string(why))};
+    }
+}
+
+// Not started (robots.txt unreachable for now): the host is held first, so that ending the lease,
+// which lets the next lease of the host fetch robots.txt again, does not do so at once.
+task<void> postpone(crawl_run& run, state::lease& l, download_result const& r)
+{
+    run.say(fmt::format("{} {}: {}", l.req.method(), l.req.url(), r.why));
+    co_await run.state->async_back_off(l.host, r.delay);
+    co_await run.state->async_retry(l.token, l.req, std::chrono::milliseconds(0), state::fetch_outcome{});
+}
+
 // Steps 4 to 8 for one lease; an exception escaping here is the caller's.
 task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l, bool& fetching)
 {
@@ -55,6 +88,8 @@ task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l,
         co_return;
     case kind::retry:
         co_return co_await retry(run, l, r);
+    case kind::postpone:
+        co_return co_await postpone(run, l, r);
     case kind::filtered:
         ++run.stats.filtered_robots;
         if (l.req.attempts() == 0 && run.stats.pages > 0)
@@ -65,13 +100,25 @@ task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l,
         ++run.stats.redirects;
         auto next = std::move(*r.next);
         next.depth(l.req.depth());
-        co_await out.requests.async_push(std::move(next));
-        co_return co_await complete(run, l, out, state::final_state::done, r.outcome);
+        auto const target = next.url();
+        auto const admitted = co_await out.requests.async_push(std::move(next));
+        if (admitted == schedule_result::queued)
+            co_return co_await complete(run, l, out, state::final_state::done, r.outcome);
+        // The redirect's target was dropped: the request ends through its errback, not silently.
+        auto const [ec, why] = refused_redirect(admitted, l.req, target);
+        co_await run.state->async_fetched(l.token, r.outcome);
+        co_await sc.async_errback(l.req, ec, why, out);
+        co_return co_await complete(run, l, out, state::final_state::failed, r.outcome);
     }
     case kind::fail:
+    {
         co_await run.state->async_fetched(l.token, r.outcome);
         co_await sc.async_errback(l.req, r.ec, r.why, out);
-        co_return co_await complete(run, l, out, state::final_state::failed, r.outcome);
+        // Its host's robots.txt stayed unreachable: a later run of the job fetches it.
+        auto const fs =
+            r.ec == robots_unreachable_error() ? state::final_state::deferred : state::final_state::failed;
+        co_return co_await complete(run, l, out, fs, r.outcome);
+    }
     case kind::response:
         break;
     }

@@ -343,6 +343,24 @@ std::optional<std::chrono::milliseconds> robots::crawl_delay(std::string_view ag
     return std::nullopt;
 }
 
+namespace
+{
+// Its own category rather than a weft::error: those values are part of the plugin ABI.
+class robots_category final : public boost::system::error_category
+{
+public:
+    char const* name() const noexcept override { return "weft.robots"; }
+    std::string message(int) const override { return "robots.txt unreachable"; }
+    error_condition default_error_condition(int) const noexcept override { return condition::network; }
+};
+} // namespace
+
+error_code robots_unreachable_error() noexcept
+{
+    static robots_category const category;
+    return error_code(1, category);
+}
+
 robots_policy robots_from_fetch(int status, std::string_view body)
 {
     robots_policy p;

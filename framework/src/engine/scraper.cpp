@@ -1,5 +1,7 @@
 #include "engine/scraper.hpp"
 
+#include <weft/engine/robots.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 
@@ -26,14 +28,15 @@ task<void> prepare_response(response r, bool doc, bool links)
 
 } // namespace
 
-task<void> discoveries::async_push(weft::request r, bool start)
+task<schedule_result> discoveries::async_push(weft::request r, bool start)
 {
     auto a = run_.scheduler->admit(std::move(r), start);
     if (!a.request)
-        co_return;
+        co_return a.result;
     batch_.push_back(std::move(*a.request));
     if (batch_.size() >= add_batch)
         co_await async_flush();
+    co_return schedule_result::queued;
 }
 
 task<void> discoveries::async_flush()
@@ -138,7 +141,8 @@ task<void> scraper::async_errback(weft::request const& req, error_code ec, std::
 {
     ++run_.stats.errors;
     ++run_.stats.errors_by_kind[error_kind(ec)];
-    run_.say(why.empty() ? fmt::format("{} {}: {}", req.method(), req.url(), ec.message()) : why);
+    if (ec != robots_unreachable_error()) // said once per host at the end instead (crawl_result::given_up)
+        run_.say(why.empty() ? fmt::format("{} {}: {}", req.method(), req.url(), ec.message()) : why);
     auto f = failure(std::make_shared<weft::request const>(req), ec, why);
     auto const& eb = req.errback();
     try

@@ -28,7 +28,8 @@ class discoveries
 public:
     explicit discoveries(crawl_run& run) : run_(run) {}
     /// Admits `r`; adds the batch to the crawl state when it is full (suspending meanwhile).
-    task<void> async_push(weft::request r, bool start = false);
+    /// Returns what the scheduler decided (`queued` also for a duplicate: the state finds those).
+    task<schedule_result> async_push(weft::request r, bool start = false);
     /// Adds what is batched (before the lease completes, so a page's links are never lost).
     task<void> async_flush();
 

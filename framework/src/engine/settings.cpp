@@ -165,6 +165,7 @@ std::vector<setting_rule> const& rules()
         {{"backoff_base"},
          [](S& s, K key, K v) { s.backoff_base = key == "BACKOFF_BASE" ? seconds(key, v) : ms(key, v); }},
         {{"obey_robots", "robotstxt_obey"}, [](S& s, K key, K v) { s.obey_robots = to_bool(key, v); }},
+        {{"robots_unreachable_limit"}, [](S& s, K key, K v) { s.robots_unreachable_limit = seconds(key, v); }},
         {{"max_pages", "closespider_pagecount"}, [](S& s, K key, K v) { s.max_pages = to_size(key, v); }},
         {{"max_depth", "depth_limit"},
          [](S& s, K key, K v)
@@ -282,6 +283,7 @@ nlohmann::json settings::to_json() const
         {"adaptive_concurrency", adaptive_concurrency},
         {"backoff_base_ms", backoff_base.count()},
         {"obey_robots", obey_robots},
+        {"robots_unreachable_limit_ms", robots_unreachable_limit.count()},
         {"max_pages", max_pages},
         {"max_depth", max_depth},
         {"allowed_hosts", allowed_hosts},

@@ -128,11 +128,12 @@ std::string stats::summary() const
 {
     std::string s = fmt::format(
         "pages {} ({:.1f}/s over {:.1f} s), responses {}, items {}, errors {}, retries {}, "
-        "redirects {}, filtered {} (duplicate {}, offsite {}, robots {}, depth {}, rule {}), "
+        "redirects {}, filtered {} (duplicate {}, offsite {}, robots {}, depth {}, rule {}, bad_url {}), "
         "{:.1f} MB",
         pages, pages_per_second(), elapsed_s(), responses, items, errors, retries, redirects,
-        filtered_duplicate + filtered_offsite + filtered_robots + filtered_depth + filtered_rule, filtered_duplicate,
-        filtered_offsite, filtered_robots, filtered_depth, filtered_rule, static_cast<double>(bytes) / 1e6);
+        filtered_duplicate + filtered_offsite + filtered_robots + filtered_depth + filtered_rule + bad_urls,
+        filtered_duplicate, filtered_offsite, filtered_robots, filtered_depth, filtered_rule, bad_urls,
+        static_cast<double>(bytes) / 1e6);
     if (!by_status.empty())
     {
         s += "\n  status:";

@@ -1,6 +1,14 @@
 // The robots.txt middleware (docs/ARCHITECTURE.md, "robots.txt"). Each origin's robots.txt is
 // fetched once per crawl, by the worker the crawl state gives the claim to, and shared through
 // the state; each process parses an origin's copy once and keeps its rules while they are fresh.
+//
+// An unreachable robots.txt (5xx, 429, no response: RFC 9309 §2.3.1.4) is never stored: each
+// fetch is retried with the crawl's retry backoff, and when they all fail the claim is given back
+// and the request is postponed with its host held (backoff_base, doubling): the host stays not
+// ready, so nothing else of it is fetched, and a later lease of the host tries again. Once the
+// file has been unreachable for settings::robots_unreachable_limit in this process, the host's
+// requests fail with engine::robots_unreachable_error() instead (the job directory keeps them for the
+// next run) and the cause is said once per origin (crawl_context::give_up).
 #include <weft/middleware/builtin.hpp>
 
 #include <weft/engine/robots.hpp>
@@ -13,6 +21,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -45,6 +57,37 @@ bool cancelled(asio::cancellation_state const& cs)
     return cs.cancelled() != asio::cancellation_type::none;
 }
 
+// RFC 9309 §2.3.1.4: no answer, a 5xx or a 429 (Google's reading) leave the file unknown.
+bool unreachable(state::robots_file const& f)
+{
+    return engine::robots_from_fetch(f.status, {}).from == engine::robots_policy::source::unreachable;
+}
+
+// `base` doubled per earlier failure, at most `cap`.
+milliseconds doubled(milliseconds base, int failures, milliseconds cap)
+{
+    auto d = std::max(base, milliseconds(1));
+    for (int i = 0; i < failures && d < cap; ++i)
+        d *= 2;
+    return std::min(d, cap);
+}
+
+std::string seconds_text(clock::duration d)
+{
+    return fmt::format("{:.1f} s", std::chrono::duration<double>(d).count());
+}
+
+// The end of one fetch of /robots.txt, in the words of a user: "connection refused", "HTTP 503".
+std::string cause_of(error_code ec, int status)
+{
+    if (!ec)
+        return fmt::format("HTTP {}", status);
+    auto m = ec.message();
+    if (!m.empty())
+        m[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(m[0])));
+    return m;
+}
+
 class robots_middleware final : public detail::builtin_middleware
 {
 public:
@@ -59,6 +102,8 @@ public:
         if (origin.empty() || path == "/robots.txt")
             co_return decision::proceed();
         auto& e = cache_[origin]; // node-based: the reference survives rehashing
+        if (e.given_up)
+            co_return give_up_decision(origin, e);
         while (!e.policy || clock::now() >= e.expires)
         {
             if (e.waiter)
@@ -80,8 +125,11 @@ public:
                         w->cancel();
                 }
             } guard{e};
-            if (!co_await learn(origin, detail::host_or_empty(req.url()), e, ctx))
+            auto const got = co_await learn(origin, detail::host_or_empty(req.url()), e, ctx);
+            if (got == learnt::stopped)
                 co_return decision::fail(asio::error::operation_aborted, "stopped");
+            if (got == learnt::unreachable)
+                co_return unreachable_decision(origin, e, ctx);
             break; // fresh when learnt, whatever the clock says by now
         }
         if (!e.policy->rules.allowed(ctx.settings().user_agent, req.url()))
@@ -95,12 +143,49 @@ private:
         std::optional<engine::robots_policy> policy;
         clock::time_point expires{};
         std::shared_ptr<asio::steady_timer> waiter; // set while one request asks the state
+        // robots.txt unreachable, as this process saw it (reset when a copy is learnt)
+        int failures = 0;                  // rounds of fetches that all failed
+        clock::time_point first_failure{}; // of the current run of failures
+        std::string cause;                 // of the last failed fetch
+        int attempts = 0;                  // fetches in those rounds
+        bool given_up = false;             // past robots_unreachable_limit: its requests fail
     };
+
+    enum class learnt
+    {
+        copy,        // e.policy holds the rules
+        unreachable, // this worker's fetches failed; the claim was given back
+        stopped,     // the crawl is stopping
+    };
+
+    // The request waits (its host held) while robots.txt is unreachable, until the limit.
+    static decision unreachable_decision(std::string const& origin, entry& e, crawl_context& ctx)
+    {
+        auto const& s = ctx.settings();
+        if (clock::now() - e.first_failure >= s.robots_unreachable_limit)
+        {
+            e.given_up = true;
+            ctx.give_up(fmt::format("robots.txt of {} unreachable for {} ({} attempts, last: {}); the host's URLs "
+                                    "were not fetched (RFC 9309): with --job-dir, run again to retry them; "
+                                    "-s robots_unreachable_limit=SECONDS waits longer",
+                                    origin, seconds_text(clock::now() - e.first_failure), e.attempts, e.cause));
+            return give_up_decision(origin, e);
+        }
+        auto const hold = doubled(s.backoff_base, e.failures - 1, s.retry_max_delay);
+        return decision::retry(hold, fmt::format("robots.txt of {} unreachable ({}): its host's requests wait {}",
+                                                 origin, e.cause, seconds_text(hold)));
+    }
+
+    static decision give_up_decision(std::string const& origin, entry const& e)
+    {
+        return decision::fail(engine::robots_unreachable_error(),
+                              fmt::format("robots.txt unreachable: {} ({}/robots.txt)", e.cause, origin));
+    }
 
     // Asks the crawl state until `e` holds the origin's rules: the crawl's copy (parsed here),
     // or a claim to fetch it (then stored for every worker), or a wait while another worker
-    // fetches it. False when the crawl is stopping.
-    static task<bool> learn(std::string origin, std::string host, entry& e, crawl_context& ctx)
+    // fetches it.
+    static task<learnt> learn(std::string origin, std::string host, entry& e, crawl_context& ctx)
     {
         auto const claim = ctx.settings().timeout + claim_margin;
         while (!ctx.stopping()) // a stopping crawl's fetch is aborted; its claim lapses, nobody waits for it
@@ -113,13 +198,21 @@ private:
                     co_await ctx.async_set_host_delay(host, *d);
                 e.expires = clock::now() + a.fresh_for;
                 e.policy = std::move(policy);
-                co_return true;
+                e.failures = e.attempts = 0;
+                co_return learnt::copy;
             }
             if (a.fetch)
             {
-                auto [aborted, file] = co_await fetch_robots(origin, ctx);
+                auto [aborted, file] = co_await fetch_with_retries(origin, e, ctx);
                 if (aborted)
-                    co_return false; // the claim lapses; another worker takes it
+                    co_return learnt::stopped; // the claim lapses; another worker takes it
+                if (unreachable(file))
+                {
+                    co_await ctx.async_release_robots(origin);
+                    if (e.failures++ == 0)
+                        e.first_failure = clock::now();
+                    co_return learnt::unreachable;
+                }
                 auto policy = engine::robots_from_fetch(file.status, file.body);
                 // The Crawl-delay first: the host's other requests start once the file is stored.
                 if (auto d = crawl_delay_of(policy, host, ctx))
@@ -128,14 +221,38 @@ private:
                 co_await ctx.async_store_robots(origin, host, std::move(file), ttl);
                 e.expires = clock::now() + ttl;
                 e.policy = std::move(policy);
-                co_return true;
+                e.failures = e.attempts = 0;
+                co_return learnt::copy;
             }
-            asio::steady_timer wait(co_await asio::this_coro::executor, a.ask_again);
-            co_await wait.async_wait(asio::as_tuple(asio::deferred));
-            if (cancelled(co_await asio::this_coro::cancellation_state))
-                co_return false;
+            if (!co_await sleep(a.ask_again))
+                co_return learnt::stopped;
         }
-        co_return false;
+        co_return learnt::stopped;
+    }
+
+    // False when cancelled (the crawl is stopping).
+    static task<bool> sleep(milliseconds d)
+    {
+        asio::steady_timer wait(co_await asio::this_coro::executor, d);
+        co_await wait.async_wait(asio::as_tuple(asio::deferred));
+        co_return !cancelled(co_await asio::this_coro::cancellation_state);
+    }
+
+    // fetch_robots, tried again with the crawl's retry backoff (retry_base_delay doubling, at
+    // most retry_max_delay) while the file is unreachable, at most settings::retries times.
+    static task<std::pair<bool, state::robots_file>> fetch_with_retries(std::string origin, entry& e,
+                                                                        crawl_context& ctx)
+    {
+        auto const& s = ctx.settings();
+        for (int attempt = 0;; ++attempt)
+        {
+            ++e.attempts;
+            auto got = co_await fetch_robots(origin, ctx, e.cause);
+            if (got.first || !unreachable(got.second) || attempt >= s.retries)
+                co_return got;
+            if (!co_await sleep(doubled(s.retry_base_delay, attempt, s.retry_max_delay)))
+                co_return std::pair{true, state::robots_file{}};
+        }
     }
 
     static std::optional<milliseconds> crawl_delay_of(engine::robots_policy const& policy, std::string const& host,
@@ -147,8 +264,9 @@ private:
     }
 
     // GET origin/robots.txt, following up to robots::max_redirects redirects: the final status
-    // (0: no response) and body. True first when the crawl is stopping.
-    static task<std::pair<bool, state::robots_file>> fetch_robots(std::string origin, crawl_context& ctx)
+    // (0: no response) and body. True first when the crawl is stopping. `cause` says how it ended.
+    static task<std::pair<bool, state::robots_file>> fetch_robots(std::string origin, crawl_context& ctx,
+                                                                  std::string& cause)
     {
         auto url = origin + "/robots.txt";
         state::robots_file file;
@@ -159,6 +277,7 @@ private:
             auto [ec, res] = co_await ctx.async_fetch_direct(std::move(req));
             if (ec == asio::error::operation_aborted)
                 co_return std::pair{true, state::robots_file{}};
+            cause = cause_of(ec, res.status);
             if (ec)
             {
                 file = {};

@@ -200,7 +200,8 @@ task<commit_result> local_state::async_complete(lease_token token, completion c)
     settle(*h, &c.outcome, clock::now());
     add_now(c.discovered);
     ++(c.state == final_state::done ? counters_.done : counters_.failed);
-    auto const id = h->entry.id;
+    // Deferred: job.db keeps the request's row, so the next run of the job fetches it again.
+    auto const id = c.state == final_state::deferred ? std::int64_t{0} : h->entry.id;
     if (c.items.empty() || !consumer_)
     {
         finish_row(id);
@@ -340,6 +341,13 @@ task<void> local_state::async_store_robots(std::string origin, std::string host,
     co_return;
 }
 
+task<void> local_state::async_release_robots(std::string origin)
+{
+    if (auto it = robots_.find(origin); it != robots_.end())
+        it->second.claimed_until = {};
+    co_return;
+}
+
 task<counters> local_state::async_counters()
 {
     auto c = counters_;
@@ -408,8 +416,10 @@ nlohmann::json local_state::saved_stats()
 
 std::unique_ptr<crawl_state> make_memory_state(engine::settings const& s, request_codec codec)
 {
-    auto path = std::filesystem::temp_directory_path() /
-                fmt::format("weft-frontier-{}-{}.db", ::getpid(), scratch_counter++);
+    auto const dir = std::filesystem::temp_directory_path();
+    detail::remove_stale_spills(dir); // left by crawls killed with kill -9
+    auto path = dir / fmt::format("weft-frontier-{}-{}.db", ::getpid(), scratch_counter++);
+    detail::track_spill(path); // a second Ctrl-C exits at once: it still removes the file
     auto store = std::make_unique<engine::job_store>(path, false, std::move(codec.to_json), std::move(codec.from_json));
     return std::make_unique<local_state>(s, std::move(store), false);
 }
@@ -422,9 +432,12 @@ std::unique_ptr<crawl_state> open_job_state(std::filesystem::path const& dir, en
     if (ec)
         throw system_error(ec, "cannot create job directory '" + dir.string() + "': " + ec.message() +
                                    " (pass a writable --job-dir)");
+    auto lock = std::make_unique<detail::job_lock>(dir); // before job.db is touched
     auto store = std::make_unique<engine::job_store>(dir / "job.db", true, std::move(codec.to_json),
                                                      std::move(codec.from_json));
-    return std::make_unique<local_state>(s, std::move(store), true);
+    auto st = std::make_unique<local_state>(s, std::move(store), true);
+    st->lock = std::move(lock);
+    return st;
 }
 
 } // namespace weft::state

@@ -13,6 +13,7 @@
 #include <weft/state/crawl_state.hpp>
 
 #include "engine/job_store.hpp"
+#include "state/job_lock.hpp"
 
 #include <chrono>
 #include <memory>
@@ -50,6 +51,7 @@ public:
     task<void> async_flush() override;
     task<robots_answer> async_robots(std::string origin, milliseconds claim) override;
     task<void> async_store_robots(std::string origin, std::string host, robots_file file, milliseconds ttl) override;
+    task<void> async_release_robots(std::string origin) override;
     bool attach_item_consumer(item_consumer* consumer) override;
     output_journal* journal() noexcept override { return persistent_ ? this : nullptr; }
     bool resumed() const noexcept override { return resumed_; }
@@ -104,6 +106,10 @@ private:
     };
     std::unordered_map<std::string, robots_copy> robots_; // by origin; not in job.db (a resumed job fetches again)
     std::vector<std::int64_t> durable_rows_; // completions whose items the writer made durable
+
+public:
+    /// The job directory's lock, held as long as the state (open_job_state).
+    std::unique_ptr<detail::job_lock> lock;
 };
 
 } // namespace weft::state

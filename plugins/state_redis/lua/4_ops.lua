@@ -168,6 +168,16 @@ ops.store_robots = function()
     return 1
 end
 
+-- release_robots: ARGV[3] = origin. Drops this worker's claim to fetch it (it was unreachable)
+-- so the next robots call may claim it at once; another worker's claim is left alone.
+ops.release_robots = function()
+    local claim = C .. ':rc:' .. ARGV[3]
+    if redis.call('GET', claim) == worker then
+        redis.call('DEL', claim)
+    end
+    return 1
+end
+
 -- workers: {worker, ms since seen, leases held, ...}, most recent first; forgets workers silent for a day.
 ops.workers = function()
     redis.call('ZREMRANGEBYSCORE', C .. ':workers', '-inf', num(now - 86400000))

@@ -180,6 +180,7 @@ task<state::commit_result> redis_state::async_complete(state::lease_token token,
 {
     std::vector<std::string> args{num(static_cast<long long>(token))};
     append_outcome(args, c.outcome);
+    // deferred is failed here: a shared crawl has no "next run" to keep the request for.
     args.push_back(c.state == state::final_state::done ? "done" : "failed");
     args.push_back(num(static_cast<long long>(c.items.size())));
     for (auto const& i : c.items)
@@ -317,6 +318,11 @@ task<void> redis_state::async_store_robots(std::string origin, std::string host,
 {
     auto value = fmt::format("{}\n{}", file.status, file.body);
     co_await call("store_robots", {std::move(origin), std::move(host), std::move(value), num(ttl.count())});
+}
+
+task<void> redis_state::async_release_robots(std::string origin)
+{
+    co_await call("release_robots", {std::move(origin)});
 }
 
 task<std::vector<state::worker_info>> redis_state::async_workers()

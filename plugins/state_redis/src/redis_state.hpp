@@ -55,6 +55,7 @@ public:
     task<state::robots_answer> async_robots(std::string origin, state::milliseconds claim) override;
     task<void> async_store_robots(std::string origin, std::string host, state::robots_file file,
                                   state::milliseconds ttl) override;
+    task<void> async_release_robots(std::string origin) override;
     task<std::vector<state::worker_info>> async_workers() override;
     task<std::vector<state::kept_item>> async_read_items(std::string after, std::size_t n) override;
     bool resumed() const noexcept override { return resumed_; }

@@ -113,7 +113,8 @@ TEST_CASE("the engine obeys robots.txt and can be told not to", "[engine][crawl]
     CHECK(server.request_count("/robots.txt") == 0);
 }
 
-TEST_CASE("robots.txt answering 5xx disallows the host; 4xx allows it", "[engine][crawl][robots]")
+TEST_CASE("robots.txt answering 5xx fetches nothing of the host and gives its URLs up past the limit; 4xx allows it",
+          "[engine][crawl][robots]")
 {
     weft::test::temp_dir dir;
     make_site(dir.path(), 3);
@@ -128,11 +129,14 @@ TEST_CASE("robots.txt answering 5xx disallows the host; 4xx allows it", "[engine
                        });
     weft::engine::settings s;
     s.retries = 0;
+    s.robots_unreachable_limit = std::chrono::milliseconds(0); // give up after the first failed fetch
     std::vector<weft::item> items;
     auto result = weft::test::run_sync(crawl({server.url("/")}, s, &items));
     CHECK(items.empty());
-    CHECK(result.stats.filtered_robots == 1);
-    CHECK(server.request_count("/") == 0);
+    CHECK(server.request_count("/") == 0); // RFC 9309: nothing of the host while its robots.txt is unknown
+    CHECK(result.stats.errors == 1);       // given up, with robots.txt unreachable as the error
+    CHECK(result.given_up.size() == 1);
+    CHECK(result.exit_code(1.0) == 1);
 
     status = 404;
     items.clear();

@@ -87,6 +87,7 @@ public:
     {
         return inner_->async_store_robots(std::move(o), std::move(h), std::move(f), ttl);
     }
+    task<void> async_release_robots(std::string o) override { return inner_->async_release_robots(std::move(o)); }
 
 private:
     std::unique_ptr<state::crawl_state> inner_;

@@ -57,6 +57,11 @@ public:
     {
         co_await state_.async_store_robots(std::move(origin), std::move(host), std::move(file), ttl);
     }
+    weft::task<void> async_release_robots(std::string origin) override
+    {
+        co_await state_.async_release_robots(std::move(origin));
+    }
+    void give_up(std::string why) override { given_up.push_back(std::move(why)); }
     weft::task<std::pair<weft::error_code, weft::http::response>> async_fetch_direct(weft::http::request req) override
     {
         auto [ec, res] = co_await fetcher_->async_fetch(std::move(req), nullptr,
@@ -65,6 +70,7 @@ public:
     }
 
     std::map<std::string, std::uint64_t> counts;
+    std::vector<std::string> given_up;
 
 private:
     weft::engine::settings settings_;

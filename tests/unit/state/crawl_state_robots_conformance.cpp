@@ -180,3 +180,76 @@ TEMPLATE_TEST_CASE("a host whose robots.txt went stale stays ready: refreshing i
     st.add({make_request("http://a.test/2"), make_request("http://a.test/3")});
     CHECK(urls_of(st.lease(10)) == urls{"http://a.test/2", "http://a.test/3"});
 }
+
+TEMPLATE_TEST_CASE("an unreachable robots.txt keeps its host's requests pending: the claim is given back, the host "
+                   "opened again after its backoff",
+                   "[state][conformance][robots]", WEFT_STATE_BACKENDS)
+{
+    TestType b;
+    auto st = open_state(b, robots_settings());
+    st.add({make_request("http://a.test/1"), make_request("http://a.test/2")});
+    auto first = st.lease(10);
+    REQUIRE(urls_of(first) == urls{"http://a.test/1"});
+    auto const origin = std::string("http://a.test");
+    REQUIRE(st.robots(origin, std::chrono::minutes(10)).fetch);
+
+    // The fetch failed (a 503, a refused connection): what the robots middleware does.
+    st.release_robots(origin);
+    st.back_off("a.test", 150ms);
+    auto const held = clock_type::now();
+    CHECK(st.retry(first.leases[0].token, first.leases[0].req, 0ms) == commit_result::accepted);
+    auto during = st.lease(10);
+    if (since(held) < 100ms)
+        CHECK(during.leases.empty()); // nothing of the host while its robots.txt is unknown
+    CHECK_FALSE(st.finished());
+
+    b.sleep(200ms);
+    auto again = st.lease(10);
+    REQUIRE(hosts_of(again) == std::vector<std::string>{"a.test"}); // one request opens it again
+    CHECK(st.robots(origin, std::chrono::minutes(10)).fetch); // the claim was given back: no wait
+    st.store_robots(origin, "a.test", robots_file("User-agent: *\nAllow: /\n"), 1h);
+    CHECK(st.lease(10).leases.size() == 1);
+}
+
+TEMPLATE_TEST_CASE("releasing a claim on robots.txt leaves another worker's claim alone",
+                   "[state][conformance][robots]", WEFT_STATE_BACKENDS)
+{
+    TestType b;
+    auto st = open_state(b, robots_settings());
+    CHECK(st.robots("http://a.test", std::chrono::minutes(10)).fetch);
+    st.release_robots("http://a.test");
+    CHECK(st.robots("http://a.test", std::chrono::minutes(10)).fetch);
+    st.release_robots("http://b.test"); // nobody claimed it: nothing happens
+    CHECK(st.robots("http://b.test", std::chrono::minutes(10)).fetch);
+}
+
+TEMPLATE_TEST_CASE("a deferred completion counts as failed and a job directory keeps its request for the next run",
+                   "[state][conformance][robots]", WEFT_STATE_BACKENDS)
+{
+    TestType b;
+    auto const s = ordered_settings();
+    {
+        auto st = open_state(b, s);
+        st.add({make_request("http://a.test/1"), make_request("http://b.test/1")});
+        auto got = st.lease(10, std::chrono::minutes(10));
+        REQUIRE(got.leases.size() == 2);
+        weft::state::completion deferred;
+        deferred.state = weft::state::final_state::deferred;
+        CHECK(st.complete(got.leases[0].token, std::move(deferred)) == commit_result::accepted);
+        CHECK(st.complete(got.leases[1].token) == commit_result::accepted);
+        CHECK(st.finished());
+        auto const c = st.counts();
+        CHECK(c.failed == 1);
+        CHECK(c.done == 1);
+        st.flush();
+    }
+    if constexpr (TestType::persistent)
+    {
+        sync_state st(b, b.reopen(s));
+        auto back = st.lease(10);
+        if (std::string(TestType::name) == "job")
+            CHECK(urls_of(back) == urls{"http://a.test/1"}); // the deferred one, and only it
+        else
+            CHECK(back.leases.empty()); // a shared crawl has no next run: it stays failed
+    }
+}

@@ -88,6 +88,7 @@ public:
     {
         loop_->run(s_->async_store_robots(std::move(origin), std::move(host), std::move(f), ttl));
     }
+    void release_robots(std::string origin) { loop_->run(s_->async_release_robots(std::move(origin))); }
 
 private:
     state_loop* loop_;

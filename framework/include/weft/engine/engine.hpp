@@ -29,8 +29,12 @@ struct crawl_result
     /// sinks, which were not opened; read them with crawl_state::async_read_items
     /// (<weft/engine/export_items.hpp>) through engine::current_state().
     bool items_kept = false;
+    /// Why requests were left for a later run (a host's robots.txt stayed unreachable), one line
+    /// per host; any makes the exit code 1.
+    std::vector<std::string> given_up;
 
-    /// 0 finished (errors within settings::max_error_ratio), 1 errors over it or failed, 130 stopped.
+    /// 0 finished (errors within settings::max_error_ratio), 1 errors over it, requests given
+    /// up or failed, 130 stopped.
     int exit_code(double max_error_ratio) const;
 };
 

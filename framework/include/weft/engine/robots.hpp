@@ -31,6 +31,8 @@
 // `robots_from_fetch` with the final status (a 3xx left after 5 hops counts as unavailable).
 #pragma once
 
+#include <weft/error.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -137,5 +139,10 @@ inline constexpr std::chrono::seconds unreachable_retry{3600};
 /// A long-unreachable file (RFC 9309 suggests 30 days) MAY be treated as unavailable; that is the
 /// caller's decision, since it alone knows how long the host has been failing.
 robots_policy robots_from_fetch(int status, std::string_view body);
+
+/// The error of a request whose host's robots.txt stayed unreachable past
+/// settings::robots_unreachable_limit: it was not fetched, and is given up for this run only (a
+/// job directory keeps it for the next). Category "weft.robots"; condition::network.
+error_code robots_unreachable_error() noexcept;
 
 } // namespace weft::engine

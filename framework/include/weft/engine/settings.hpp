@@ -45,6 +45,11 @@ struct settings
     /// retry_max_delay; a good response starts over at base.
     std::chrono::milliseconds backoff_base = 1000ms;
     bool obey_robots = true; ///< robots.txt (RFC 9309), one fetch per host, cached
+    /// How long a host's robots.txt may stay unreachable (5xx, 429, no response) before its
+    /// requests fail with "robots.txt unreachable: CAUSE" (a job directory keeps them for the next
+    /// run; the crawl exits 1). Until then they wait: the file is fetched again after
+    /// backoff_base, doubling. Set in seconds (robots_unreachable_limit=600).
+    std::chrono::milliseconds robots_unreachable_limit = 600s;
 
     // --- scope ---
     std::uint64_t max_pages = 0;            ///< stop after this many fetches (0: no limit)

@@ -108,6 +108,12 @@ public:
     /// start (state::crawl_state::async_store_robots).
     virtual task<void> async_store_robots(std::string origin, std::string host, state::robots_file file,
                                           std::chrono::milliseconds ttl) = 0;
+    /// Gives up this worker's claim to fetch an origin's robots.txt without storing one (it was
+    /// unreachable; state::crawl_state::async_release_robots).
+    virtual task<void> async_release_robots(std::string origin) = 0;
+    /// Requests were left for a later run (a host's robots.txt stayed unreachable): `why`, one
+    /// line per host, is said once at the end of the crawl (even with -q) and the crawl exits 1.
+    virtual void give_up(std::string why) {}
     /// Holds every request to `host` for `d` (a Retry-After).
     virtual void back_off_host(std::string const& host, std::chrono::milliseconds d) = 0;
     /// Fetches `req` with the crawl's fetcher, outside the scheduler and the middlewares (robots.txt).

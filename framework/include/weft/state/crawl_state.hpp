@@ -108,6 +108,10 @@ enum class final_state
 {
     done,   ///< a response reached its callback, or it was filtered (robots, redirect hop)
     failed, ///< an error after its retries (its errback ran)
+    /// Given up for this run, not for the crawl (its host's robots.txt stayed unreachable): counted
+    /// failed and its items kept, but a persistent backend (the job directory) keeps the request
+    /// pending for the next run instead of recording it as finished. Redis records it as failed.
+    deferred,
 };
 
 /// A lease's completion: its outcome, the items its callback yielded and the requests it
@@ -293,6 +297,10 @@ public:
     /// Stores an origin's robots.txt for `ttl` (its cache lifetime) and marks `host` ready.
     virtual task<void> async_store_robots(std::string origin, std::string host, robots_file file,
                                           milliseconds ttl) = 0;
+    /// Gives up this worker's claim to fetch an origin's robots.txt without storing one (it was
+    /// unreachable: RFC 9309 says try again later): the next async_robots may claim it at once.
+    /// The host stays not ready; its opening lease, when it ends, lets the next lease open it.
+    virtual task<void> async_release_robots(std::string origin) = 0;
 
     /// The workers of a shared crawl, most recently seen first (local backends: none).
     virtual task<std::vector<worker_info>> async_workers() { co_return std::vector<worker_info>{}; }
