@@ -1,5 +1,6 @@
 #include "support/nginx_server.hpp"
 
+#include "support/process.hpp"
 #include "support/tls_cert.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,14 +23,6 @@ namespace
 {
 
 constexpr char const* nginx_exe = "/usr/sbin/nginx";
-
-// A port free now (nginx binds it a moment later; a lost race is retried by the caller).
-unsigned short free_port()
-{
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
 
 std::string read_all(std::filesystem::path const& p)
 {
@@ -91,7 +84,7 @@ nginx_server::nginx_server(std::filesystem::path root) : dir_(make_dir())
 
     for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt)
     {
-        port_ = free_port();
+        port_ = free_local_port();
         write_config(dir_, root, port_);
         pid_t pid = ::fork();
         if (pid == 0)

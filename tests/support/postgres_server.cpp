@@ -28,13 +28,6 @@ std::string find_bin()
                              "package postgresql-15)");
 }
 
-unsigned short free_port()
-{
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
-
 } // namespace
 
 std::vector<std::string> postgres_server::as_postgres(std::vector<std::string> argv) const
@@ -78,7 +71,7 @@ postgres_server::postgres_server() : bin_(find_bin())
         "initdb");
     for (int attempt = 0; attempt < 5 && !running_; ++attempt)
     {
-        port_ = free_port();
+        port_ = free_local_port();
         try
         {
             start();

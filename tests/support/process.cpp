@@ -1,6 +1,9 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -100,6 +103,13 @@ process_result run_process(std::vector<std::string> const& argv, std::string con
 std::string weft_cli_path()
 {
     return std::string(WEFT_BINARY_DIR) + "/framework/cli/weft";
+}
+
+unsigned short free_local_port()
+{
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
 }
 
 } // namespace weft::test

@@ -31,6 +31,10 @@ pid_t spawn_process(std::vector<std::string> argv, std::filesystem::path const& 
 /// `block` waits for it.
 std::optional<int> poll_exit(pid_t pid, bool block);
 
+/// A TCP port on 127.0.0.1 free now, for a server a test starts (it binds it a moment later: a
+/// server that loses that race is started again by its caller).
+unsigned short free_local_port();
+
 /// The weft executable built with the tests.
 std::string weft_cli_path();
 

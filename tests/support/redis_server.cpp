@@ -45,14 +45,6 @@ std::string find_redis_server()
                              "redis-server)");
 }
 
-// A port free now (Redis binds it a moment later; a lost race is retried by the caller).
-unsigned short free_port()
-{
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
-
 // True when Redis answers PING with PONG, or asks for a password (then it is up too); false
 // while it is not listening or still loading its data.
 bool answers(unsigned short port)
@@ -90,7 +82,7 @@ redis_server::redis_server(redis_server_options options) : options_(std::move(op
 {
     for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt)
     {
-        port_ = free_port();
+        port_ = free_local_port();
         try
         {
             start();
@@ -200,7 +192,7 @@ void redis_server::restart()
 {
     stop();
     // The port is ours only by convention while Redis is down: retry a few times if the bind
-    // races with another test's free_port().
+    // races with another test's free_local_port().
     for (int attempt = 0;; ++attempt)
     {
         try

@@ -279,6 +279,15 @@ error_code sink_file::write_raw(std::string_view data, std::string& diagnostics)
     return {};
 }
 
+error_code sink_file::drain(std::string& buffer, bool sync_after, std::string& diagnostics)
+{
+    auto ec = write(buffer, diagnostics);
+    buffer.clear();
+    if (!ec && sync_after)
+        ec = sync(diagnostics);
+    return ec;
+}
+
 error_code sink_file::sync(std::string& diagnostics)
 {
     if (auto ec = end_member(diagnostics))

@@ -161,7 +161,7 @@ private:
     {
         if (!file_.is_open())
             return complete(std::move(handler), asio::error::not_connected);
-        offload([this] { return drain_and_sync(); }, std::move(handler));
+        offload([this] { return drain(true); }, std::move(handler));
     }
 
     void async_close_impl(asio::any_completion_handler<signature> handler) override
@@ -171,7 +171,7 @@ private:
         offload(
             [this]
             {
-                auto ec = drain_and_sync();
+                auto ec = drain(true);
                 std::string diag;
                 if (auto cec = file_.close(diag); cec && !ec)
                 {
@@ -250,26 +250,15 @@ private:
         }
     }
 
-    error_code drain()
+    error_code drain(bool sync = false)
     {
         std::string diag;
-        auto ec = file_.write(buffer_, diag);
+        auto ec = file_.drain(buffer_, sync, diag);
         if (ec)
             set_diagnostics(std::move(diag));
-        buffer_.clear();
         return ec;
     }
 
-    error_code drain_and_sync()
-    {
-        if (auto ec = drain())
-            return ec;
-        std::string diag;
-        auto ec = file_.sync(diag);
-        if (ec)
-            set_diagnostics(std::move(diag));
-        return ec;
-    }
 
     // Streams the file into '<path>.tmp' with the widened header, padding short records, then
     // renames it over the original. Runs on the blocking pool, after the file was closed.

@@ -59,16 +59,7 @@ private:
         if (!file_.is_open())
             return complete(std::move(handler), asio::error::not_connected);
         offload(
-            [this]
-            {
-                if (auto ec = drain())
-                    return ec;
-                std::string diag;
-                auto ec = file_.sync(diag);
-                if (ec)
-                    set_diagnostics(std::move(diag));
-                return ec;
-            },
+            [this] { return drain(true); },
             std::move(handler));
     }
 
@@ -79,10 +70,8 @@ private:
         offload(
             [this]
             {
+                error_code ec = drain(true);
                 std::string diag;
-                error_code ec = drain();
-                if (!ec && (ec = file_.sync(diag)))
-                    set_diagnostics(diag);
                 if (auto cec = file_.close(diag); cec && !ec)
                 {
                     set_diagnostics(diag);
@@ -94,13 +83,12 @@ private:
     }
 
     // Runs on the blocking pool.
-    error_code drain()
+    error_code drain(bool sync = false)
     {
         std::string diag;
-        auto ec = file_.write(buffer_, diag);
+        auto ec = file_.drain(buffer_, sync, diag);
         if (ec)
             set_diagnostics(std::move(diag));
-        buffer_.clear();
         return ec;
     }
 

@@ -52,6 +52,9 @@ public:
     error_code sync(std::string& diagnostics);
     /// Closes the file (syncs nothing).
     error_code close(std::string& diagnostics);
+    /// Writes a sink's `buffer` and empties it (its bytes are the sink's error if the write fails,
+    /// never written again); with `sync`, then makes the file durable.
+    error_code drain(std::string& buffer, bool sync, std::string& diagnostics);
 
     bool is_open() const noexcept { return fd_ >= 0; }
     int native_handle() const noexcept { return fd_; }
