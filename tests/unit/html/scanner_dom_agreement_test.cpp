@@ -79,6 +79,27 @@ TEST_CASE("NULs in tags after a bogus comment become U+FFFD too", "[html][scanne
     }
 }
 
+TEST_CASE("an '=' that starts an attribute name starts no quoted value", "[html][scanner][hostile]")
+{
+    // Before attribute name state: '=' is the first character of a name (after '/', after a
+    // quoted value, first in the tag), so `="` opens no quoted value and the tag ends at its '>';
+    // the NUL in the next tag still starts a new attribute. Found by scanner_fuzz.
+    for (std::string_view html : {std::string_view("<b/=\"><a\f\0href=w>", 17),
+                                  std::string_view("<b =\"><a\f\0href=w>", 17),
+                                  std::string_view("<b x=\"y\"=\"><a\f\0href=w>", 22)})
+    {
+        CAPTURE(html);
+        auto const b = run(html);
+        CHECK(b.dom.empty());
+        CHECK(b.scanner.empty());
+    }
+    // After a name, '=' still starts its value, quoted or not, with spaces around it.
+    auto const b = run("<b x = \"><a href=w>\"><a href=v>");
+    REQUIRE(b.dom.size() == 1);
+    CHECK(b.dom[0].url == "http://example.com/dir/v");
+    CHECK(b.scanner == b.dom);
+}
+
 TEST_CASE("carriage returns in a base href are newlines in the scanner and the DOM", "[html][scanner][hostile]")
 {
     // Input stream preprocessing turns CR and CR LF into LF before tokenization.
