@@ -162,13 +162,24 @@ private:
     bool attributes()
     {
         bool slash = false;
+        // In an attribute name or after one (HTML §13.2.5.33-34), where '=' starts its value.
+        // Anywhere else (first thing in the tag, after '/' or after a quoted value) '=' is the
+        // first character of a name: `<a/="x>` has an attribute `="x`, no quoted value.
+        bool after_name = false;
         while (p_ < s_.size() && s_[p_] != '>')
         {
             replace_nul(p_);
             char const c = s_[p_++];
             slash = c == '/';
-            if (c != '=')
+            if (c != '=' || !after_name)
+            {
+                if (slash)
+                    after_name = false;
+                else if (!is_space(c))
+                    after_name = true;
                 continue;
+            }
+            after_name = false;
             while (p_ < s_.size() && is_space(s_[p_]))
                 ++p_;
             if (char const q = at(p_); q == '"' || q == '\'')

@@ -109,10 +109,10 @@ void decode_text(std::string_view s, bool in_attribute, std::string& out)
             out.push_back('\n');
             i += i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
         }
-        else if (is_replaced_control(s, i))
+        else if (auto const n = replaced_length(s, i))
         {
             out += "\xEF\xBF\xBD";
-            i += static_cast<unsigned char>(c) == 0xC2 ? 2 : 1;
+            i += n;
         }
         else
         {

@@ -41,20 +41,31 @@ void append_utf8(std::string& out, char32_t c);
 /// the result (or the literal text) to out; returns the index after what it consumed.
 std::size_t decode_char_ref(std::string_view s, std::size_t i, bool in_attribute, std::string& out);
 
-/// True at a control character the DOM parser (gumbo) replaces with U+FFFD in its input stream:
-/// C0 controls other than whitespace, DEL, and the C1 controls (UTF-8 C2 80..C2 9F).
-inline bool is_replaced_control(std::string_view s, std::size_t i)
+/// The length in bytes of the character at s[i] when the DOM parser (gumbo) replaces it with
+/// U+FFFD in its input stream, 0 otherwise: C0 controls other than whitespace, DEL, the C1
+/// controls (UTF-8 C2 80..C2 9F) and the noncharacters (U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of
+/// every plane). HTML §13.2.3.5 keeps them (a parse error only), but links must agree with the
+/// DOM; a character reference to one (`&#xFFFF;`) is not replaced, by either.
+inline std::size_t replaced_length(std::string_view s, std::size_t i)
 {
-    auto c = static_cast<unsigned char>(s[i]);
+    auto const c = static_cast<unsigned char>(s[i]);
     if (c < 0x20)
-        return c != '\t' && c != '\n' && c != '\f' && c != '\r';
+        return c != '\t' && c != '\n' && c != '\f' && c != '\r' ? 1 : 0;
     if (c == 0x7F)
-        return true;
-    return c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-           static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+        return 1;
+    if (c < 0xC2)
+        return 0;
+    auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+    if (c == 0xC2)
+        return at(1) >= 0x80 && at(1) <= 0x9F ? 2 : 0;
+    if (c == 0xEF) // U+FDD0..U+FDEF: EF B7 90..AF; U+FFFE, U+FFFF: EF BF BE, EF BF BF
+        return (at(1) == 0xB7 && at(2) >= 0x90 && at(2) <= 0xAF) || (at(1) == 0xBF && (at(2) | 1) == 0xBF) ? 3 : 0;
+    if (c >= 0xF0 && c <= 0xF4) // U+nFFFE, U+nFFFF: F? ?F BF BE, F? ?F BF BF
+        return (at(1) & 0x0F) == 0x0F && at(2) == 0xBF && (at(3) | 1) == 0xBF ? 4 : 0;
+    return 0;
 }
 
-/// Decodes the character references of s; NUL and the controls above become U+FFFD, CR LF and
+/// Decodes the character references of s; NUL and the characters above become U+FFFD, CR LF and
 /// CR become LF.
 void decode_text(std::string_view s, bool in_attribute, std::string& out);
 
@@ -357,7 +368,7 @@ private:
             std::string_view v(r.value, r.value_len);
             bool plain_value = true;
             for (std::size_t k = 0; k < v.size() && plain_value; ++k)
-                plain_value = v[k] != '&' && v[k] != '\r' && !is_replaced_control(v, k);
+                plain_value = v[k] != '&' && v[k] != '\r' && replaced_length(v, k) == 0;
             if (plain_value)
                 spans_.push_back({false, 0, v.size(), v.data()});
             else
