@@ -42,7 +42,7 @@ for t in "${targets[@]}"; do
   echo "== fuzzing $t for $seconds s" >&2
   # New inputs go to $work (not the committed seeds); -timeout and -rss_limit_mb make a slow or
   # bloated input a failure, as a hostile page would be for a crawl.
-  if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  if ! ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$dir/tests/weft_$t" -max_total_time="$seconds" -timeout="${WEFT_FUZZ_TIMEOUT:-5}" \
       -rss_limit_mb="${WEFT_FUZZ_RSS_MB:-2048}" -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" "$work" "$seeds" 2>"$dir/$t.log"; then
