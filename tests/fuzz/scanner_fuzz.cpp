@@ -40,7 +40,7 @@ bool has_documented_difference(std::string_view s)
 // The DOM keeps at most 100 parse errors (document.cpp), and past that cap gumbo 0.10.1 glues a
 // duplicate attribute's name onto the next one (add_duplicate_attr_error returns before it clears
 // its buffer): `<a <a href>` loses its href. A page that broken is not compared.
-bool past_error_cap(std::string const& text)
+bool past_error_cap(std::string_view text)
 {
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = 101;
