@@ -69,19 +69,12 @@ postgres_server::postgres_server() : bin_(find_bin())
     run({bin_ + "/initdb", "-D", (dir_ / "data").string(), "-U", "postgres", "--pwfile", (dir_ / "pwfile").string(),
          "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"},
         "initdb");
-    for (int attempt = 0; attempt < 5 && !running_; ++attempt)
-    {
-        port_ = free_local_port();
-        try
+    start_on_free_port(
+        [this](unsigned short port)
         {
+            port_ = port;
             start();
-        }
-        catch (std::runtime_error const&)
-        {
-            if (attempt == 4)
-                throw;
-        }
-    }
+        });
     psql("CREATE ROLE weft LOGIN PASSWORD 'weft-pw'", "postgres");
     psql("CREATE DATABASE weft OWNER weft", "postgres"); // not in a transaction: a psql call of its own
 }

@@ -112,4 +112,21 @@ unsigned short free_local_port()
     return a.local_endpoint().port();
 }
 
+void start_on_free_port(std::function<void(unsigned short)> const& start)
+{
+    for (int attempt = 0;; ++attempt)
+    {
+        try
+        {
+            start(free_local_port());
+            return;
+        }
+        catch (std::runtime_error const&)
+        {
+            if (attempt == 4)
+                throw;
+        }
+    }
+}
+
 } // namespace weft::test

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ std::optional<int> poll_exit(pid_t pid, bool block);
 /// A TCP port on 127.0.0.1 free now, for a server a test starts (it binds it a moment later: a
 /// server that loses that race is started again by its caller).
 unsigned short free_local_port();
+
+/// Calls `start(port)` with a free port until it returns without a std::runtime_error: another
+/// process may take the port between free_local_port() and the server binding it. The fifth
+/// failure is rethrown.
+void start_on_free_port(std::function<void(unsigned short)> const& start);
 
 /// The weft executable built with the tests.
 std::string weft_cli_path();

@@ -80,19 +80,12 @@ void wait_for(int pid)
 
 redis_server::redis_server(redis_server_options options) : options_(std::move(options)), exe_(find_redis_server())
 {
-    for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt)
-    {
-        port_ = free_local_port();
-        try
+    start_on_free_port(
+        [this](unsigned short port)
         {
+            port_ = port;
             start();
-        }
-        catch (std::runtime_error const&)
-        {
-            if (attempt == 4)
-                throw;
-        }
-    }
+        });
 }
 
 redis_server::~redis_server()
