@@ -27,6 +27,8 @@ void add_list_command(CLI::App& app, int& result);
 void add_genspider_command(CLI::App& app, int& result);
 void add_status_command(CLI::App& app, int& result);
 void add_export_command(CLI::App& app, int& result);
+void add_parse_command(CLI::App& app, int& result);
+void add_shell_command(CLI::App& app, int& result);
 
 /// Output paths of -o/-O: each a file ('-': stdout), none twice. @throws CLI::ValidationError
 /// naming `flag` ("'out' is a directory; give a file, such as 'out/items.jsonl'"), exit 2.

@@ -19,6 +19,8 @@ int main(int argc, char** argv)
     weft::cli::add_genspider_command(app, result);
     weft::cli::add_status_command(app, result);
     weft::cli::add_export_command(app, result);
+    weft::cli::add_parse_command(app, result);
+    weft::cli::add_shell_command(app, result);
     // A repeatable option takes one value per occurrence (`--deny A --deny B`), as in curl and
     // Scrapy; CLI11's default lets `--allow-host H URL` swallow the URL as a second host.
     for (auto* command : app.get_subcommands([](CLI::App*) { return true; }))

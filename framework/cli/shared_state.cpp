@@ -54,7 +54,8 @@ bool is_setup_error(error_code ec)
     return ec == error::state_unavailable || ec == error::state_refused || ec == asio::error::address_in_use ||
            ec == asio::error::access_denied || ec == boost::system::errc::address_not_available ||
            ec == asio::error::connection_refused || ec == asio::error::host_not_found ||
-           ec == boost::system::errc::device_or_resource_busy; // a job directory locked by another crawl
+           ec == boost::system::errc::device_or_resource_busy || // a job directory locked by another crawl
+           ec == error::unresumable_callback; // a job directory holding a callback the spider lost
 }
 
 namespace

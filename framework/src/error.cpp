@@ -53,6 +53,7 @@ public:
         case error::not_supported: return "the crawl-state backend does not support this operation";
         case error::state_unavailable: return "the crawl state's server cannot be reached";
         case error::state_refused: return "the crawl state's server refused the operation";
+        case error::unresumable_callback: return "a request's callback cannot be stored or found by name";
         }
         return "unknown weft error";
     }
@@ -86,6 +87,7 @@ public:
         case error::bad_request_option:
         case error::not_supported:
         case error::state_refused: return condition::client_error;
+        case error::unresumable_callback: return condition::client_error;
         case error::state_unavailable: return condition::network;
         case error::bad_selector:
         case error::bad_encoding: return condition::parse;

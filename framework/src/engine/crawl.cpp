@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include <cstdio>
 #include <utility>
 
 namespace weft::engine::detail
@@ -39,7 +40,7 @@ bool is_state_failure(std::exception_ptr e)
     catch (boost::system::system_error const& se)
     {
         auto const ec = se.code();
-        return ec == error::state_unavailable || ec == error::state_refused ||
+        return ec == error::state_unavailable || ec == error::state_refused || ec == error::unresumable_callback ||
                ec.category() == sqlite::error_category();
     }
     catch (...)
@@ -87,6 +88,33 @@ void spawn_checked(crawl_run& run, task<void> t, std::string what)
                        if (e && !is_abort(e))
                            run.fail(what + ": " + describe(e));
                    });
+}
+
+void attach_spider_tools(crawl_run& run)
+{
+    run.spider.stats().attach(&run.stats);
+    auto floor = log_level::info;
+    (void)parse_log_level(run.settings.log_level, floor); // checked when the setting was given
+    run.spider.log().redirect(
+        [&run, floor](log_level level, std::string_view message)
+        {
+            if (level == log_level::warning)
+                run.stats.custom["log_warning"] += 1;
+            else if (level == log_level::error)
+                run.stats.custom["log_error"] += 1;
+            if (level < floor)
+                return;
+            auto const& name = run.spider.name();
+            std::fprintf(stderr, "weft: [%s] %s: %.*s\n", name.c_str(), to_string(level).data(),
+                         static_cast<int>(message.size()), message.data());
+        });
+}
+
+crawl_run::~crawl_run()
+{
+    // The spider outlives the crawl: its logger and counters stop pointing into it.
+    spider.stats().attach(nullptr);
+    spider.log().redirect({});
 }
 
 } // namespace weft::engine::detail

@@ -12,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ namespace weft::engine::detail
 struct crawl_run
 {
     crawl_run(executor e, weft::spider& sp, weft::engine::settings& s) : ex(std::move(e)), spider(sp), settings(s) {}
+    crawl_run(crawl_run const&) = delete;
+    crawl_run& operator=(crawl_run const&) = delete;
+    ~crawl_run();
 
     executor ex;
     weft::spider& spider;
@@ -29,6 +33,8 @@ struct crawl_run
     weft::engine::stats stats;
     std::unique_ptr<state::crawl_state> state;
     std::unique_ptr<weft::engine::scheduler> scheduler;
+    /// In place of the spider's start_requests() (engine::set_start_requests).
+    std::optional<std::vector<weft::request>> start_requests;
     state::item_consumer* items_out = nullptr; ///< the item writer (streaming without a job directory)
     std::function<void(std::string const&)> log;
     std::function<void()> wake; ///< the dispatcher looks again (a lease ended, requests were added)
@@ -57,7 +63,8 @@ struct crawl_run
 /// operation_aborted or condition::cancelled: a stop, not a failure.
 bool is_abort(error_code ec);
 bool is_abort(std::exception_ptr e);
-/// The crawl state failed (its server unreachable or refusing, its database failing), as
+/// The crawl state failed (its server unreachable or refusing, its database failing, a request it
+/// cannot store), as
 /// opposed to a callback or a middleware: the crawl stops, and no lease may end as if its page
 /// were done (its discoveries may not all have been added).
 bool is_state_failure(std::exception_ptr e);
@@ -65,6 +72,20 @@ bool is_state_failure(std::exception_ptr e);
 std::string describe(std::exception_ptr e);
 /// "timeout", "network", "dns", ... for stats' errors_by_kind.
 std::string error_kind(error_code ec);
+
+/// How the crawl state stores requests (state::request_codec): callbacks and errbacks by the
+/// spider's names for them (spider::callback_name). `in_process`: the state is this process's
+/// memory, whose spill file dies with it, and a callback with no name waits in a table beside it.
+/// Otherwise (a job directory, a shared crawl) such a request is refused with
+/// error::unresumable_callback, a state failure: the crawl stops before storing it and the page
+/// that yielded it is fetched again on resume. A stored name the spider does not have is refused
+/// the same way when the request is read back, never replaced by parse.
+state::request_codec make_request_codec(weft::spider& sp, bool in_process);
+
+/// Points the spider's logger and counters (spider::log(), spider::stats()) into this crawl:
+/// lines at settings::log_level and above to stderr, warnings and errors counted, counters
+/// in stats' "custom". Undone when the run ends.
+void attach_spider_tools(crawl_run& run);
 
 /// Runs `t` on the crawl's executor without awaiting it; an exception ends the crawl as failed.
 void spawn_checked(crawl_run& run, task<void> t, std::string what);

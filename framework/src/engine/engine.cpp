@@ -72,7 +72,6 @@ struct engine::impl
     task<std::unique_ptr<state::crawl_state>> open_shared_state();
     void start_metrics();
     task<std::string> metrics_text();
-    state::request_codec codec();
     task<void> run_crawl();
     task<std::string> dispatch();
     task<void> wait_for_requests(std::string const& reason);
@@ -103,26 +102,6 @@ struct engine::impl
     crawl_result result;
 };
 
-// A job directory stores a spider's callbacks by the names it registered them under.
-state::request_codec engine::impl::codec()
-{
-    auto& sp = run.spider;
-    auto to_json = [&sp](weft::request const& r)
-    { return r.to_json([&sp](std::string const& key) { return sp.callback_name(key); }); };
-    auto from_json = [&sp](nlohmann::json const& j)
-    {
-        return weft::request::from_json(j,
-                                        [&sp](weft::request& r, std::string const& cb, std::string const& eb)
-                                        {
-                                            if (auto f = sp.find_callback(cb))
-                                                r.callback(std::move(f), cb);
-                                            if (auto f = sp.find_errback(eb))
-                                                r.errback(std::move(f), eb);
-                                        });
-    };
-    return {std::move(to_json), std::move(from_json)};
-}
-
 // A shared crawl (`--frontier`): the backend registered for the address's scheme, opened before
 // any page is fetched. Its errors name the address, never its password.
 task<std::unique_ptr<state::crawl_state>> engine::impl::open_shared_state()
@@ -134,7 +113,7 @@ task<std::unique_ptr<state::crawl_state>> engine::impl::open_shared_state()
                                     " exclude each other: a shared crawl keeps its state in the shared store; "
                                     "drop --job-dir");
     state::backend_address where{address, settings_.crawl_id};
-    auto opened = co_await state::async_open_backend(run.ex, std::move(where), settings_, codec());
+    auto opened = co_await state::async_open_backend(run.ex, std::move(where), settings_, make_request_codec(run.spider, false));
     co_return opened;
 }
 
@@ -166,6 +145,7 @@ task<std::string> engine::impl::metrics_text()
 task<void> engine::impl::setup()
 {
     run.spider.attach(run.ex, &settings_);
+    attach_spider_tools(run);
     if (settings_.allowed_hosts.empty())
         settings_.allowed_hosts = run.spider.allowed_hosts();
     start_metrics();
@@ -175,9 +155,9 @@ task<void> engine::impl::setup()
     else if (!settings_.frontier.empty())
         run.state = co_await open_shared_state();
     else if (!settings_.job_dir.empty())
-        run.state = state::open_job_state(settings_.job_dir, settings_, codec());
+        run.state = state::open_job_state(settings_.job_dir, settings_, make_request_codec(run.spider, false));
     else
-        run.state = state::make_memory_state(settings_, codec());
+        run.state = state::make_memory_state(settings_, make_request_codec(run.spider, true));
     run.scheduler = std::make_unique<scheduler>(settings_, run.stats);
     // A state that keeps its items (Redis) commits them with each completion; the sinks are not
     // opened (not truncated either): `weft export` or the caller writes them from the state.
@@ -374,6 +354,11 @@ void engine::set_state(std::unique_ptr<state::crawl_state> s)
 {
     impl_->injected_state = std::move(s);
 }
+void engine::set_start_requests(std::vector<weft::request> requests)
+{
+    impl_->run.start_requests = std::move(requests);
+}
+
 void engine::on_log(std::function<void(std::string const&)> log)
 {
     impl_->run.log = std::move(log);

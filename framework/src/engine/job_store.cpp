@@ -148,8 +148,8 @@ void job_store::save_stats(nlohmann::json const& j)
 
 std::int64_t job_store::add(weft::request const& req, fingerprint fp, std::string const& host)
 {
+    auto text = to_json_(req).dump(); // first: a request that cannot be stored is not seen either
     add_seen(fp);
-    auto text = to_json_(req).dump();
     insert_.bind(1, 0).bind(2, req.priority()).bind(3, host).bind(4, text).run();
     return db_.last_insert_rowid();
 }

@@ -66,10 +66,21 @@ void scraper::shutdown()
         parse_pool_->join();
 }
 
+namespace
+{
+
+generator<weft::request> given_requests(std::vector<weft::request> requests)
+{
+    for (auto& r : requests)
+        co_yield std::move(r);
+}
+
+} // namespace
+
 task<void> scraper::async_start()
 {
     discoveries out(run_);
-    auto gen = run_.spider.start_requests();
+    auto gen = run_.start_requests ? given_requests(std::move(*run_.start_requests)) : run_.spider.start_requests();
     while (auto r = co_await gen.async_next())
     {
         if (run_.stopping)
@@ -211,7 +222,7 @@ task<void> scraper::route(output yielded, weft::request const& parent, response 
             r.referer(parent.url());
         co_await out.requests.async_push(std::move(r));
     }
-    else if (auto it = co_await pipe(std::move(o->item())))
+    else if (auto it = co_await pipe(std::move(o->item()), parent))
         co_await keep(std::move(*it), out);
 }
 
@@ -228,12 +239,27 @@ task<void> scraper::keep(item it, page_output& out)
     }
 }
 
-task<std::optional<item>> scraper::pipe(item it)
+// An item through the pipelines. A stage that throws drops this item only: the page's other
+// items and its requests (pagination) go on, and the drop is said and counted.
+task<std::optional<item>> scraper::pipe(item it, weft::request const& parent)
 {
     std::optional<item> cur(std::move(it));
     for (auto const& p : pipelines_)
     {
-        cur = co_await p->process(std::move(*cur), run_.spider);
+        std::exception_ptr failed;
+        try
+        {
+            cur = co_await p->process(std::move(*cur), run_.spider);
+        }
+        catch (...)
+        {
+            failed = std::current_exception();
+        }
+        if (failed)
+        {
+            dropped_by(*p, parent, failed);
+            co_return std::nullopt;
+        }
         if (!cur)
         {
             ++run_.stats.items_dropped;
@@ -241,6 +267,29 @@ task<std::optional<item>> scraper::pipe(item it)
         }
     }
     co_return cur;
+}
+
+void scraper::dropped_by(item_pipeline const& stage, weft::request const& parent, std::exception_ptr e)
+{
+    if (is_abort(e) || is_state_failure(e))
+        std::rethrow_exception(e);
+    ++run_.stats.items_dropped;
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (drop_item const& why)
+    {
+        run_.say(fmt::format("dropped an item of {} in {}: {}", parent.url(), stage.name(), why.what()));
+        return;
+    }
+    catch (...)
+    {
+    }
+    ++run_.stats.item_errors;
+    run_.say(fmt::format("item pipeline {} failed on an item of {}: {}; that item is dropped, the page's other "
+                         "items go on",
+                         stage.name(), parent.url(), describe(e)));
 }
 
 } // namespace weft::engine::detail

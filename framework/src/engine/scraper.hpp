@@ -72,7 +72,8 @@ private:
     task<void> async_budget_spent(weft::request const& req, char const* during, page_output& out);
     task<void> route(output yielded, weft::request const& parent, response const* from, page_output& out);
     task<void> keep(item it, page_output& out);
-    task<std::optional<item>> pipe(item it);
+    task<std::optional<item>> pipe(item it, weft::request const& parent);
+    void dropped_by(item_pipeline const& stage, weft::request const& parent, std::exception_ptr e);
 
     crawl_run& run_;
     crawl_context& ctx_;

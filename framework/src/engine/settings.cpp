@@ -1,6 +1,7 @@
 #include <weft/engine/settings.hpp>
 
 #include <weft/http/proxy.hpp>
+#include <weft/spider/spider_tools.hpp>
 #include <weft/text/ascii.hpp>
 
 #include "engine/metrics_server.hpp"
@@ -212,6 +213,14 @@ std::vector<setting_rule> const& rules()
         {{"http_cache_dir", "httpcache_dir"}, [](S& s, K, K v) { s.http_cache_dir = std::string(v); }},
         {{"max_body_size", "download_maxsize"}, [](S& s, K key, K v) { s.max_body_size = to_size(key, v); }},
         {{"verify_tls"}, [](S& s, K key, K v) { s.verify_tls = to_bool(key, v); }},
+        {{"log_level"},
+         [](S& s, K key, K v)
+         {
+             weft::log_level level{};
+             if (!parse_log_level(v, level))
+                 bad(key, v, "debug, info, warning or error");
+             s.log_level = std::string(v);
+         }},
         {{"job_dir", "jobdir"}, [](S& s, K, K v) { s.job_dir = std::string(v); }},
         {{"frontier"}, [](S& s, K, K v) { s.frontier = std::string(v); }},
         {{"metrics"},
@@ -304,6 +313,7 @@ nlohmann::json settings::to_json() const
         {"proxies", redacted(proxies)},
         {"cookies", cookies},
         {"verify_tls", verify_tls},
+        {"log_level", log_level},
         {"job_dir", job_dir.string()},
         {"frontier", http::redact_credentials(frontier)},
         {"metrics", metrics},

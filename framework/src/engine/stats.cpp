@@ -43,6 +43,7 @@ nlohmann::json stats::to_json() const
         {"callback_errors", callback_errors},
         {"items", items},
         {"items_dropped", items_dropped},
+        {"item_errors", item_errors},
         {"bytes", bytes},
         {"robots_fetches", robots_fetches},
         {"cache_hits", cache_hits},
@@ -81,6 +82,7 @@ void stats::merge_from(nlohmann::json const& j)
     add(callback_errors, j, "callback_errors");
     add(items, j, "items");
     add(items_dropped, j, "items_dropped");
+    add(item_errors, j, "item_errors");
     add(bytes, j, "bytes");
     add(robots_fetches, j, "robots_fetches");
     add(cache_hits, j, "cache_hits");
@@ -109,7 +111,7 @@ void stats::add(std::string_view name, std::uint64_t n)
         {"retries", &stats::retries},           {"redirects", &stats::redirects},
         {"errors", &stats::errors},             {"callback_errors", &stats::callback_errors},
         {"items", &stats::items},               {"items_dropped", &stats::items_dropped},
-        {"bytes", &stats::bytes},               {"robots_fetches", &stats::robots_fetches},
+        {"item_errors", &stats::item_errors},   {"bytes", &stats::bytes},               {"robots_fetches", &stats::robots_fetches},
         {"cache_hits", &stats::cache_hits},
     };
     for (auto const& [key, member] : named)
@@ -127,10 +129,10 @@ void stats::add(std::string_view name, std::uint64_t n)
 std::string stats::summary() const
 {
     std::string s = fmt::format(
-        "pages {} ({:.1f}/s over {:.1f} s), responses {}, items {}, errors {}, retries {}, "
+        "pages {} ({:.1f}/s over {:.1f} s), responses {}, items {} (dropped {}), errors {}, retries {}, "
         "redirects {}, filtered {} (duplicate {}, offsite {}, robots {}, depth {}, rule {}, bad_url {}), "
         "{:.1f} MB",
-        pages, pages_per_second(), elapsed_s(), responses, items, errors, retries, redirects,
+        pages, pages_per_second(), elapsed_s(), responses, items, items_dropped, errors, retries, redirects,
         filtered_duplicate + filtered_offsite + filtered_robots + filtered_depth + filtered_rule + bad_urls,
         filtered_duplicate, filtered_offsite, filtered_robots, filtered_depth, filtered_rule, bad_urls,
         static_cast<double>(bytes) / 1e6);
@@ -139,6 +141,14 @@ std::string stats::summary() const
         s += "\n  status:";
         for (auto const& [code, n] : by_status)
             s += fmt::format(" {}={}", code, n);
+    }
+    if (item_errors || callback_errors)
+        s += fmt::format("\n  item errors {}, callback errors {}", item_errors, callback_errors);
+    if (!custom.empty())
+    {
+        s += "\n  custom:";
+        for (auto const& [name, n] : custom)
+            s += fmt::format(" {}={}", name, n);
     }
     if (!errors_by_kind.empty())
     {

@@ -23,6 +23,8 @@ nlohmann::json request::to_json(std::function<std::string(std::string const&)> c
         j["timeout_ms"] = t->count();
     if (auto const* m = meta_if(); m && !m->empty())
         j["meta"] = *m;
+    if (kwargs_.is_object() && !kwargs_.empty())
+        j["kwargs"] = kwargs_;
     auto name_of = [&](std::string const& key) -> std::string
     {
         if (key.empty())
@@ -62,6 +64,8 @@ request request::from_json(nlohmann::json const& j,
         r.timeout(std::chrono::milliseconds(it->get<long long>()));
     if (auto it = j.find("meta"); it != j.end())
         r.meta() = *it;
+    if (auto it = j.find("kwargs"); it != j.end() && it->is_object())
+        r.kwargs_ = *it;
     r.dont_filter_ = j.value("dont_filter", false);
     r.depth_ = j.value("depth", 0);
     r.referer_ = j.value("referer", std::string());

@@ -3,6 +3,8 @@
 #include <weft/html/encoding.hpp>
 #include <weft/url/resolve.hpp>
 
+#include <stdexcept>
+
 namespace weft
 {
 
@@ -54,6 +56,21 @@ weft::request const& response::request() const
 nlohmann::json& response::meta()
 {
     return st_->req.meta();
+}
+
+nlohmann::json const& response::kwargs() const
+{
+    return st_->req.kwargs();
+}
+
+nlohmann::json const& response::kwarg(std::string const& key) const
+{
+    auto const& all = st_->req.kwargs();
+    if (all.is_object())
+        if (auto it = all.find(key); it != all.end())
+            return *it;
+    throw std::out_of_range("callback argument '" + key + "' was not given with the request for " + url() +
+                            ": add .kwarg(\"" + key + "\", value) where the request is made");
 }
 std::string response::media_type() const
 {

@@ -3,6 +3,8 @@
 #include <weft/engine/settings.hpp>
 #include <weft/plugin/registry.hpp>
 
+#include "callback_symbols.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
@@ -66,20 +68,66 @@ nlohmann::json spider::setting(std::string const& key) const
 
 std::string spider::callback_name(std::string const& key) const
 {
-    auto it = names_.find(key);
-    return it == names_.end() ? std::string() : it->second;
+    std::lock_guard lock(names_mutex_);
+    if (auto it = names_.find(key); it != names_.end())
+        return it->second;
+    std::string name;
+    if (key.rfind("pm:", 0) == 0)
+        if (auto symbol = detail::member_symbol(this, key); !symbol.empty())
+            name = "sym:" + symbol;
+    names_.emplace(key, name); // once per distinct callback: dladdr is not cheap
+    return name;
+}
+
+namespace
+{
+
+// A callback stored by its symbol ("sym:..."), called again without the spider registering it.
+template <class Arg, class Fn>
+Fn by_symbol(spider const& s, std::string const& name)
+{
+    if (name.rfind("sym:", 0) != 0)
+        return {};
+    void* address = detail::symbol_address(&s, name.substr(4));
+    if (!address)
+        return {};
+    using member = generator<output> (spider::*)(Arg);
+    auto pm = detail::member_pointer_to<member>(address);
+    return [pm](spider& self, Arg a) { return (self.*pm)(std::move(a)); };
+}
+
+} // namespace
+
+std::vector<std::string> spider::registered_callbacks() const
+{
+    std::lock_guard lock(names_mutex_);
+    std::vector<std::string> out;
+    for (auto const& [name, fn] : callbacks_)
+        if (name.rfind("sym:", 0) != 0)
+            out.push_back(name);
+    return out;
 }
 
 callback_fn spider::find_callback(std::string const& n) const
 {
-    auto it = callbacks_.find(n);
-    return it == callbacks_.end() ? callback_fn() : it->second;
+    std::lock_guard lock(names_mutex_);
+    if (auto it = callbacks_.find(n); it != callbacks_.end())
+        return it->second;
+    auto fn = by_symbol<response, callback_fn>(*this, n);
+    if (fn)
+        callbacks_.emplace(n, fn);
+    return fn;
 }
 
 errback_fn spider::find_errback(std::string const& n) const
 {
-    auto it = errbacks_.find(n);
-    return it == errbacks_.end() ? errback_fn() : it->second;
+    std::lock_guard lock(names_mutex_);
+    if (auto it = errbacks_.find(n); it != errbacks_.end())
+        return it->second;
+    auto fn = by_symbol<failure, errback_fn>(*this, n);
+    if (fn)
+        errbacks_.emplace(n, fn);
+    return fn;
 }
 
 namespace

@@ -84,6 +84,9 @@ public:
     void add_middleware(std::unique_ptr<downloader_middleware> m) override;
     /// Adds a spider middleware (hooks around the callbacks).
     void add_spider_middleware(std::unique_ptr<spider_middleware> m) override;
+    /// Starts from `requests` instead of the spider's start_requests() (`weft parse`: one URL
+    /// for a chosen callback). Before async_run.
+    void set_start_requests(std::vector<weft::request> requests);
     /// Uses `f` instead of making settings::fetcher (for tests and custom fetchers).
     void set_fetcher(std::unique_ptr<http::fetcher> f);
     /// Uses `s` as the crawl state instead of the one the settings choose (memory, or the job

@@ -90,6 +90,9 @@ struct settings
     bool verify_tls = true;
 
     // --- engine ---
+    /// The lowest level of the spider's own log lines that is printed (spider::log(): "debug",
+    /// "info", "warning", "error"; `weft crawl -q`: warning).
+    std::string log_level = "info";
     std::filesystem::path job_dir;                      ///< persist frontier, seen-set and stats (resume)
     /// A shared crawl state (`--frontier redis://host:port/db`): every process with the same
     /// frontier and crawl_id works on one crawl (<weft/state/backend_registry.hpp>). Empty: local.

@@ -29,7 +29,8 @@ struct stats
     std::uint64_t errors = 0;          ///< requests failed after retries
     std::uint64_t callback_errors = 0; ///< exceptions escaping callbacks
     std::uint64_t items = 0;           ///< items that reached the sinks
-    std::uint64_t items_dropped = 0;   ///< dropped by a pipeline
+    std::uint64_t items_dropped = 0;   ///< dropped by a pipeline (nullopt, drop_item, or an exception)
+    std::uint64_t item_errors = 0;     ///< of those, dropped by an exception other than drop_item
     std::uint64_t bytes = 0;           ///< body bytes received
     std::uint64_t robots_fetches = 0;
     std::uint64_t cache_hits = 0;

@@ -6,6 +6,7 @@
 #include <weft/spider/item.hpp>
 
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 namespace weft
@@ -13,8 +14,19 @@ namespace weft
 
 class spider;
 
-/// One stage. Return the item (changed or not) to pass it on, nullopt to drop it (counted in
-/// stats as items_dropped). An exception drops the item and is logged with the URL.
+/// Thrown by a stage to drop the item with a reason (Scrapy's DropItem): the item is dropped,
+/// "dropped an item of URL in STAGE: reason" logged, counted in stats' items_dropped; the page's
+/// other items and requests go on.
+class drop_item : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One stage. Return the item (changed or not) to pass it on, nullopt to drop it quietly
+/// (counted in stats as items_dropped), or throw drop_item("why"). Any other exception drops
+/// that item only, is logged with the URL and the stage, and counted in items_dropped and
+/// item_errors (the summary line shows both); the page's other items and requests go on.
 class item_pipeline
 {
 public:

@@ -71,7 +71,12 @@ public:
     int priority() const { return http_.priority(); }
     http::request const& http() const { return http_; }
     http::request& http() { return http_; }
-    /// Free-form values carried to the response (res.meta()), persisted with the request.
+    /// Values carried to the response (res.meta()), persisted with the request. The engine and
+    /// the built-in middlewares and fetchers read these keys of it; all others are free:
+    /// "proxy" (a proxy URL for this request), "render", "wait_for", "wait_for_state",
+    /// "wait_for_timeout_ms", "wait_until", "actions", "block", "screenshot" (rendering with the
+    /// chromium fetcher: plugins/fetch_chromium/render_fetcher.hpp). Arguments meant for the
+    /// callback belong in kwarg(), which nothing of the engine reads.
     nlohmann::json& meta() { return http_.meta(); }
     nlohmann::json const* meta_if() const { return http_.meta_if(); }
 
@@ -122,6 +127,18 @@ public:
         http_.meta()[std::move(key)] = std::move(value);
         return *this;
     }
+
+    /// An argument for the callback (Scrapy's cb_kwargs): read as res.kwarg("key") or res.kwargs();
+    /// persisted with the request; no engine key can clash with it.
+    request& kwarg(std::string key, nlohmann::json value)
+    {
+        if (!kwargs_.is_object())
+            kwargs_ = nlohmann::json::object();
+        kwargs_[std::move(key)] = std::move(value);
+        return *this;
+    }
+    /// Every callback argument (an object; null when none was given).
+    nlohmann::json const& kwargs() const { return kwargs_; }
 
     // --- where the response goes ---
     /// A member function of the spider as the callback.
@@ -212,6 +229,7 @@ public:
 
 private:
     http::request http_;
+    nlohmann::json kwargs_;
     callback_fn callback_;
     errback_fn errback_;
     std::string callback_key_;

@@ -50,6 +50,11 @@ public:
     weft::request const& request() const;
     /// The request's meta (Scrapy's response.meta).
     nlohmann::json& meta();
+    /// The request's callback arguments (weft::request::kwarg, Scrapy's cb_kwargs).
+    nlohmann::json const& kwargs() const;
+    /// One callback argument. @throws std::out_of_range naming the key and the URL when the
+    /// request did not give it.
+    nlohmann::json const& kwarg(std::string const& key) const;
     /// The body parsed as JSON. @throws nlohmann::json::parse_error.
     nlohmann::json json() const;
 

@@ -7,12 +7,14 @@
 #include <weft/spider/output.hpp>
 #include <weft/spider/request.hpp>
 #include <weft/spider/response.hpp>
+#include <weft/spider/spider_tools.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,18 +105,34 @@ public:
     /// The executor callbacks run on (the engine's); generators of this spider use it.
     executor get_executor() const { return executor_; }
 
-    /// Names a member-function callback so a job directory can persist requests that use it.
+    /// The spider's logger and counters (<weft/spider/spider_tools.hpp>): `log().info("...")`,
+    /// `stats().inc("products")`, reported in the crawl's stats JSON under "custom".
+    spider_log& log() noexcept { return log_; }
+    spider_log const& log() const noexcept { return log_; }
+    spider_stats& stats() noexcept { return stats_; }
+    spider_stats const& stats() const noexcept { return stats_; }
+
+    /// Names a callback for a job directory or a shared crawl, which store requests with their
+    /// callbacks' names. Optional for member functions: one that is not registered is stored by
+    /// its own symbol (callback_name()); register it to keep a job resumable across a rename.
     template <class Spider, class Arg>
     void register_callback(std::string cb_name, generator<output> (Spider::*pm)(Arg))
     {
+        std::lock_guard lock(names_mutex_);
         names_[request::member_key(pm)] = cb_name;
         if constexpr (std::is_same_v<Arg, response>)
             callbacks_[cb_name] = [pm](spider& s, response r) { return (static_cast<Spider&>(s).*pm)(std::move(r)); };
         else
             errbacks_[cb_name] = [pm](spider& s, failure f) { return (static_cast<Spider&>(s).*pm)(std::move(f)); };
     }
-    /// Key -> registered name ("" when unknown or the default).
+    /// The name a request's callback is stored under (request::callback_key()): a registered name;
+    /// for a member function nobody registered, "sym:" and its symbol from the dynamic symbol
+    /// table (a later process with the same spider build calls it again); "" when it has neither
+    /// (a hidden or local symbol, a member of a second base class). Thread-safe.
     std::string callback_name(std::string const& key) const;
+    /// The names given with register_callback to callbacks (not errbacks), sorted.
+    std::vector<std::string> registered_callbacks() const;
+    /// The callback or errback stored under `name`, or empty. Thread-safe.
     callback_fn find_callback(std::string const& name) const;
     errback_fn find_errback(std::string const& name) const;
 
@@ -131,9 +149,12 @@ protected:
 private:
     std::string name_;
     std::map<std::string, std::string> args_;
-    std::map<std::string, std::string> names_;
-    std::map<std::string, callback_fn> callbacks_;
-    std::map<std::string, errback_fn> errbacks_;
+    mutable std::mutex names_mutex_; // the state's threads ask for names too
+    mutable std::map<std::string, std::string> names_;
+    mutable std::map<std::string, callback_fn> callbacks_;
+    mutable std::map<std::string, errback_fn> errbacks_;
+    spider_log log_;
+    spider_stats stats_;
     executor executor_;
     engine::settings const* settings_ = nullptr;
 };
