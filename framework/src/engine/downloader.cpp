@@ -30,6 +30,7 @@ std::optional<std::chrono::milliseconds> retry_after_of(http::response const& re
         return std::nullopt;
     return middleware::parse_retry_after(*v);
 }
+
 // A response's body, collected under the crawl's body budget: the Content-Length is charged when
 // the headers arrive, each decoded byte past the charge as it arrives. A charge that does not fit
 // (the budget is full, and this response is not alone in it) stops the transfer: `wanted` says
@@ -43,7 +44,6 @@ public:
     error_code on_headers(http::response const& res) override
     {
         body.clear(); // a proxy failed over: the next attempt starts again
-        known_ = std::nullopt;
         if (head_ || res.status == 204 || res.status == 304)
             return {};
         if (auto v = res.headers.get("Content-Length"))
@@ -51,10 +51,7 @@ public:
             std::uint64_t n = 0;
             auto const [end, err] = std::from_chars(v->data(), v->data() + v->size(), n);
             if (err == std::errc() && end == v->data() + v->size())
-            {
-                known_ = n;
                 return need(n, n);
-            }
         }
         return {};
     }
@@ -85,7 +82,6 @@ private:
     body_budget::charge& held_;
     bool head_;
     std::uint64_t most_;
-    std::optional<std::uint64_t> known_;
 };
 
 } // namespace
@@ -93,8 +89,10 @@ private:
 // Fetches with the body charged to the crawl's budget in `held`: waits while the budget is full,
 // and when a response turns out not to fit, drops it and fetches again once `wanted` bytes fit
 // (counted as body_budget_refetches; at most twice: the second reserves the largest body).
+// `started` is when the last attempt went out: the wait for the budget is not the host's latency.
 task<std::pair<error_code, http::response>> downloader::fetch_within_budget(http::request req,
-                                                                           body_budget::charge& held)
+                                                                           body_budget::charge& held,
+                                                                           clock::time_point& started)
 {
     std::uint64_t want = 0;
     auto const most = std::max<std::uint64_t>(run_.settings.max_body_size, 1);
@@ -105,6 +103,7 @@ task<std::pair<error_code, http::response>> downloader::fetch_within_budget(http
             co_return std::pair{error_code(asio::error::operation_aborted), http::response{}};
         held = std::move(*got);
         budgeted_body sink(held, req.method() == "HEAD", most);
+        started = clock::now();
         auto [ec, res] = co_await fetch(req, &sink);
         if (sink.wanted && !run_.stopping)
         {
@@ -166,8 +165,8 @@ void downloader::give_up(std::string why)
 }
 
 // From the state's counters and its busiest hosts: every pending or leased request is one of
-// `hosts`' and nothing waits for a retry. The busiest |hosts| + 1 suffice: another host with
-// requests would be among them (only |hosts| can be others'). A lease whose page is being parsed
+// `hosts`' and nothing waits for a retry. The busiest |hosts| + 1 suffice: if another host has
+// requests, one such is among them (at most |hosts| of them are `hosts`). A lease whose page is being parsed
 // no longer counts in its host's in_flight, so the sums differ and the answer is no.
 task<bool> downloader::async_nothing_else_to_do(std::vector<std::string> hosts)
 {
@@ -262,9 +261,9 @@ task<download_result> downloader::async_download(weft::request& req)
     }
     req.attempts(req.attempts() + 1);
     ++run_.stats.attempts;
-    auto const t0 = clock::now();
+    auto t0 = clock::now();
     body_budget::charge held;
-    auto [ec, res] = co_await fetch_within_budget(req.http(), held);
+    auto [ec, res] = co_await fetch_within_budget(req.http(), held, t0);
     state::fetch_outcome outcome;
     outcome.fetched = true;
     outcome.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);

@@ -79,7 +79,8 @@ private:
                                       state::fetch_outcome outcome);
     static download_result failed(error_code ec, std::string why, state::fetch_outcome outcome);
     task<std::pair<error_code, http::response>> fetch(http::request req, http::body_sink* sink);
-    task<std::pair<error_code, http::response>> fetch_within_budget(http::request req, body_budget::charge& held);
+    task<std::pair<error_code, http::response>> fetch_within_budget(http::request req, body_budget::charge& held,
+                                                                    std::chrono::steady_clock::time_point& started);
 
     crawl_run& run_;
     middleware_chain& chain_;
