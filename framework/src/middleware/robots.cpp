@@ -7,8 +7,10 @@
 // and the request is postponed with its host held (backoff_base, doubling): the host stays not
 // ready, so nothing else of it is fetched, and a later lease of the host tries again. Once the
 // file has been unreachable for settings::robots_unreachable_limit in this process and the crawl
-// has nothing else to do (crawl_context::async_nothing_else_to_do), the host's requests fail with engine::robots_unreachable_error() instead (the job directory keeps them for the
-// next run) and the cause is said once per origin (crawl_context::give_up).
+// has nothing else to do (crawl_context::async_nothing_else_to_do), the host's requests fail with
+// engine::robots_unreachable_error() instead (the job directory keeps them for the next run) and
+// the cause is said once per origin (crawl_context::give_up). A crawl that always has other work
+// never gives up on the host: its URLs wait, pending, until the crawl is stopped.
 #include <weft/middleware/builtin.hpp>
 
 #include <weft/engine/robots.hpp>
@@ -170,7 +172,7 @@ private:
         bool give_up = false;
         if (clock::now() - e.first_failure >= s.robots_unreachable_limit)
         {
-            auto hosts = failing_hosts(); // named first: owning temporaries in co_await (docs/ARCHITECTURE.md, trap 2)
+            auto hosts = failing_hosts(); // named first (docs/ARCHITECTURE.md, trap 2)
             give_up = co_await ctx.async_nothing_else_to_do(std::move(hosts));
         }
         if (give_up)
@@ -184,7 +186,7 @@ private:
         }
         auto const hold = doubled(s.backoff_base, e.failures - 1, s.retry_max_delay);
         co_return decision::retry(hold, fmt::format("robots.txt of {} unreachable ({}): its host's requests wait {}",
-                                                 origin, e.cause, seconds_text(hold)));
+                                                    origin, e.cause, seconds_text(hold)));
     }
 
     // The hosts whose robots.txt this process found unreachable (given up on or still trying).
