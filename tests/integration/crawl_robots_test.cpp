@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -284,4 +285,82 @@ TEST_CASE("a job whose host's robots.txt was unreachable fetches the host's URLs
     REQUIRE(items.size() == 2);
     for (auto const& i : items)
         CHECK(i["status"] == 200);
+}
+
+namespace
+{
+
+// Two hosts behind one proxy: a.invalid's robots.txt always fails (503); b.invalid allows all and
+// has a chain of `pages` pages (/b/0 links to /b/1 ...), which its Crawl-delay spreads out.
+class busy_and_failing_site
+{
+public:
+    explicit busy_and_failing_site(int pages)
+    {
+        server_.add_handler("/robots.txt",
+                            [this](weft::test::received_request const& r)
+                            {
+                                weft::test::canned_response res;
+                                if (host_of(r) == "a.invalid")
+                                {
+                                    ++robots_a_;
+                                    res.status = 503;
+                                    return res;
+                                }
+                                res.body = "User-agent: *\nCrawl-delay: 0.03\n";
+                                return res;
+                            });
+        for (int i = 0; i < pages; ++i)
+        {
+            auto next = i + 1 < pages ? "<a href=\"/b/" + std::to_string(i + 1) + "\">next</a>" : std::string();
+            server_.add_handler("/b/" + std::to_string(i),
+                                [next](weft::test::received_request const&)
+                                { return weft::test::html_response("<html><body>" + next + "</body></html>"); });
+        }
+        server_.add_handler("/a.html", [](weft::test::received_request const&)
+                            { return weft::test::html_response("<html><title>a</title></html>"); });
+    }
+
+    std::string proxy() const { return server_.url(""); }
+    std::size_t requests(std::string const& path) const { return server_.request_count(path); }
+    int robots_a() const { return robots_a_; }
+
+private:
+    static std::string host_of(weft::test::received_request const& r)
+    {
+        return r.proxied_for.substr(r.proxied_for.find("://") + 3);
+    }
+
+    std::atomic<int> robots_a_{0};
+    weft::test::test_server server_;
+};
+
+} // namespace
+
+TEST_CASE("weft crawl gives up on a host whose robots.txt stays unreachable only once the crawl has nothing else "
+          "to do",
+          "[cli][crawl][robots]")
+{
+    constexpr int pages = 30;
+    busy_and_failing_site s(pages);
+    // robots_unreachable_limit=0: the time limit has passed at a.invalid's first failure; what
+    // holds its URLs is b.invalid's work. The holds are short and capped so that the give-up
+    // comes soon after b.invalid is done.
+    auto r = weft::test::run_process({weft::test::weft_cli_path(), "crawl", "-q", "--proxy", s.proxy(),
+                                      "http://a.invalid/a.html", "http://b.invalid/b/0", "--retries", "0", "-s",
+                                      "robots_unreachable_limit=0", "-s", "backoff_base=20", "-s",
+                                      "retry_max_delay=100"});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(s.requests("/a.html") == 0);
+    for (int i = 0; i < pages; ++i)
+        CHECK(s.requests("/b/" + std::to_string(i)) == 1);
+    auto const items = items_of(r.out);
+    REQUIRE(items.size() == pages + 1);
+    // Items are written as requests complete: a.invalid's error comes after every page of b.invalid.
+    for (int i = 0; i < pages; ++i)
+        CHECK(items[i]["status"] == 200);
+    CHECK(items.back()["error"] == "robots.txt unreachable: HTTP 503 (http://a.invalid/robots.txt)");
+    CHECK(s.robots_a() > 1); // it was fetched again while b.invalid was being crawled
+    CHECK(occurrences(r.err, "robots.txt of http://a.invalid unreachable") == 1);
 }

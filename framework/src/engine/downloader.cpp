@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
 namespace weft::engine::detail
 {
 
@@ -26,10 +30,99 @@ std::optional<std::chrono::milliseconds> retry_after_of(http::response const& re
         return std::nullopt;
     return middleware::parse_retry_after(*v);
 }
+
+// A response's body, collected under the crawl's body budget: the Content-Length is charged when
+// the headers arrive, each decoded byte past the charge as it arrives. A charge that does not fit
+// (the budget is full, and this response is not alone in it) stops the transfer: `wanted` says
+// how many bytes to wait for before fetching again. The fetchers cannot pause a transfer, so a
+// response that does not fit is dropped and fetched again rather than held half read.
+class budgeted_body final : public http::body_sink
+{
+public:
+    budgeted_body(body_budget::charge& held, bool head, std::uint64_t most) : held_(held), head_(head), most_(most) {}
+
+    error_code on_headers(http::response const& res) override
+    {
+        body.clear(); // a proxy failed over: the next attempt starts again
+        if (head_ || res.status == 204 || res.status == 304)
+            return {};
+        if (auto v = res.headers.get("Content-Length"))
+        {
+            std::uint64_t n = 0;
+            auto const [end, err] = std::from_chars(v->data(), v->data() + v->size(), n);
+            if (err == std::errc() && end == v->data() + v->size())
+                return need(n, n);
+        }
+        return {};
+    }
+
+    error_code on_data(std::string_view chunk) override
+    {
+        auto const total = body.size() + chunk.size();
+        // Past a known length (a compressed body decodes larger) or of no known length: the next
+        // attempt reserves the most a body may decode to, so it cannot be refused again.
+        if (auto ec = need(total, most_))
+            return ec;
+        body.append(chunk);
+        return {};
+    }
+
+    std::string body;
+    std::optional<std::uint64_t> wanted; ///< set when the budget refused the transfer
+
+private:
+    error_code need(std::uint64_t total, std::uint64_t ask_next)
+    {
+        if (total <= held_.bytes() || held_.try_grow(total - held_.bytes()))
+            return {};
+        wanted = std::max(ask_next, total);
+        return make_error_code(std::errc::no_buffer_space);
+    }
+
+    body_budget::charge& held_;
+    bool head_;
+    std::uint64_t most_;
+};
+
 } // namespace
 
+// Fetches with the body charged to the crawl's budget in `held`: waits while the budget is full,
+// and when a response turns out not to fit, drops it and fetches again once `wanted` bytes fit
+// (counted as body_budget_refetches; at most twice: the second reserves the largest body).
+// `started` is when the last attempt went out: the wait for the budget is not the host's latency.
+task<std::pair<error_code, http::response>> downloader::fetch_within_budget(http::request req,
+                                                                           body_budget::charge& held,
+                                                                           clock::time_point& started)
+{
+    std::uint64_t want = 0;
+    auto const most = std::max<std::uint64_t>(run_.settings.max_body_size, 1);
+    while (true)
+    {
+        auto got = co_await budget_.async_acquire(want);
+        if (!got || run_.stopping)
+            co_return std::pair{error_code(asio::error::operation_aborted), http::response{}};
+        held = std::move(*got);
+        budgeted_body sink(held, req.method() == "HEAD", most);
+        started = clock::now();
+        auto [ec, res] = co_await fetch(req, &sink);
+        if (sink.wanted && !run_.stopping)
+        {
+            run_.stats.add("body_budget_refetches");
+            want = *sink.wanted;
+            held.release();
+            continue;
+        }
+        if (!ec && res.body.empty())
+            res.body = std::move(sink.body);
+        else if (!ec && res.body.size() > held.bytes()) // a fetcher that filled the body itself
+            held.grow(res.body.size() - held.bytes());
+        run_.stats.inflight_body_bytes_peak = budget_.peak();
+        co_return std::pair{ec, std::move(res)};
+    }
+}
+
 downloader::downloader(crawl_run& run, middleware_chain& chain, std::unique_ptr<http::fetcher> fetchers)
-    : run_(run), chain_(chain), fetchers_(std::move(fetchers))
+    : run_(run), chain_(chain), fetchers_(std::move(fetchers)), budget_(run.settings.max_inflight_body_bytes)
 {
 }
 
@@ -71,8 +164,36 @@ void downloader::give_up(std::string why)
     run_.given_up.push_back(std::move(why));
 }
 
-// A fetch that abort_all() aborts (its lease is then given back).
+// From the state's counters and its busiest hosts: every pending or leased request is one of
+// `hosts`' and nothing waits for a retry. The busiest |hosts| + 1 suffice: if another host has
+// requests, one such is among them (at most |hosts| of them are `hosts`). A lease whose page is being parsed
+// no longer counts in its host's in_flight, so the sums differ and the answer is no.
+task<bool> downloader::async_nothing_else_to_do(std::vector<std::string> hosts)
+{
+    auto const c = co_await run_.state->async_counters();
+    if (c.delayed > 0)
+        co_return false;
+    auto const busiest = co_await run_.state->async_busiest_hosts(hosts.size() + 1);
+    std::uint64_t theirs = 0;
+    for (auto const& h : busiest)
+    {
+        auto const load = h.pending + h.in_flight;
+        if (load == 0)
+            continue;
+        if (std::find(hosts.begin(), hosts.end(), h.host) == hosts.end())
+            co_return false;
+        theirs += load;
+    }
+    co_return theirs == c.pending + c.leased;
+}
+
 task<std::pair<error_code, http::response>> downloader::async_fetch_direct(http::request req)
+{
+    co_return co_await fetch(std::move(req), nullptr);
+}
+
+// A fetch that abort_all() aborts (its lease is then given back).
+task<std::pair<error_code, http::response>> downloader::fetch(http::request req, http::body_sink* sink)
 {
     if (run_.stopping)
         co_return std::pair{error_code(asio::error::operation_aborted), http::response{}};
@@ -85,12 +206,13 @@ task<std::pair<error_code, http::response>> downloader::async_fetch_direct(http:
         ~unregister() { s.erase(p); }
     } guard{in_flight_, &sig};
     auto [ec, res] = co_await fetchers_->async_fetch(
-        std::move(req), nullptr, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
+        std::move(req), sink, asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
     co_return std::pair{ec, std::move(res)};
 }
 
 void downloader::abort_all()
 {
+    budget_.cancel_waiters();
     for (auto* s : in_flight_)
         s->emit(asio::cancellation_type::terminal);
 }
@@ -139,15 +261,18 @@ task<download_result> downloader::async_download(weft::request& req)
     }
     req.attempts(req.attempts() + 1);
     ++run_.stats.attempts;
-    auto const t0 = clock::now();
-    auto [ec, res] = co_await async_fetch_direct(req.http());
+    auto t0 = clock::now();
+    body_budget::charge held;
+    auto [ec, res] = co_await fetch_within_budget(req.http(), held, t0);
     state::fetch_outcome outcome;
     outcome.fetched = true;
     outcome.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0);
     outcome.status = ec ? 0 : res.status;
     if (!ec)
         outcome.retry_after = retry_after_of(res);
-    co_return co_await after_fetch(req, ec, std::move(res), outcome);
+    auto r = co_await after_fetch(req, ec, std::move(res), outcome);
+    r.body_charge = std::move(held);
+    co_return r;
 }
 
 // The way back: on_error or on_response, in reverse priority.

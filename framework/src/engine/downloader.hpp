@@ -4,6 +4,7 @@
 // direct fetch.
 #pragma once
 
+#include "engine/body_budget.hpp"
 #include "engine/crawl.hpp"
 
 #include <weft/http/fetcher.hpp>
@@ -40,6 +41,8 @@ struct download_result
     error_code ec;
     std::string why;
     state::fetch_outcome outcome; ///< for the host's controller
+    /// The body bytes `res` holds in the crawl's budget: released when the page is done with.
+    body_budget::charge body_charge;
 };
 
 class downloader final : public crawl_context
@@ -49,8 +52,10 @@ public:
 
     /// Runs `req` through the middlewares and the fetcher; counts attempts, bytes and statuses.
     task<download_result> async_download(weft::request& req);
-    /// Aborts every fetch in flight (they end as `aborted`).
+    /// Aborts every fetch in flight and every wait for the body budget (they end as `aborted`).
     void abort_all();
+    /// The most body bytes held at once (settings::max_inflight_body_bytes).
+    std::uint64_t body_bytes_peak() const noexcept { return budget_.peak(); }
     void shutdown();
 
     // crawl_context
@@ -67,16 +72,21 @@ public:
     void give_up(std::string why) override;
     task<std::pair<error_code, http::response>> async_fetch_direct(http::request req) override;
     bool stopping() const noexcept override { return run_.stopping; }
+    task<bool> async_nothing_else_to_do(std::vector<std::string> hosts) override;
 
 private:
     task<download_result> after_fetch(weft::request& req, error_code ec, http::response res,
                                       state::fetch_outcome outcome);
     static download_result failed(error_code ec, std::string why, state::fetch_outcome outcome);
+    task<std::pair<error_code, http::response>> fetch(http::request req, http::body_sink* sink);
+    task<std::pair<error_code, http::response>> fetch_within_budget(http::request req, body_budget::charge& held,
+                                                                    std::chrono::steady_clock::time_point& started);
 
     crawl_run& run_;
     middleware_chain& chain_;
     std::unique_ptr<http::fetcher> fetchers_;
     std::set<asio::cancellation_signal*> in_flight_;
+    body_budget budget_;
 };
 
 } // namespace weft::engine::detail

@@ -80,6 +80,8 @@ task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l,
         --run.fetching;
         run.wake();
     }
+    if (r.what != kind::response)
+        r.body_charge.release(); // only a response's body is kept, until its page is done with
     page_output out(run);
     switch (r.what)
     {
@@ -125,6 +127,7 @@ task<void> process(crawl_run& run, downloader& dl, scraper& sc, state::lease& l,
     // The host's place frees while the callback runs.
     co_await run.state->async_fetched(l.token, r.outcome);
     co_await sc.async_scrape(l.req, std::move(r.res), out);
+    r.body_charge.release(); // parsed, and the callback is over: its body is gone
     co_await complete(run, l, out, state::final_state::done, r.outcome);
 }
 

@@ -212,6 +212,7 @@ std::vector<setting_rule> const& rules()
         {{"cookies", "cookies_enabled"}, [](S& s, K key, K v) { s.cookies = to_bool(key, v); }},
         {{"http_cache_dir", "httpcache_dir"}, [](S& s, K, K v) { s.http_cache_dir = std::string(v); }},
         {{"max_body_size", "download_maxsize"}, [](S& s, K key, K v) { s.max_body_size = to_size(key, v); }},
+        {{"max_inflight_body_bytes"}, [](S& s, K key, K v) { s.max_inflight_body_bytes = to_size(key, v); }},
         {{"verify_tls"}, [](S& s, K key, K v) { s.verify_tls = to_bool(key, v); }},
         {{"log_level"},
          [](S& s, K key, K v)
@@ -312,6 +313,8 @@ nlohmann::json settings::to_json() const
         {"user_agent", user_agent},
         {"proxies", redacted(proxies)},
         {"cookies", cookies},
+        {"max_body_size", max_body_size},
+        {"max_inflight_body_bytes", max_inflight_body_bytes},
         {"verify_tls", verify_tls},
         {"log_level", log_level},
         {"job_dir", job_dir.string()},

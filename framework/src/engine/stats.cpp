@@ -47,6 +47,7 @@ nlohmann::json stats::to_json() const
         {"bytes", bytes},
         {"robots_fetches", robots_fetches},
         {"cache_hits", cache_hits},
+        {"inflight_body_bytes_peak", inflight_body_bytes_peak},
         {"by_status", status},
         {"errors_by_kind", errors_by_kind},
         {"custom", custom},

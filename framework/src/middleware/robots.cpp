@@ -6,9 +6,11 @@
 // fetch is retried with the crawl's retry backoff, and when they all fail the claim is given back
 // and the request is postponed with its host held (backoff_base, doubling): the host stays not
 // ready, so nothing else of it is fetched, and a later lease of the host tries again. Once the
-// file has been unreachable for settings::robots_unreachable_limit in this process, the host's
-// requests fail with engine::robots_unreachable_error() instead (the job directory keeps them for the
-// next run) and the cause is said once per origin (crawl_context::give_up).
+// file has been unreachable for settings::robots_unreachable_limit in this process and the crawl
+// has nothing else to do (crawl_context::async_nothing_else_to_do), the host's requests fail with
+// engine::robots_unreachable_error() instead (the job directory keeps them for the next run) and
+// the cause is said once per origin (crawl_context::give_up). A crawl that always has other work
+// never gives up on the host: its URLs wait, pending, until the crawl is stopped.
 #include <weft/middleware/builtin.hpp>
 
 #include <weft/engine/robots.hpp>
@@ -29,6 +31,7 @@
 #include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace weft::middleware
 {
@@ -125,11 +128,12 @@ public:
                         w->cancel();
                 }
             } guard{e};
-            auto const got = co_await learn(origin, detail::host_or_empty(req.url()), e, ctx);
+            e.host = detail::host_or_empty(req.url());
+            auto const got = co_await learn(origin, e.host, e, ctx);
             if (got == learnt::stopped)
                 co_return decision::fail(asio::error::operation_aborted, "stopped");
             if (got == learnt::unreachable)
-                co_return unreachable_decision(origin, e, ctx);
+                co_return co_await unreachable_decision(origin, e, ctx);
             break; // fresh when learnt, whatever the clock says by now
         }
         if (!e.policy->rules.allowed(ctx.settings().user_agent, req.url()))
@@ -140,6 +144,7 @@ public:
 private:
     struct entry
     {
+        std::string host; // of the request that last asked for it
         std::optional<engine::robots_policy> policy;
         clock::time_point expires{};
         std::shared_ptr<asio::steady_timer> waiter; // set while one request asks the state
@@ -158,22 +163,41 @@ private:
         stopped,     // the crawl is stopping
     };
 
-    // The request waits (its host held) while robots.txt is unreachable, until the limit.
-    static decision unreachable_decision(std::string const& origin, entry& e, crawl_context& ctx)
+    // The request waits (its host held) while robots.txt is unreachable: at least for the limit,
+    // and as long as the crawl has anything else to do (another host's pages, a retry): a server
+    // down for a while should not lose a site while the crawl is busy elsewhere anyway.
+    task<decision> unreachable_decision(std::string origin, entry& e, crawl_context& ctx)
     {
         auto const& s = ctx.settings();
+        bool give_up = false;
         if (clock::now() - e.first_failure >= s.robots_unreachable_limit)
+        {
+            auto hosts = failing_hosts(); // named first (docs/ARCHITECTURE.md, trap 2)
+            give_up = co_await ctx.async_nothing_else_to_do(std::move(hosts));
+        }
+        if (give_up)
         {
             e.given_up = true;
             ctx.give_up(fmt::format("robots.txt of {} unreachable for {} ({} attempts, last: {}); the host's URLs "
                                     "were not fetched (RFC 9309): with --job-dir, run again to retry them; "
                                     "-s robots_unreachable_limit=SECONDS waits longer",
                                     origin, seconds_text(clock::now() - e.first_failure), e.attempts, e.cause));
-            return give_up_decision(origin, e);
+            co_return give_up_decision(origin, e);
         }
         auto const hold = doubled(s.backoff_base, e.failures - 1, s.retry_max_delay);
-        return decision::retry(hold, fmt::format("robots.txt of {} unreachable ({}): its host's requests wait {}",
-                                                 origin, e.cause, seconds_text(hold)));
+        co_return decision::retry(hold, fmt::format("robots.txt of {} unreachable ({}): its host's requests wait {}",
+                                                    origin, e.cause, seconds_text(hold)));
+    }
+
+    // The hosts whose robots.txt this process found unreachable (given up on or still trying).
+    std::vector<std::string> failing_hosts() const
+    {
+        std::vector<std::string> out;
+        for (auto const& [origin, e] : cache_)
+            if ((e.failures > 0 || e.given_up) && !e.host.empty() &&
+                std::find(out.begin(), out.end(), e.host) == out.end())
+                out.push_back(e.host);
+        return out;
     }
 
     static decision give_up_decision(std::string const& origin, entry const& e)

@@ -132,7 +132,8 @@ TEST_CASE("robots.txt answering 5xx fetches nothing of the host and gives its UR
     s.robots_unreachable_limit = std::chrono::milliseconds(0); // give up after the first failed fetch
     std::vector<weft::item> items;
     auto result = weft::test::run_sync(crawl({server.url("/")}, s, &items));
-    CHECK(items.empty());
+    REQUIRE(items.size() == 1); // the start URL ends in an item naming the cause
+    CHECK(items[0].get<std::string>("error").starts_with("robots.txt unreachable: HTTP 503"));
     CHECK(server.request_count("/") == 0); // RFC 9309: nothing of the host while its robots.txt is unknown
     CHECK(result.stats.errors == 1);       // given up, with robots.txt unreachable as the error
     CHECK(result.given_up.size() == 1);

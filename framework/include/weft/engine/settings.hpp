@@ -45,10 +45,11 @@ struct settings
     /// retry_max_delay; a good response starts over at base.
     std::chrono::milliseconds backoff_base = 1000ms;
     bool obey_robots = true; ///< robots.txt (RFC 9309), one fetch per host, cached
-    /// How long a host's robots.txt may stay unreachable (5xx, 429, no response) before its
-    /// requests fail with "robots.txt unreachable: CAUSE" (a job directory keeps them for the next
-    /// run; the crawl exits 1). Until then they wait: the file is fetched again after
-    /// backoff_base, doubling. Set in seconds (robots_unreachable_limit=600).
+    /// How long at least a host's robots.txt may stay unreachable (5xx, 429, no response) before
+    /// its requests fail with "robots.txt unreachable: CAUSE" (a job directory keeps them for the
+    /// next run; the crawl exits 1); they fail only once the crawl has nothing else to do, too.
+    /// Until then they wait: the file is fetched again after backoff_base, doubling up to
+    /// retry_max_delay. Set in seconds (robots_unreachable_limit=600).
     std::chrono::milliseconds robots_unreachable_limit = 600s;
 
     // --- scope ---
@@ -85,6 +86,11 @@ struct settings
     bool cookies = true;
     std::filesystem::path http_cache_dir; ///< a directory: responses cached on disk (dev mode)
     std::size_t max_body_size = 64u << 20;
+    /// The body bytes all responses being downloaded, decoded or parsed may hold at once: past
+    /// it, new fetches wait (and a response that would pass it is fetched again once there is
+    /// room); a body larger than it proceeds alone. 256 MiB: four bodies of the default
+    /// max_body_size. 0: no limit.
+    std::size_t max_inflight_body_bytes = 256u << 20;
     /// Verify TLS certificates and host names (`verify_tls=false`, `weft crawl -k`: accept any,
     /// self-signed included; the CLI warns once).
     bool verify_tls = true;

@@ -34,6 +34,9 @@ struct stats
     std::uint64_t bytes = 0;           ///< body bytes received
     std::uint64_t robots_fetches = 0;
     std::uint64_t cache_hits = 0;
+    /// The most response body bytes held at once (settings::max_inflight_body_bytes); this run's,
+    /// not merged on resume.
+    std::uint64_t inflight_body_bytes_peak = 0;
     std::map<int, std::uint64_t> by_status;
     std::map<std::string, std::uint64_t> errors_by_kind; ///< "timeout", "network", "dns", ...
     std::map<std::string, std::uint64_t, std::less<>> custom; ///< counted by name by middlewares and extensions

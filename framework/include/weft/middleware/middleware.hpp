@@ -122,6 +122,12 @@ public:
     /// True once the crawl is stopping: a hook that waits for something (another worker's
     /// robots.txt fetch) gives up and fails with operation_aborted.
     virtual bool stopping() const noexcept { return false; }
+    /// True when every request the crawl still holds (pending, delayed, leased) belongs to one of
+    /// `hosts`: the crawl has nothing else to do but wait for them (the robots middleware gives up
+    /// on a host whose robots.txt stays unreachable only then). Counted from the crawl state, so a
+    /// page being parsed or a retry waiting for its time is work; in a shared crawl, every
+    /// worker's requests count. This default (no crawl to ask) says true.
+    virtual task<bool> async_nothing_else_to_do(std::vector<std::string> hosts) { co_return true; }
 };
 
 /// A downloader middleware. Hooks run in ascending priority() on the way out (on_request) and in
