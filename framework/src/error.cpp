@@ -53,6 +53,7 @@ public:
         case error::not_supported: return "the crawl-state backend does not support this operation";
         case error::state_unavailable: return "the crawl state's server cannot be reached";
         case error::state_refused: return "the crawl state's server refused the operation";
+        case error::bad_regex: return "invalid regular expression";
         }
         return "unknown weft error";
     }
@@ -88,6 +89,7 @@ public:
         case error::state_refused: return condition::client_error;
         case error::state_unavailable: return condition::network;
         case error::bad_selector:
+        case error::bad_regex:
         case error::bad_encoding: return condition::parse;
         }
         return {ev, *this};

@@ -63,6 +63,8 @@ enum class error
     not_supported,          ///< the crawl-state backend does not offer the operation
     state_unavailable,      ///< the crawl state's server cannot be reached (refused, closed, timed out)
     state_refused,          ///< the crawl state's server refused (wrong password, out of memory, bad crawl id)
+    // html
+    bad_regex,              ///< a regular expression (re, re_first) that does not compile
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.
