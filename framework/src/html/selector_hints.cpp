@@ -45,7 +45,7 @@ std::optional<std::string> xpath_tell(std::string_view s)
         if (c == '"' || c == '\'')
             quote = c;
         else if (c == '@')
-            return "it has '@' (XPath's attribute axis)";
+            return "it has '@', XPath's attribute axis";
         else if ((s.substr(i, 6) == "text()" || s.substr(i, 6) == "node()") && (i < 2 || s.substr(i - 2, 2) != "::"))
             return "it has '" + std::string(s.substr(i, 6)) + "'";
     }
