@@ -55,6 +55,12 @@ TEST_CASE("a spider reads strings with texts(), text(), attrs() and attr()", "[h
     CHECK(res.attr("a.n", "href") == "/a");
     CHECK(res.texts("p.date::text").re_first(R"((\d{4})-\d\d)") == "2026");
     CHECK(res.texts("a::attr(href)").re(R"(/(\w))") == strings{"a", "b"});
+    // Scrapy's response.follow_all(css="a::attr(href)")
+    auto const follows = res.follow_all("a::attr(href)");
+    REQUIRE(follows.size() == 2);
+    CHECK(follows[0].url() == "http://x.test/a");
+    CHECK(follows[1].url() == "http://x.test/b");
+    CHECK(res.follow_all("a").size() == 2);
     int n = 0;
     for (auto const& s : res.texts("h2::text"))
         n += !s.empty();

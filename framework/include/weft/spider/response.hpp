@@ -91,7 +91,8 @@ public:
     weft::request follow(std::string const& href) const { return follow(std::string_view(href)); }
     /// A request for an element's href (a, area, link) or src (frame, iframe, img, script).
     weft::request follow(html::element const& e) const;
-    /// A request for every element matching `selector` that has an href or src.
+    /// A request for every element matching `selector` that has an href or src; with a selector of
+    /// strings (`a.next::attr(href)`), one for each string (Scrapy's follow_all(css=...)).
     std::vector<weft::request> follow_all(std::string_view selector) const;
 
     http::response const& http() const;
