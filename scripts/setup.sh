@@ -7,11 +7,12 @@ packages=(
   build-essential cmake ninja-build clang lld ccache pkg-config
   libboost1.81-all-dev libboost-url1.81-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libpsl-dev
-  libgumbo-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libgumbo-dev libre2-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   catch2 clang-16 lld-16 libclang-rt-16-dev
   nginx-light redis-server libhiredis-dev postgresql-15 libpq-dev wrk python3 time bc
   chromium
   python3.11-doc libboost1.81-doc
+  python3-parsel
 )
 
 missing=()

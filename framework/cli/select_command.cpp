@@ -1,4 +1,5 @@
-// weft select SOURCE SELECTOR: the elements of a document that match a CSS selector.
+// weft select SOURCE SELECTOR: the elements of a document that match a CSS selector, or the
+// strings a selector ending in parsel's ::text / ::attr(name) selects.
 #include "commands.hpp"
 #include "source.hpp"
 
@@ -49,6 +50,21 @@ void print_line(std::string_view value)
     std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
+// The strings of a ::text / ::attr() selector, as they are (parsel's getall(): an href is not
+// resolved, unlike --attr's).
+int print_strings(html::document const& doc, html::selector const& sel, bool first)
+{
+    auto const found = doc.texts(sel);
+    for (auto const& s : found)
+    {
+        print_line(s);
+        if (first)
+            break;
+    }
+    std::fflush(stdout);
+    return found.empty() ? exit_failure : exit_ok;
+}
+
 int run_select(select_args const& args)
 {
     auto parsed = html::selector::parse(args.selector);
@@ -76,6 +92,18 @@ int run_select(select_args const& args)
     if (auto href = doc.base_href(); href && !base.empty())
         if (auto resolved = url::resolve(base, *href))
             base = *resolved;
+
+    if (parsed->selects_strings())
+    {
+        if (!args.attr.empty() || args.text || args.html)
+        {
+            std::fprintf(stderr, "weft select: '%s' selects strings (::text, ::attr()): --attr, --text and --html "
+                                 "apply to elements; drop the option or the pseudo-element\n",
+                         args.selector.c_str());
+            return exit_usage;
+        }
+        return print_strings(doc, *parsed, args.first);
+    }
 
     int matches = 0;
     for (auto const& el : doc.css(*parsed))
@@ -115,7 +143,8 @@ void add_select_command(CLI::App& app, int& result)
     auto args = std::make_shared<select_args>();
     auto* cmd = app.add_subcommand("select", "Print the elements of a document that match a CSS selector");
     cmd->add_option("source", args->source, "HTML file, http(s) URL, or - for stdin")->required();
-    cmd->add_option("selector", args->selector, "CSS selector (Selectors Level 3 and common Level 4)")->required();
+    cmd->add_option("selector", args->selector, "CSS selector (Selectors Level 3 and common Level 4); ending in ::text or ::attr(name), "
+                    "it prints those strings (parsel's pseudo-elements)")->required();
     auto* attr = cmd->add_option("--attr", args->attr, "Print this attribute of each match (URLs made absolute with a base)");
     auto* text = cmd->add_flag("--text", args->text, "Print each match's text");
     auto* html = cmd->add_flag("--html", args->html, "Print each match's outer HTML on one line (the default)");

@@ -54,6 +54,7 @@ public:
         case error::state_unavailable: return "the crawl state's server cannot be reached";
         case error::state_refused: return "the crawl state's server refused the operation";
         case error::unresumable_callback: return "a request's callback cannot be stored or found by name";
+        case error::bad_regex: return "invalid regular expression";
         }
         return "unknown weft error";
     }
@@ -90,6 +91,7 @@ public:
         case error::unresumable_callback: return condition::client_error;
         case error::state_unavailable: return condition::network;
         case error::bad_selector:
+        case error::bad_regex:
         case error::bad_encoding: return condition::parse;
         }
         return {ev, *this};

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace
@@ -34,6 +35,16 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     {
         if (diag.position == 0 || diag.position > size + 1 || diag.message.empty())
             __builtin_trap();
+        return 0;
+    }
+    if (s->selects_strings())
+    {
+        // ::text / ::attr(): texts() walks the tree; text() is its first string.
+        auto const strings = doc.texts(*s);
+        if (doc.text(*s) != (strings.empty() ? std::string() : strings.front()))
+            __builtin_trap();
+        for (auto const& e : doc.root().css("body > *"))
+            (void)e.texts(*s);
         return 0;
     }
     auto const all = doc.css(*s);

@@ -117,3 +117,36 @@ TEST_CASE("weft select and weft links refuse a directory as their source with a 
         CHECK_THAT(r.err, Catch::Contains(dir.path().string() + " is a directory; give a file"));
     }
 }
+
+TEST_CASE("weft select prints the strings of parsel's ::text and ::attr() as they are", "[cli][select][pseudo]")
+{
+    weft::test::temp_dir dir;
+    auto const path = write_page(dir);
+    auto text = run_process({weft_cli_path(), "select", path, "li > a::text"});
+    CHECK(text.exit_code == 0);
+    CHECK(text.out == "Apple\nBanana\\n      split\nCherry\n");
+    auto all = run_process({weft_cli_path(), "select", path, "li.sale ::text"});
+    CHECK(all.out == "Banana\\n      split\n \n0.50\n");
+    // Raw values, as parsel gives them (--attr resolves URLs, ::attr() does not).
+    auto hrefs = run_process({weft_cli_path(), "select", path, "a::attr(href)", "--base", "http://shop.test/"});
+    CHECK(hrefs.out == "a.html\nb.html\nhttps://other.example/c\n");
+    auto first = run_process({weft_cli_path(), "select", path, "span.price::text", "--first"});
+    CHECK(first.out == "1.20\n");
+    auto none = run_process({weft_cli_path(), "select", path, "a::attr(title)"});
+    CHECK(none.exit_code == 1);
+    CHECK(none.out.empty());
+    auto mixed = run_process({weft_cli_path(), "select", path, "a::text", "--text"});
+    CHECK(mixed.exit_code == 2);
+    CHECK_THAT(mixed.err, Catch::Contains("selects strings"));
+}
+
+TEST_CASE("weft select names XPath as XPath and gives the CSS", "[cli][select][hint]")
+{
+    weft::test::temp_dir dir;
+    auto r = run_process({weft_cli_path(), "select", write_page(dir), "//li/a/@href"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("looks like XPath") && Catch::Contains("in CSS: 'li > a::attr(href)'"));
+    auto unknown = run_process({weft_cli_path(), "select", write_page(dir), "a::before"});
+    CHECK(unknown.exit_code == 2);
+    CHECK_THAT(unknown.err, Catch::Contains("supported: parsel's '::text' and '::attr(name)'"));
+}

@@ -64,6 +64,8 @@ enum class error
     state_unavailable,      ///< the crawl state's server cannot be reached (refused, closed, timed out)
     state_refused,          ///< the crawl state's server refused (wrong password, out of memory, bad crawl id)
     unresumable_callback,   ///< a request's callback cannot be stored by name (job directory, shared crawl)
+    // html
+    bad_regex,              ///< a regular expression (re, re_first) that does not compile
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

@@ -173,6 +173,7 @@ std::size_t document::size() const noexcept
 
 std::vector<element> document::css(selector const& s) const&
 {
+    detail::check_selects_elements(s, "css()");
     std::vector<element> out;
     detail::select(*impl_, s.compiled(), 0, static_cast<std::uint32_t>(impl_->nodes.size()), detail::npos,
                    [&](std::uint32_t i)
@@ -185,6 +186,7 @@ std::vector<element> document::css(selector const& s) const&
 
 std::optional<element> document::css_first(selector const& s) const&
 {
+    detail::check_selects_elements(s, "css_first()");
     std::optional<element> out;
     detail::select(*impl_, s.compiled(), 0, static_cast<std::uint32_t>(impl_->nodes.size()), detail::npos,
                    [&](std::uint32_t i)
@@ -195,11 +197,6 @@ std::optional<element> document::css_first(selector const& s) const&
     return out;
 }
 
-std::string document::text(selector const& s) const
-{
-    auto e = css_first(s);
-    return e ? e->text() : std::string();
-}
 
 std::optional<std::string_view> document::attr(selector const& s, std::string_view name) const
 {

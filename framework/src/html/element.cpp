@@ -397,6 +397,7 @@ std::vector<element> element::children() const
 
 std::vector<element> element::css(selector const& s) const
 {
+    detail::check_selects_elements(s, "css()");
     std::vector<element> out;
     detail::select(*doc_, s.compiled(), index_ + 1, doc_->nodes[index_].end, index_,
                    [&](std::uint32_t i)
@@ -409,6 +410,7 @@ std::vector<element> element::css(selector const& s) const
 
 std::optional<element> element::css_first(selector const& s) const
 {
+    detail::check_selects_elements(s, "css_first()");
     std::optional<element> out;
     detail::select(*doc_, s.compiled(), index_ + 1, doc_->nodes[index_].end, index_,
                    [&](std::uint32_t i)
@@ -419,11 +421,6 @@ std::optional<element> element::css_first(selector const& s) const
     return out;
 }
 
-std::string element::text(selector const& s) const
-{
-    auto e = css_first(s);
-    return e ? e->text() : std::string();
-}
 
 std::optional<std::string_view> element::attr(selector const& s, std::string_view name) const
 {

@@ -25,9 +25,13 @@ boost::system::result<selector> selector::parse(std::string_view text, selector_
         {
             diag->position = f.offset + 1;
             diag->expected = f.expected;
-            diag->message = "invalid CSS selector '" + std::string(text) +
-                            "': " + (f.what.empty() ? "expected " + f.expected : f.what) + " at position " +
-                            std::to_string(f.offset + 1);
+            diag->message = "invalid CSS selector '" + std::string(text) + "': ";
+            // XPath fails early for reasons ("expected a selector") that would mislead.
+            if (auto hint = detail::xpath_hint(text); !hint.empty())
+                diag->message += hint;
+            else
+                diag->message += (f.what.empty() ? "expected " + f.expected : f.what) + " at position " +
+                                 std::to_string(f.offset + 1);
         }
         return make_error_code(error::bad_selector);
     }
@@ -40,6 +44,11 @@ selector::selector(std::string_view text)
     if (!r)
         throw selector_error(std::move(diag));
     impl_ = std::move(r->impl_);
+}
+
+bool selector::selects_strings() const noexcept
+{
+    return impl_->selects_strings();
 }
 
 std::string_view selector::text() const noexcept

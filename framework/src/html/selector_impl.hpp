@@ -3,6 +3,8 @@
 
 #include "document_impl.hpp"
 
+#include <weft/html/selector.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -89,8 +91,18 @@ struct compound_selector
     std::vector<simple_selector> simples;
 };
 
+// parsel's pseudo-elements, which turn a selector's matches into strings.
+enum class pseudo_element : std::uint8_t
+{
+    none,
+    text, // "::text": the direct text children of each match
+    attr, // "::attr(name)": the attribute's value
+};
+
 struct complex_selector
 {
+    pseudo_element pe = pseudo_element::none;
+    std::string pe_attr;                      // ::attr(name): name as written
     combinator leading = combinator::none;    // relative selectors (":has(> a)", "> a")
     std::vector<compound_selector> compounds; // left to right
     std::vector<combinator> combinators;      // combinators[i] joins compounds[i] and compounds[i + 1]
@@ -100,6 +112,9 @@ struct selector_list
 {
     std::string text;
     std::vector<complex_selector> items;
+
+    // Items ending in a pseudo-element (the parser allows all or none at the top level).
+    bool selects_strings() const noexcept { return !items.empty() && items.front().pe != pseudo_element::none; }
 };
 
 // A syntax error, thrown by parse_selector_list and turned into selector_diagnostics.
@@ -109,6 +124,10 @@ struct failure
     std::string expected; // "']'" -> "expected ']'"
     std::string what;     // used instead of "expected ..." when set
 };
+
+// A message for text that looks like XPath ("this looks like XPath ...; in CSS: 'a::attr(href)'"),
+// or "" when it does not look like XPath (selector_hints.cpp).
+std::string xpath_hint(std::string_view text);
 
 // Throws failure when text is no valid selector list.
 selector_list parse_selector_list(std::string_view text);
@@ -121,6 +140,15 @@ bool matches(document_impl const& d, selector_list const& list, std::uint32_t i,
 // Whether element i matches one compound selector, ignoring combinators (the differential test
 // of the combinator walk uses it).
 bool matches_compound(document_impl const& d, compound_selector const& c, std::uint32_t i, std::uint32_t scope);
+
+// The strings a list of pseudo-element selectors selects among the elements [begin, end), in
+// document order without duplicates (attributes of an element before its children), up to max
+// of them (selector_strings.cpp).
+std::vector<std::string> select_strings(document_impl const& d, selector_list const& list, std::uint32_t begin,
+                                        std::uint32_t end, std::uint32_t scope, std::size_t max);
+
+// Throws selector_error when s ends in a pseudo-element: call ("css()") gives elements.
+void check_selects_elements(selector const& s, char const* call);
 
 // Calls f(ctx, i) for each element in [begin, end) that matches, until f returns false. One
 // matcher (and one memo) serves the whole range: the cost is linear in the elements visited.

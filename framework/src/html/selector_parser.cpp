@@ -1,8 +1,7 @@
 // The selector parser: recursive descent over the raw text (CSS Syntax tokenization rules
-// applied inline), producing the compiled selector_list the matcher walks.
-#include "text/utf8.hpp"
-
+// applied inline, selector_lexer.hpp), producing the compiled selector_list the matcher walks.
 #include "selector_impl.hpp"
+#include "selector_lexer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,24 +13,6 @@ namespace
 {
 
 constexpr std::size_t max_nesting = 32;
-
-constexpr bool is_digit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
-}
-constexpr bool is_name_start(char c) noexcept
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-constexpr bool is_name_char(char c) noexcept
-{
-    return is_name_start(c) || is_digit(c) || c == '-';
-}
-
-void append_utf8(std::string& out, std::uint32_t cp)
-{
-    weft::detail::append_utf8_or_replacement(out, cp);
-}
 
 // Attributes whose values HTML matches ASCII case-insensitively (HTML §4.16.2, "case-sensitivity").
 bool html_case_insensitive_attribute(std::string_view name) noexcept
@@ -47,10 +28,10 @@ bool html_case_insensitive_attribute(std::string_view name) noexcept
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-class parser
+class parser : selector_lexer
 {
 public:
-    explicit parser(std::string_view s) : s_(s) {}
+    explicit parser(std::string_view s) : selector_lexer(s) {}
 
     selector_list parse()
     {
@@ -59,6 +40,7 @@ public:
         parse_list(l.items, context::top);
         if (!eof())
             fail_what(p_, std::string("unexpected '") + s_[p_] + "'");
+        finish_strings(l);
         return l;
     }
 
@@ -70,149 +52,10 @@ private:
         nested,   // :is(), :not(), "of S": complete selectors only
     };
 
-    std::string_view s_;
-    std::size_t p_ = 0;
-    std::size_t depth_ = 0;
-
-    bool eof() const noexcept { return p_ >= s_.size(); }
-    char peek(std::size_t ahead = 0) const noexcept { return p_ + ahead < s_.size() ? s_[p_ + ahead] : '\0'; }
-
-    [[noreturn]] void fail(std::string expected) const { throw failure{p_, std::move(expected), {}}; }
-    [[noreturn]] void fail_what(std::size_t at, std::string what) const { throw failure{at, {}, std::move(what)}; }
-
-    // Skips whitespace and comments; true when there was whitespace (a comment alone is no
-    // combinator: "p/**/.a" is "p.a").
-    bool skip_ws()
-    {
-        bool ws = false;
-        for (;;)
-        {
-            if (!eof() && text::is_html_space(s_[p_]))
-            {
-                ++p_;
-                ws = true;
-            }
-            else if (!skip_comment())
-                return ws;
-        }
-    }
-
-    bool skip_comment()
-    {
-        if (peek() != '/' || peek(1) != '*' || p_ + 1 >= s_.size())
-            return false;
-        auto const end = s_.find("*/", p_ + 2);
-        if (end == std::string_view::npos)
-            fail("'*/'");
-        p_ = end + 2;
-        return true;
-    }
-
-    bool valid_escape(std::size_t at) const noexcept
-    {
-        return at < s_.size() && s_[at] == '\\' &&
-               (at + 1 >= s_.size() || (s_[at + 1] != '\n' && s_[at + 1] != '\r' && s_[at + 1] != '\f'));
-    }
-
-    bool starts_ident(std::size_t at) const noexcept
-    {
-        if (at >= s_.size())
-            return false;
-        char const c = s_[at];
-        if (c == '-')
-        {
-            if (at + 1 >= s_.size())
-                return false;
-            char const c2 = s_[at + 1];
-            return c2 == '-' || is_name_start(c2) || valid_escape(at + 1);
-        }
-        return is_name_start(c) || valid_escape(at);
-    }
-
-    void consume_escape(std::string& out)
-    {
-        ++p_; // the backslash
-        if (eof())
-        {
-            append_utf8(out, 0xFFFD);
-            return;
-        }
-        if (text::is_hex_digit(s_[p_]))
-        {
-            std::uint32_t cp = 0;
-            for (int i = 0; i < 6 && !eof() && text::is_hex_digit(s_[p_]); ++i, ++p_)
-            {
-                char const c = s_[p_];
-                cp = cp * 16 + text::hex_value(c);
-            }
-            if (peek() == '\r' && peek(1) == '\n')
-                p_ += 2;
-            else if (!eof() && text::is_html_space(s_[p_]))
-                ++p_;
-            append_utf8(out, cp);
-            return;
-        }
-        out += s_[p_++];
-    }
-
-    std::string ident(char const* expected = "an identifier")
-    {
-        if (!starts_ident(p_))
-            fail(expected);
-        std::string out;
-        while (!eof())
-        {
-            char const c = s_[p_];
-            if (is_name_char(c))
-            {
-                out += c;
-                ++p_;
-            }
-            else if (valid_escape(p_))
-                consume_escape(out);
-            else
-                break;
-        }
-        return out;
-    }
-
-    std::string string_token()
-    {
-        char const q = s_[p_++];
-        std::string out;
-        for (;;)
-        {
-            if (eof() || s_[p_] == '\n' || s_[p_] == '\r' || s_[p_] == '\f')
-                fail(q == '"' ? "'\"'" : "\"'\"");
-            char const c = s_[p_];
-            if (c == q)
-            {
-                ++p_;
-                return out;
-            }
-            if (c == '\\')
-            {
-                if (p_ + 1 >= s_.size())
-                    ++p_;
-                else if (s_[p_ + 1] == '\n' || s_[p_ + 1] == '\f')
-                    p_ += 2;
-                else if (s_[p_ + 1] == '\r')
-                    p_ += (p_ + 2 < s_.size() && s_[p_ + 2] == '\n') ? 3 : 2;
-                else
-                    consume_escape(out);
-                continue;
-            }
-            out += c;
-            ++p_;
-        }
-    }
-
-    void expect(char c)
-    {
-        if (peek() != c || eof())
-            fail(std::string("'") + c + "'");
-        ++p_;
-    }
+    // The pseudo-element parse_compound met, for parse_complex to attach to its item.
+    pseudo_element pe_ = pseudo_element::none;
+    std::string pe_attr_;
+    std::size_t pe_start_ = 0;
 
     std::optional<combinator> peek_combinator() const noexcept
     {
@@ -261,6 +104,11 @@ private:
         cx.compounds.push_back(parse_compound());
         for (;;)
         {
+            if (pe_ != pseudo_element::none)
+            {
+                attach_pseudo_element(cx, ctx);
+                break;
+            }
             bool const ws = skip_ws();
             if (eof())
                 break;
@@ -334,6 +182,12 @@ private:
             }
             else if (ch == '[')
                 c.simples.push_back(parse_attribute());
+            else if (ch == ':' && peek(1) == ':')
+            {
+                parse_pseudo_element();
+                any = true;
+                break;
+            }
             else if (ch == ':')
                 c.simples.push_back(parse_pseudo());
             else
@@ -491,16 +345,85 @@ private:
         return {0, sign * lead};
     }
 
+    // parsel's pseudo-elements: "::text" and "::attr(name)" (the name an identifier or a string).
+    void parse_pseudo_element()
+    {
+        std::size_t const start = p_;
+        p_ += 2; // "::"
+        std::string const name = text::to_lower(starts_ident(p_) ? ident() : std::string());
+        pe_start_ = start;
+        if (name == "text" && peek() != '(')
+        {
+            pe_ = pseudo_element::text;
+            return;
+        }
+        if (name == "attr" && peek() == '(')
+        {
+            ++p_;
+            skip_ws();
+            if (peek() == '"' || peek() == '\'')
+                pe_attr_ = string_token();
+            else
+                pe_attr_ = ident("an attribute name");
+            skip_ws();
+            expect(')');
+            pe_ = pseudo_element::attr;
+            return;
+        }
+        std::string const shown = "::" + name + (peek() == '(' ? "()" : "");
+        fail_what(start, "unknown pseudo-element '" + shown +
+                             "' (supported: parsel's '::text' and '::attr(name)'; browsers' ::before, ::after, "
+                             "::first-line... select nothing in a parsed page)");
+    }
+
+    // A pseudo-element ends its item (as in parsel) and is not allowed inside :is() and friends.
+    void attach_pseudo_element(complex_selector& cx, context ctx)
+    {
+        std::string const shown = pe_ == pseudo_element::text ? std::string("::text") : "::attr(" + pe_attr_ + ")";
+        if (ctx != context::top)
+            fail_what(pe_start_, "'" + shown + "' cannot be used inside :is(), :not(), :has() or :nth-child(of S)");
+        skip_ws();
+        if (!eof() && peek() != ',')
+            fail_what(pe_start_, "'" + shown + "' must end the selector (it selects strings, which have no descendants)");
+        cx.pe = pe_;
+        cx.pe_attr = std::move(pe_attr_);
+        pe_ = pseudo_element::none;
+        pe_attr_.clear();
+    }
+
+    // A list gives elements or strings, not both. parsel drops a trailing "*" after a descendant
+    // combinator: "div *::text" and "div ::text" are every text node inside a div, the div's own
+    // direct text included; a copy of the item without the "*" adds the div.
+    static void finish_strings(selector_list& l)
+    {
+        std::size_t const n = l.items.size();
+        std::size_t strings = 0;
+        for (auto const& cx : l.items)
+            strings += cx.pe != pseudo_element::none;
+        if (strings == 0)
+            return;
+        if (strings != n)
+            throw failure{0, {},
+                          "the list mixes items ending in ::text or ::attr() (strings) with items that select "
+                          "elements; split it into two selectors"};
+        for (std::size_t i = 0; i < n; ++i)
+        {
+            complex_selector const& cx = l.items[i];
+            auto const& last = cx.compounds.back();
+            if (cx.compounds.size() < 2 || cx.combinators.back() != combinator::descendant || !last.tag.empty() ||
+                last.never || !last.simples.empty())
+                continue;
+            complex_selector self = cx;
+            self.compounds.pop_back();
+            self.combinators.pop_back();
+            l.items.push_back(std::move(self));
+        }
+    }
+
     simple_selector parse_pseudo()
     {
         std::size_t const start = p_;
         ++p_; // ':'
-        if (peek() == ':')
-        {
-            ++p_;
-            std::string const name = starts_ident(p_) ? ident() : std::string();
-            fail_what(start, "pseudo-elements are not supported ('::" + name + "')");
-        }
         std::string const name = text::to_lower(ident("a pseudo-class name"));
         simple_selector s;
         s.kind = simple_selector::pseudo_class;
@@ -553,11 +476,14 @@ private:
                     return s;
                 }
             if (name == "before" || name == "after" || name == "first-line" || name == "first-letter")
-                fail_what(start, "pseudo-elements are not supported (':" + name + "')");
+                fail_what(start, "':" + name + "' is a pseudo-element of browsers and selects nothing in a parsed page "
+                                 "(supported pseudo-elements: '::text', '::attr(name)')");
             if (name == "not" || name == "is" || name == "where" || name == "matches" || name == "has" ||
                 name == "nth-child" || name == "nth-last-child" || name == "nth-of-type" ||
                 name == "nth-last-of-type" || name == "lang" || name == "contains")
                 fail("'('");
+            if (name == "text")
+                fail_what(start, "unknown pseudo-class ':text' (the pseudo-element is '::text', two colons)");
             fail_what(start, "unknown pseudo-class ':" + name + "'");
         }
         ++p_; // '('
@@ -619,6 +545,8 @@ private:
             else
                 s.value = ident("a string");
         }
+        else if (name == "attr")
+            fail_what(start, "unknown pseudo-class ':attr()' (the pseudo-element is '::attr(name)', two colons)");
         else
             fail_what(start, "unknown pseudo-class ':" + name + "()'");
         skip_ws();

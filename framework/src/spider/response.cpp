@@ -185,7 +185,15 @@ weft::request response::follow(html::element const& e) const
 std::vector<weft::request> response::follow_all(std::string_view selector) const
 {
     std::vector<weft::request> out;
-    for (auto const& e : css(selector))
+    html::selector const parsed(selector);
+    if (parsed.selects_strings())
+    {
+        // Scrapy's follow_all(css="a::attr(href)"): each string is an href.
+        for (auto const& href : document().texts(parsed))
+            out.push_back(follow(href));
+        return out;
+    }
+    for (auto const& e : document().css(parsed))
         if (e.has_attr("href") || e.has_attr("src"))
             out.push_back(follow(e));
     return out;

@@ -431,9 +431,15 @@ constexpr bad bad_rows[] = {
     {"a > > b", 5, "expected a selector at position 5"},
     {"a < b", 3, "expected a selector at position 3"},
     {"a)", 2, "unexpected ')' at position 2"},
-    {"::before", 1, "pseudo-elements are not supported ('::before') at position 1"},
-    {"p::after", 2, "pseudo-elements are not supported ('::after') at position 2"},
-    {"p:before", 2, "pseudo-elements are not supported (':before') at position 2"},
+    {"::before", 1,
+     "unknown pseudo-element '::before' (supported: parsel's '::text' and '::attr(name)'; browsers' ::before, "
+     "::after, ::first-line... select nothing in a parsed page) at position 1"},
+    {"p::after", 2,
+     "unknown pseudo-element '::after' (supported: parsel's '::text' and '::attr(name)'; browsers' ::before, "
+     "::after, ::first-line... select nothing in a parsed page) at position 2"},
+    {"p:before", 2,
+     "':before' is a pseudo-element of browsers and selects nothing in a parsed page (supported pseudo-elements: "
+     "'::text', '::attr(name)') at position 2"},
     {"a:foo", 2, "unknown pseudo-class ':foo' at position 2"},
     {"a:foo(1)", 2, "unknown pseudo-class ':foo()' at position 2"},
     {"a:", 3, "expected a pseudo-class name at position 3"},

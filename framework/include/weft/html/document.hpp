@@ -10,6 +10,7 @@
 #include <weft/html/element.hpp>
 #include <weft/html/encoding.hpp>
 #include <weft/html/selector.hpp>
+#include <weft/html/strings.hpp>
 
 #include <memory>
 #include <optional>
@@ -55,7 +56,8 @@ public:
     /// The decoded source text (UTF-8).
     std::string_view source() const noexcept;
 
-    /// Every element matching s, in document order, without duplicates.
+    /// Every element matching s, in document order, without duplicates. A selector of strings
+    /// (`::text`, `::attr()`) throws selector_error: use texts()/text().
     std::vector<element> css(selector const& s) const&;
     std::vector<element> css(std::string_view s) const& { return css(selector(s)); }
     std::optional<element> css_first(selector const& s) const&;
@@ -65,9 +67,17 @@ public:
     std::vector<element> css(std::string_view s) const&& = delete;
     std::optional<element> css_first(selector const& s) const&& = delete;
     std::optional<element> css_first(std::string_view s) const&& = delete;
-    /// text() of the first match, or "".
+    /// text() of the first match, or "". For a selector of strings (`h2::text`, `a::attr(href)`),
+    /// the first string, or "".
     std::string text(selector const& s) const;
     std::string text(std::string_view s) const { return text(selector(s)); }
+    /// text() of every match. For a selector of strings, every string it selects, in document
+    /// order (parsel's `.css(s).getall()`).
+    strings texts(selector const& s) const;
+    strings texts(std::string_view s) const { return texts(selector(s)); }
+    /// attr(name) of every match that has the attribute. @throws selector_error for a selector of strings.
+    strings attrs(selector const& s, std::string_view name) const;
+    strings attrs(std::string_view s, std::string_view name) const { return attrs(selector(s), name); }
     /// attr(name) of the first match, or nullopt.
     std::optional<std::string_view> attr(selector const& s, std::string_view name) const;
     std::optional<std::string_view> attr(std::string_view s, std::string_view name) const

@@ -7,9 +7,14 @@
 // Selector arguments are either a weft::html::selector (parsed once) or a string, parsed on each
 // call; a string that does not parse throws weft::html::selector_error (a
 // boost::system::system_error with code weft::error::bad_selector).
+//
+// Selectors of strings (`::text`, `::attr(name)`, see selector.hpp) are searched as parsel does
+// from an element: the element itself is a candidate along with its descendants, so
+// `a.texts("::attr(href)")` is the link's own href.
 #pragma once
 
 #include <weft/html/selector.hpp>
+#include <weft/html/strings.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -68,16 +73,26 @@ public:
     std::optional<element> next() const noexcept;
     std::optional<element> prev() const noexcept;
 
-    /// Descendants matching s, in document order, without duplicates. The selector sees the whole
+    /// Descendants matching s, in document order, without duplicates. A selector of strings throws
+    /// selector_error (use texts()/text()). The selector sees the whole
     /// document (`div p` may match a p whose div is an ancestor of this element), like the DOM's
     /// querySelectorAll; `:scope` and a leading combinator (`> li`) refer to this element.
     std::vector<element> css(selector const& s) const;
     std::vector<element> css(std::string_view s) const { return css(selector(s)); }
     std::optional<element> css_first(selector const& s) const;
     std::optional<element> css_first(std::string_view s) const { return css_first(selector(s)); }
-    /// text() of the first match, or "" when nothing matches.
+    /// text() of the first match, or "" when nothing matches. For a selector of strings
+    /// (`h2::text`, `a::attr(href)`), the first string, or "".
     std::string text(selector const& s) const;
     std::string text(std::string_view s) const { return text(selector(s)); }
+    /// text() of every match. For a selector of strings, every string it selects, in document
+    /// order (parsel's `.css(s).getall()`).
+    strings texts(selector const& s) const;
+    strings texts(std::string_view s) const { return texts(selector(s)); }
+    /// attr(name) of every match that has the attribute (`a::attr(href)` as texts() does the same).
+    /// @throws selector_error for a selector of strings.
+    strings attrs(selector const& s, std::string_view name) const;
+    strings attrs(std::string_view s, std::string_view name) const { return attrs(selector(s), name); }
     /// attr(name) of the first match, or nullopt when nothing matches or it has no such attribute.
     std::optional<std::string_view> attr(selector const& s, std::string_view name) const;
     std::optional<std::string_view> attr(std::string_view s, std::string_view name) const

@@ -15,6 +15,18 @@
 // :visited :target`) parse and never match: a parsed document has no user.
 // A list item may start with a combinator (`> p`): it is relative to the element searched from.
 //
+// Strings (parsel's pseudo-elements, so Scrapy selectors paste in unchanged): an item may end in
+// `::text` (the direct text children of each match, whitespace-only ones included) or
+// `::attr(name)` (the attribute's value, for matches that have it). As in parsel, a trailing `*`
+// after a descendant combinator is dropped: `div ::text` and `div *::text` are every text node
+// inside each div, its own direct text included; `::text` alone is all text. A list is all
+// strings or all elements. Such a selector goes to texts()/text() of document, element and
+// weft::response (css()/css_first() give elements and throw selector_error pointing there):
+//
+//     for (auto const& t : res.texts("h2::text")) ...          // response.css("h2::text").getall()
+//     std::string href = res.text("a.next::attr(href)");       // response.css(...).get(default="")
+//     auto year = res.texts("p.date::text").re_first(R"(\d{4})"); // .re_first(r"\d{4}")
+//
 // Case rules (HTML documents, no-quirks): type and attribute names are ASCII case-insensitive;
 // ids and classes are case-sensitive; attribute values are case-sensitive except for the
 // attributes the HTML standard lists as case-insensitive (`type`, `lang`, `dir`, `rel`,
@@ -22,9 +34,12 @@
 // ` i` / ` s` flags override both ways.
 //
 // Errors: `parse` fails with weft::error::bad_selector (condition weft::condition::parse) for
-// syntax errors, pseudo-elements (`::before`, `:after`), unknown pseudo-classes and namespace
-// prefixes other than `*` and the empty one. The diagnostics name the 1-based position and what
-// was expected, e.g. "invalid CSS selector 'a[href': expected ']' at position 7".
+// syntax errors, pseudo-elements other than `::text` and `::attr()` (`::before`, `:after`, which
+// select nothing in a parsed page), unknown pseudo-classes and namespace prefixes other than `*`
+// and the empty one. The diagnostics name the 1-based position and what was expected, e.g.
+// "invalid CSS selector 'a[href': expected ']' at position 7". XPath given as CSS (`//a/@href`,
+// `a[@href]`, `//p/text()`) gets "this looks like XPath ... (weft has no XPath support yet); in
+// CSS: 'a::attr(href)'", with the CSS for the common shapes.
 #pragma once
 
 #include <weft/error.hpp>
@@ -81,7 +96,11 @@ public:
     /// The source text, as given.
     std::string_view text() const noexcept;
 
-    /// True when e matches any selector of the list (`:scope` means `:root` here).
+    /// True when the items end in `::text` or `::attr(name)`: the selector gives strings.
+    bool selects_strings() const noexcept;
+
+    /// True when e matches any selector of the list (`:scope` means `:root` here); for a selector
+    /// of strings, when e is an element whose strings it selects.
     bool matches(element const& e) const;
 
     /// Implementation access for weft's own matcher.

@@ -58,12 +58,29 @@ public:
     /// The body parsed as JSON. @throws nlohmann::json::parse_error.
     nlohmann::json json() const;
 
-    /// The parsed document (built on first use).
+    /// The parsed document (built on first use). css()/css_first() give elements; a selector
+    /// ending in `::text` or `::attr(name)` gives strings and goes to text()/texts() instead
+    /// (css() throws html::selector_error saying so).
     html::document const& document() const;
     std::vector<html::element> css(std::string_view selector) const { return document().css(selector); }
     std::optional<html::element> css_first(std::string_view selector) const { return document().css_first(selector); }
-    /// text() of the first match of `selector`, or "".
+    /// text() of the first match of `selector`, or ""; with `::text` / `::attr(name)` at the end,
+    /// the first string it selects (Scrapy's `response.css("a::attr(href)").get(default="")`).
     std::string text(std::string_view selector) const { return document().text(selector); }
+    /// text() of every match; with `::text` / `::attr(name)`, every string (Scrapy's
+    /// `response.css("h2::text").getall()`). The result has Scrapy's re() and re_first():
+    /// `res.texts("span.price::text").re(R"([\d.]+)")` (RE2 syntax, see html/strings.hpp).
+    html::strings texts(std::string_view selector) const { return document().texts(selector); }
+    /// attr(name) of the first match, or nullopt (also when it has no such attribute).
+    std::optional<std::string_view> attr(std::string_view selector, std::string_view name) const
+    {
+        return document().attr(selector, name);
+    }
+    /// attr(name) of every match that has it (as texts("a::attr(href)")).
+    html::strings attrs(std::string_view selector, std::string_view name) const
+    {
+        return document().attrs(selector, name);
+    }
     /// The page's links through the streaming scanner: absolute, canonical, de-duplicated.
     std::vector<html::link> const& links() const;
     /// Everything the scanner found (links, base, title, meta robots...).
@@ -79,7 +96,8 @@ public:
     weft::request follow(std::string const& href) const { return follow(std::string_view(href)); }
     /// A request for an element's href (a, area, link) or src (frame, iframe, img, script).
     weft::request follow(html::element const& e) const;
-    /// A request for every element matching `selector` that has an href or src.
+    /// A request for every element matching `selector` that has an href or src; with a selector of
+    /// strings (`a.next::attr(href)`), one for each string (Scrapy's follow_all(css=...)).
     std::vector<weft::request> follow_all(std::string_view selector) const;
 
     http::response const& http() const;
