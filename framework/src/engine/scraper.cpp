@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 namespace weft::engine::detail
 {
 
@@ -26,13 +24,6 @@ task<void> prepare_response(response r, bool doc, bool links)
 {
     r.prepare(doc, links);
     co_return;
-}
-
-// TEMPORARY (measurement only): WEFT_PARSE_INLINE=0 turns the inline parse off.
-bool inline_when_busy()
-{
-    static bool const on = [] { auto const* v = std::getenv("WEFT_PARSE_INLINE"); return !v || v[0] != '0'; }();
-    return on;
 }
 
 } // namespace
@@ -104,7 +95,7 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
         bool const doc = run_.spider.needs_document(), links = run_.spider.needs_links();
         // ...unless every worker is busy: then the loop, idle while it waits for them, parses
         // this page itself, so parsing uses every core when it is the bottleneck (issue 13).
-        if (parsing_ >= run_.settings.parse_workers && inline_when_busy())
+        if (parsing_ >= run_.settings.parse_workers)
             r.prepare(doc, links);
         else
         {

@@ -10,8 +10,9 @@ namespace weft::html::detail
 namespace
 {
 
-// Chunks kept for reuse: 512 x 64 KiB = 32 MiB at most; more than that goes back to malloc.
-constexpr std::size_t pool_cap = 512;
+// Chunks kept for reuse: 256 x 64 KiB = 16 MiB at most (the documents in flight hold the rest);
+// more than that goes back to malloc.
+constexpr std::size_t pool_cap = 256;
 
 struct chunk_pool
 {
@@ -86,33 +87,52 @@ arena::~arena()
 void* arena::allocate_slow(std::size_t n)
 {
     if (n > chunk_size / 4)
+        return allocate_large(n);
+    std::size_t const cls = n == 0 ? 1 : (n + 7) / 8;
+    std::size_t const bytes = (cls + 1) * 8;
+    if (static_cast<std::size_t>(end_ - cur_) < bytes)
     {
-        large_.reserve(large_.size() + 1);
-        void* b = std::malloc(n);
-        if (!b)
-            throw std::bad_alloc();
-        large_.push_back(b);
-        used_ += n;
-        return b;
+        auto* c = static_cast<chunk_header*>(take_chunk());
+        c->next = chunks_;
+        chunks_ = c;
+        cur_ = reinterpret_cast<char*>(c + 1);
+        end_ = reinterpret_cast<char*>(c) + chunk_size;
     }
-    auto* c = static_cast<chunk_header*>(take_chunk());
-    c->next = chunks_;
-    chunks_ = c;
-    cur_ = reinterpret_cast<char*>(c + 1);
-    end_ = reinterpret_cast<char*>(c) + chunk_size;
-    void* p = cur_;
-    cur_ += n;
-    used_ += n;
-    return p;
+    auto* h = reinterpret_cast<std::uint64_t*>(cur_);
+    *h = cls <= classes ? cls : large_mark;
+    cur_ += bytes;
+    used_ += bytes;
+    return h + 1;
+}
+
+void* arena::allocate_large(std::size_t n)
+{
+    large_.reserve(large_.size() + 1);
+    auto* h = static_cast<std::uint64_t*>(std::malloc(n + 8));
+    if (!h)
+        throw std::bad_alloc();
+    *h = large_mark;
+    large_.push_back(h);
+    used_ += n + 8;
+    return h + 1;
 }
 
 void arena::deallocate(void* p) noexcept
 {
+    if (!p)
+        return;
+    auto* h = static_cast<std::uint64_t*>(p) - 1;
+    if (*h != large_mark)
+    {
+        *static_cast<void**>(p) = free_[*h];
+        free_[*h] = p;
+        return;
+    }
     // gumbo's string buffers grow by allocate-copy-free: give the old large block back at once
     // so a long text node does not keep every smaller copy of itself.
-    if (!large_.empty() && large_.back() == p)
+    if (!large_.empty() && large_.back() == h)
     {
-        std::free(p);
+        std::free(h);
         large_.pop_back();
     }
 }

@@ -13,7 +13,8 @@
 
 using weft::html::document;
 
-TEST_CASE("the arena hands out aligned, distinct memory of any size", "[html][document][arena]")
+TEST_CASE("the arena hands out aligned, distinct memory of any size and reuses what was freed",
+          "[html][document][arena]")
 {
     weft::html::detail::arena a;
     std::vector<char*> blocks;
@@ -21,7 +22,7 @@ TEST_CASE("the arena hands out aligned, distinct memory of any size", "[html][do
     {
         auto* p = static_cast<char*>(a.allocate(n));
         REQUIRE(p != nullptr);
-        CHECK(reinterpret_cast<std::uintptr_t>(p) % 16 == 0);
+        CHECK(reinterpret_cast<std::uintptr_t>(p) % 8 == 0);
         for (std::size_t i = 0; i < n; ++i)
             p[i] = static_cast<char>(n);
         blocks.push_back(p);
@@ -37,6 +38,13 @@ TEST_CASE("the arena hands out aligned, distinct memory of any size", "[html][do
     auto* big = a.allocate(100 * 1024);
     a.deallocate(big); // the latest large block goes back at once
     CHECK(a.bytes_used() >= 200 * 1024);
+    // A small block freed serves the next request of its size class, and only that.
+    void* small = a.allocate(40);
+    a.deallocate(small);
+    void* other = a.allocate(100);
+    CHECK(other != small);
+    CHECK(a.allocate(37) == small);
+    a.deallocate(nullptr);
 }
 
 TEST_CASE("documents parsed one after another in reused memory stay independent", "[html][document][arena]")
@@ -81,7 +89,7 @@ TEST_CASE("valid_utf8_prefix stops at the first byte that is not UTF-8", "[html]
     using weft::html::valid_utf8_prefix;
     CHECK(valid_utf8_prefix("") == 0);
     CHECK(valid_utf8_prefix("plain ascii text, longer than eight bytes") == 41);
-    CHECK(valid_utf8_prefix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == 13);
+    CHECK(valid_utf8_prefix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == 14);
     CHECK(valid_utf8_prefix("abcdefghij\xc3") == 10);           // cut short at the end
     CHECK(valid_utf8_prefix("abcdefghijkl\xe9 x") == 12);       // latin-1 byte
     CHECK(valid_utf8_prefix("ab\xc0\xaf") == 2);                // overlong
