@@ -88,8 +88,13 @@ void* arena::allocate_slow(std::size_t n)
 {
     if (n > chunk_size / 4)
         return allocate_large(n);
-    std::size_t const cls = n == 0 ? 1 : (n + 7) / 8;
-    std::size_t const bytes = (cls + 1) * 8;
+    std::size_t const cls = class_of(n);
+    if (void* p = free_[cls])
+    {
+        free_[cls] = *static_cast<void**>(p);
+        return p;
+    }
+    std::size_t const bytes = class_bytes(cls) + 8;
     if (static_cast<std::size_t>(end_ - cur_) < bytes)
     {
         auto* c = static_cast<chunk_header*>(take_chunk());
@@ -99,7 +104,7 @@ void* arena::allocate_slow(std::size_t n)
         end_ = reinterpret_cast<char*>(c) + chunk_size;
     }
     auto* h = reinterpret_cast<std::uint64_t*>(cur_);
-    *h = cls <= classes ? cls : large_mark;
+    *h = cls;
     cur_ += bytes;
     used_ += bytes;
     return h + 1;
@@ -129,12 +134,16 @@ void arena::deallocate(void* p) noexcept
         return;
     }
     // gumbo's string buffers grow by allocate-copy-free: give the old large block back at once
-    // so a long text node does not keep every smaller copy of itself.
-    if (!large_.empty() && large_.back() == h)
-    {
-        std::free(h);
-        large_.pop_back();
-    }
+    // so a long text node does not keep every smaller copy of itself
+    // (and a vector's): look among the latest few.
+    std::size_t const stop = large_.size() > 8 ? large_.size() - 8 : 0;
+    for (std::size_t i = large_.size(); i-- > stop;)
+        if (large_[i] == h)
+        {
+            std::free(h);
+            large_.erase(large_.begin() + static_cast<std::ptrdiff_t>(i));
+            return;
+        }
 }
 
 void* arena::gumbo_allocate(void* self, std::size_t n)

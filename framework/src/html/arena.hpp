@@ -54,7 +54,23 @@ private:
     };
 
     // Every block is preceded by one 8-byte word: its size class (1..classes) or 0 (not reused).
-    static constexpr std::size_t classes = 128; // blocks up to 1 KiB, in steps of 8 bytes
+    // Classes 1..128: up to 1 KiB in steps of 8 bytes; 129..132: 2, 4, 8, 16 KiB (vectors and
+    // string buffers grow by doubling, so their old blocks come back at these sizes).
+    static constexpr std::size_t small_classes = 128;
+    static constexpr std::size_t classes = small_classes + 4;
+    static std::size_t class_of(std::size_t n) noexcept
+    {
+        if (n <= small_classes * 8)
+            return n == 0 ? 1 : (n + 7) / 8;
+        std::size_t c = small_classes + 1;
+        for (std::size_t size = 2048; size < n; size *= 2)
+            ++c;
+        return c;
+    }
+    static std::size_t class_bytes(std::size_t cls) noexcept
+    {
+        return cls <= small_classes ? cls * 8 : std::size_t(1024) << (cls - small_classes);
+    }
     static constexpr std::uint64_t large_mark = 0;
 
     void* allocate_slow(std::size_t bytes);
@@ -70,9 +86,9 @@ private:
 
 inline void* arena::allocate(std::size_t n)
 {
-    std::size_t const cls = n == 0 ? 1 : (n + 7) / 8;
-    if (cls <= classes)
+    if (n <= small_classes * 8)
     {
+        std::size_t const cls = n == 0 ? 1 : (n + 7) / 8;
         if (void* p = free_[cls])
         {
             free_[cls] = *static_cast<void**>(p);
