@@ -10,9 +10,8 @@ namespace weft::html::detail
 namespace
 {
 
-// Chunks kept for reuse: 256 x 64 KiB = 16 MiB at most (the documents in flight hold the rest);
-// more than that goes back to malloc.
-constexpr std::size_t pool_cap = 256;
+// Chunks kept for reuse: 512 x 64 KiB = 32 MiB at most; more than that goes back to malloc.
+constexpr std::size_t pool_cap = 512;
 
 struct chunk_pool
 {
@@ -87,63 +86,35 @@ arena::~arena()
 void* arena::allocate_slow(std::size_t n)
 {
     if (n > chunk_size / 4)
-        return allocate_large(n);
-    std::size_t const cls = class_of(n);
-    if (void* p = free_[cls])
     {
-        free_[cls] = *static_cast<void**>(p);
-        return p;
+        large_.reserve(large_.size() + 1);
+        void* b = std::malloc(n);
+        if (!b)
+            throw std::bad_alloc();
+        large_.push_back(b);
+        used_ += n;
+        return b;
     }
-    std::size_t const bytes = class_bytes(cls) + 8;
-    if (static_cast<std::size_t>(end_ - cur_) < bytes)
-    {
-        auto* c = static_cast<chunk_header*>(take_chunk());
-        c->next = chunks_;
-        chunks_ = c;
-        cur_ = reinterpret_cast<char*>(c + 1);
-        end_ = reinterpret_cast<char*>(c) + chunk_size;
-    }
-    auto* h = reinterpret_cast<std::uint64_t*>(cur_);
-    *h = cls;
-    cur_ += bytes;
-    used_ += bytes;
-    return h + 1;
-}
-
-void* arena::allocate_large(std::size_t n)
-{
-    large_.reserve(large_.size() + 1);
-    auto* h = static_cast<std::uint64_t*>(std::malloc(n + 8));
-    if (!h)
-        throw std::bad_alloc();
-    *h = large_mark;
-    large_.push_back(h);
-    used_ += n + 8;
-    return h + 1;
+    auto* c = static_cast<chunk_header*>(take_chunk());
+    c->next = chunks_;
+    chunks_ = c;
+    cur_ = reinterpret_cast<char*>(c + 1);
+    end_ = reinterpret_cast<char*>(c) + chunk_size;
+    void* p = cur_;
+    cur_ += n;
+    used_ += n;
+    return p;
 }
 
 void arena::deallocate(void* p) noexcept
 {
-    if (!p)
-        return;
-    auto* h = static_cast<std::uint64_t*>(p) - 1;
-    if (*h != large_mark)
-    {
-        *static_cast<void**>(p) = free_[*h];
-        free_[*h] = p;
-        return;
-    }
     // gumbo's string buffers grow by allocate-copy-free: give the old large block back at once
-    // so a long text node does not keep every smaller copy of itself
-    // (and a vector's): look among the latest few.
-    std::size_t const stop = large_.size() > 8 ? large_.size() - 8 : 0;
-    for (std::size_t i = large_.size(); i-- > stop;)
-        if (large_[i] == h)
-        {
-            std::free(h);
-            large_.erase(large_.begin() + static_cast<std::ptrdiff_t>(i));
-            return;
-        }
+    // so a long text node does not keep every smaller copy of itself.
+    if (!large_.empty() && large_.back() == p)
+    {
+        std::free(p);
+        large_.pop_back();
+    }
 }
 
 void* arena::gumbo_allocate(void* self, std::size_t n)
