@@ -49,12 +49,8 @@ void* take_chunk()
 
 arena::~arena()
 {
-    while (large_)
-    {
-        large_header* h = large_;
-        large_ = h->next;
-        std::free(h);
-    }
+    for (void* b : large_)
+        std::free(b);
     if (!chunks_)
         return;
     // Back to the pool in one lock; what exceeds the cap goes back to malloc.
@@ -89,52 +85,36 @@ arena::~arena()
 
 void* arena::allocate_slow(std::size_t n)
 {
-    if (n > small_max)
-        return allocate_large(n);
-    std::size_t const need = (n + 8 + 15) & ~std::size_t(15);
+    if (n > chunk_size / 4)
+    {
+        large_.reserve(large_.size() + 1);
+        void* b = std::malloc(n);
+        if (!b)
+            throw std::bad_alloc();
+        large_.push_back(b);
+        used_ += n;
+        return b;
+    }
     auto* c = static_cast<chunk_header*>(take_chunk());
     c->next = chunks_;
     chunks_ = c;
-    cur_ = reinterpret_cast<char*>(c + 1) + 8; // the payload is 16-aligned, the tag 8 before a block
+    cur_ = reinterpret_cast<char*>(c + 1);
     end_ = reinterpret_cast<char*>(c) + chunk_size;
-    *reinterpret_cast<std::size_t*>(cur_) = 0;
-    void* p = cur_ + 8;
-    cur_ += need;
-    used_ += need;
-    return p;
-}
-
-void* arena::allocate_large(std::size_t n)
-{
-    auto* h = static_cast<large_header*>(std::malloc(sizeof(large_header) + n));
-    if (!h)
-        throw std::bad_alloc();
-    h->prev = nullptr;
-    h->next = large_;
-    h->size = n;
-    h->tag = 1;
-    if (large_)
-        large_->prev = h;
-    large_ = h;
+    void* p = cur_;
+    cur_ += n;
     used_ += n;
-    return h + 1;
+    return p;
 }
 
 void arena::deallocate(void* p) noexcept
 {
-    // Small blocks stay until the arena dies; large ones (gumbo's re-grown vectors and string
-    // buffers) go back to malloc now, so their memory serves the next, larger copy.
-    if (!p || static_cast<std::size_t const*>(p)[-1] == 0)
-        return;
-    auto* h = static_cast<large_header*>(p) - 1;
-    if (h->prev)
-        h->prev->next = h->next;
-    else
-        large_ = h->next;
-    if (h->next)
-        h->next->prev = h->prev;
-    used_ -= h->size;
-    std::free(h);
+    // gumbo's string buffers grow by allocate-copy-free: give the old large block back at once
+    // so a long text node does not keep every smaller copy of itself.
+    if (!large_.empty() && large_.back() == p)
+    {
+        std::free(p);
+        large_.pop_back();
+    }
 }
 
 void* arena::gumbo_allocate(void* self, std::size_t n)
