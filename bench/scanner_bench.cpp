@@ -16,6 +16,8 @@
 #include <weft/html/scanner.hpp>
 #include <weft/html/selector.hpp>
 
+#include "html/arena.hpp" // framework/src: gumbo into weft's arena, as document::parse does
+
 #include <gumbo.h>
 
 #include <time.h>
@@ -111,6 +113,18 @@ int main(int argc, char** argv)
             gumbo_destroy_output(&kGumboDefaultOptions, out);
             return n;
         });
+    // The same parse into the arena weft's documents use (pooled chunks, freed in one step).
+    run("gumbo_arena", "gumbo parse into weft's arena",
+        [](page const& p)
+        {
+            weft::html::detail::arena mem;
+            GumboOptions options = kGumboDefaultOptions;
+            options.allocator = &weft::html::detail::arena::gumbo_allocate;
+            options.deallocator = &weft::html::detail::arena::gumbo_deallocate;
+            options.userdata = &mem;
+            GumboOutput* out = gumbo_parse_with_options(&options, p.text.data(), p.text.size());
+            return std::size_t(out->root->v.element.children.length);
+        });
     // weft's document: encoding detection + UTF-8 validation + gumbo + weft's element index.
     run("doc_parse", "weft document::parse",
         [](page const& p) { return weft::html::document::parse(p.text).size(); });
@@ -125,6 +139,22 @@ int main(int argc, char** argv)
                 n += e.attr("href").value_or("").size();
             n += d.css(sel_h).size();
             n += d.css(sel_p).size();
+            return n;
+        });
+    // What the docs spider (spiders/docs) does per page, selectors given as text as spiders do.
+    run("doc_docs", "document::parse + the docs spider's selectors",
+        [&](page const& p)
+        {
+            auto d = weft::html::document::parse(p.text);
+            std::size_t n = d.text("title").size();
+            for (auto const& h : d.css("h1, h2, h3, h4, h5, h6"))
+                n += h.text().size() + (h.id().empty() ? h.attr("a[id]", "id").value_or("") : h.id()).size();
+            for (auto const& pre : d.css("pre"))
+            {
+                n += pre.attr("class").value_or("").size() + pre.raw_text().size();
+                if (auto inner = pre.css_first("code"))
+                    n += inner->attr("class").value_or("").size();
+            }
             return n;
         });
     run("doc_links", "document::parse + extract_links",

@@ -101,10 +101,24 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     ++run_.stats.responses;
     auto const deadline = page_deadline(clock::now());
     response r(std::move(res), req);
-    if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop
-        co_await asio::co_spawn(parse_pool_->get_executor(),
-                                prepare_response(r, run_.spider.needs_document(), run_.spider.needs_links()),
-                                asio::deferred);
+    if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop...
+    {
+        bool const doc = run_.spider.needs_document(), links = run_.spider.needs_links();
+        // ...unless every worker is busy: then the loop, idle while it waits for them, parses
+        // this page itself, so parsing uses every core when it is the bottleneck (issue 13).
+        if (parsing_ >= run_.settings.parse_workers)
+            r.prepare(doc, links);
+        else
+        {
+            ++parsing_;
+            struct leave
+            {
+                std::size_t& n;
+                ~leave() { --n; }
+            } const on_exit{parsing_}; // also when the parse throws
+            co_await asio::co_spawn(parse_pool_->get_executor(), prepare_response(r, doc, links), asio::deferred);
+        }
+    }
     if (clock::now() > deadline)
     {
         co_await async_budget_spent(req, "parsing the page", out);

@@ -80,6 +80,7 @@ private:
     spider_middleware_chain& chain_;
     std::vector<std::unique_ptr<item_pipeline>>& pipelines_;
     std::unique_ptr<asio::thread_pool> parse_pool_;
+    std::size_t parsing_ = 0; // pages on the parse pool now (touched on the I/O loop only)
 };
 
 } // namespace weft::engine::detail

@@ -11,12 +11,6 @@ namespace weft::html
 namespace detail
 {
 
-document_impl::~document_impl()
-{
-    if (output)
-        gumbo_destroy_output(&kGumboDefaultOptions, output);
-}
-
 std::string_view tag_name(document_impl& d, GumboNode const* n)
 {
     GumboElement const& el = n->v.element;
@@ -109,22 +103,35 @@ document::~document() = default;
 namespace
 {
 
-std::unique_ptr<detail::document_impl> build(std::string source, std::string_view encoding)
+// Parses impl->source (UTF-8) into impl's arena.
+void parse_into(detail::document_impl& impl)
 {
-    auto impl = std::make_unique<detail::document_impl>();
-    impl->source = std::move(source);
-    impl->encoding = encoding;
-    if (auto limited = detail::prepare_source(impl->source))
-        impl->source = std::move(*limited);
+    if (auto limited = detail::prepare_source(impl.source))
+    {
+        impl.owned = std::move(*limited);
+        impl.source = impl.owned;
+    }
     // Gumbo records every parse error by default, each with a copy of the stack of open
     // elements: 10 MB of NUL bytes cost 2 GB, and deep nesting costs depth^2 memory. weft
     // never reads the errors but their count.
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = detail::max_parse_errors;
-    impl->output = gumbo_parse_with_options(&options, impl->source.data(), impl->source.size());
-    if (!impl->output)
+    options.allocator = &detail::arena::gumbo_allocate;
+    options.deallocator = &detail::arena::gumbo_deallocate;
+    options.userdata = &impl.memory;
+    impl.output = gumbo_parse_with_options(&options, impl.source.data(), impl.source.size());
+    if (!impl.output)
         throw std::bad_alloc();
-    detail::build_index(*impl);
+    detail::build_index(impl);
+}
+
+std::unique_ptr<detail::document_impl> build(std::string source, std::string_view encoding)
+{
+    auto impl = std::make_unique<detail::document_impl>();
+    impl->owned = std::move(source);
+    impl->source = impl->owned;
+    impl->encoding = encoding;
+    parse_into(*impl);
     return impl;
 }
 
@@ -140,6 +147,15 @@ document document::parse(std::string_view bytes, parse_options const& options)
     // A canonical name always converts (unknown ones were filtered out above).
     auto text = to_utf8(bytes, *enc);
     return document(build(text ? std::move(*text) : std::string(), *enc));
+}
+
+document document::borrow_valid_utf8(std::string_view text, std::string_view encoding)
+{
+    auto impl = std::make_unique<detail::document_impl>();
+    impl->source = text;
+    impl->encoding = encoding;
+    parse_into(*impl);
+    return document(std::move(impl));
 }
 
 document document::from_utf8(std::string_view text)

@@ -3,6 +3,8 @@
 
 #include <weft/text/ascii.hpp>
 
+#include "arena.hpp"
+
 #include <gumbo.h>
 
 #include <cstdint>
@@ -36,8 +38,10 @@ struct node_info
 
 struct document_impl
 {
-    std::string source; // UTF-8; gumbo points into it
-    GumboOutput* output = nullptr;
+    arena memory;          // gumbo's tree: freed in one step with the document
+    std::string owned;     // the UTF-8 text when the document holds its own copy
+    std::string_view source; // UTF-8; gumbo points into it (owned, or text its owner keeps alive)
+    GumboOutput* output = nullptr; // in memory
     std::vector<node_info> nodes;
     std::deque<std::string> names; // lower-cased names of unknown tags
     std::string_view encoding;
@@ -46,7 +50,7 @@ struct document_impl
     document_impl() = default;
     document_impl(document_impl const&) = delete;
     document_impl& operator=(document_impl const&) = delete;
-    ~document_impl();
+    ~document_impl() = default;
 
     std::uint32_t count_children(std::uint32_t parent) const noexcept
     {

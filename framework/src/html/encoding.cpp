@@ -29,9 +29,13 @@ constexpr std::uint32_t replacement_char = 0xFFFD;
 // WHATWG UTF-8 decoder: each maximal invalid subpart becomes one U+FFFD.
 std::string decode_utf8(std::string_view s)
 {
+    // Most pages are valid throughout: one copy, no per-byte appends.
+    std::size_t i = valid_utf8_prefix(s);
+    if (i == s.size())
+        return std::string(s);
     std::string out;
     out.reserve(s.size());
-    std::size_t i = 0;
+    out.append(s.substr(0, i));
     auto const n = s.size();
     while (i < n)
     {
@@ -501,6 +505,58 @@ bool detail::looks_like_utf8(std::string_view bytes) noexcept
         i += len;
     }
     return non_ascii;
+}
+
+std::size_t valid_utf8_prefix(std::string_view bytes) noexcept
+{
+    auto const* p = reinterpret_cast<unsigned char const*>(bytes.data());
+    std::size_t const n = bytes.size();
+    std::size_t i = 0;
+    while (i < n)
+    {
+        // ASCII runs eight bytes at a time
+        while (i + 8 <= n)
+        {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        unsigned char const c = p[i];
+        if (c < 0x80)
+        {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+        {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        }
+        else if (c >= 0xF0 && c <= 0xF4)
+        {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        }
+        else
+            return i;
+        if (i + len > n)
+            return i;
+        for (std::size_t k = 1; k < len; ++k)
+            if (p[i + k] < (k == 1 ? lo : 0x80) || p[i + k] > (k == 1 ? hi : 0xBF))
+                return i;
+        i += len;
+    }
+    return n;
 }
 
 boost::system::result<std::string> to_utf8(std::string_view bytes, std::string_view label)

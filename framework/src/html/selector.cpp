@@ -5,6 +5,10 @@
 
 #include "selector_impl.hpp"
 
+#include <functional>
+#include <string>
+#include <unordered_map>
+
 namespace weft::html
 {
 
@@ -37,13 +41,40 @@ boost::system::result<selector> selector::parse(std::string_view text, selector_
     }
 }
 
+namespace
+{
+
+struct text_hash
+{
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Spiders pass selectors as strings (res.css("h1, h2"), e.attr("a[id]", "id")), once per page or
+// per element: each thread keeps what it compiled, keyed by the text. Bounded: a spider that
+// builds selectors from page content must not grow it without end.
+constexpr std::size_t cache_cap = 512;
+using compiled_cache =
+    std::unordered_map<std::string, std::shared_ptr<detail::selector_list const>, text_hash, std::equal_to<>>;
+
+} // namespace
+
 selector::selector(std::string_view text)
 {
+    thread_local compiled_cache cache;
+    if (auto it = cache.find(text); it != cache.end())
+    {
+        impl_ = it->second;
+        return;
+    }
     selector_diagnostics diag;
     auto r = parse(text, &diag);
     if (!r)
         throw selector_error(std::move(diag));
     impl_ = std::move(r->impl_);
+    if (cache.size() >= cache_cap)
+        cache.clear();
+    cache.emplace(std::string(text), impl_);
 }
 
 bool selector::selects_strings() const noexcept

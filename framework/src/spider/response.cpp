@@ -12,7 +12,12 @@ struct response::state
 {
     http::response res;
     weft::request req;
-    std::optional<std::string> utf8;
+    // text() is a view of res.body (valid UTF-8 without a BOM) or of utf8 (decoded); doc parses
+    // that text in place, so it is declared after both and destroyed before them.
+    std::string utf8;
+    std::string_view text;
+    std::string_view encoding = "UTF-8";
+    bool text_ready = false;
     std::optional<html::document> doc;
     std::optional<html::scan_result> scanned;
 };
@@ -47,6 +52,14 @@ http::response const& response::http() const
 }
 http::response& response::http()
 {
+    // The caller may rewrite the body, and text() and the document may be views of its buffer:
+    // move that buffer to utf8 (a move keeps a heap buffer where it is) and give the body a copy.
+    if (st_->text_ready && st_->utf8.empty() && !st_->res.body.empty())
+    {
+        std::string copy = st_->res.body;
+        st_->utf8 = std::move(st_->res.body);
+        st_->res.body = std::move(copy);
+    }
     return st_->res;
 }
 weft::request const& response::request() const
@@ -92,24 +105,28 @@ bool response::is_html() const
 
 std::string_view response::text() const
 {
-    if (!st_->utf8)
+    if (!st_->text_ready)
     {
+        // Decoded once: the document and the scanner read this text too.
         auto const& body = st_->res.body;
         auto enc = html::detect_encoding(body, st_->res.charset());
-        if (enc == "UTF-8")
-        {
-            // Strip a UTF-8 BOM; otherwise the bytes are already what we want.
-            std::string_view b(body);
-            if (b.starts_with("\xEF\xBB\xBF"))
-                b.remove_prefix(3);
-            st_->utf8.emplace(b);
-        }
-        else if (auto r = html::to_utf8(body, enc))
-            st_->utf8.emplace(std::move(*r));
+        st_->encoding = enc;
+        std::string_view b(body);
+        if (enc == "UTF-8" && b.starts_with("\xEF\xBB\xBF"))
+            b.remove_prefix(3);
+        if (enc == "UTF-8" && html::valid_utf8_prefix(b) == b.size())
+            st_->text = b; // the body as it is: no copy
         else
-            st_->utf8.emplace(body);
+        {
+            if (auto r = html::to_utf8(body, enc))
+                st_->utf8 = std::move(*r);
+            else // cannot happen for a name detect_encoding gives; still valid UTF-8 for the parser
+                st_->utf8 = html::to_utf8(body, "UTF-8").value();
+            st_->text = st_->utf8;
+        }
+        st_->text_ready = true;
     }
-    return *st_->utf8;
+    return st_->text;
 }
 
 nlohmann::json response::json() const
@@ -120,7 +137,10 @@ nlohmann::json response::json() const
 html::document const& response::document() const
 {
     if (!st_->doc)
-        st_->doc.emplace(html::document::from_utf8(text()));
+    {
+        auto t = text(); // valid UTF-8 kept by this state, unchanged while doc lives
+        st_->doc.emplace(html::document::borrow_valid_utf8(t, st_->encoding));
+    }
     return *st_->doc;
 }
 

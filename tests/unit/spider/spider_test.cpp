@@ -117,3 +117,41 @@ TEST_CASE("spiders register by name and keep their start URLs and arguments", "[
     CHECK(sp->arg("missing", "d") == "d");
     CHECK(weft::make_spider("no-such-spider") == nullptr);
 }
+
+TEST_CASE("response decodes once: UTF-8 text is the body itself, other text is decoded",
+          "[spider][response]")
+{
+    auto utf8 = html_response("http://x.test/", "<title>caf\xc3\xa9</title>");
+    CHECK(utf8.text().data() == utf8.body().data()); // no copy of a valid UTF-8 body
+    CHECK(utf8.document().encoding() == "UTF-8");
+    CHECK(utf8.document().source().data() == utf8.body().data());
+    CHECK(utf8.text("title") == "caf\xc3\xa9");
+
+    auto bom = html_response("http://x.test/", "\xEF\xBB\xBF<p>x</p>");
+    CHECK(bom.text() == "<p>x</p>");
+    CHECK(bom.text("p") == "x");
+
+    // Invalid bytes in a UTF-8 page become U+FFFD for text() and the document alike.
+    auto bad = html_response("http://x.test/", "<p>a\xff"
+                                               "b</p>");
+    CHECK(bad.text() == "<p>a\xef\xbf\xbd"
+                        "b</p>");
+    CHECK(bad.text("p") == "a\xef\xbf\xbd"
+                           "b");
+
+    auto latin1 = html_response("http://x.test/", "<p>caf\xe9</p>", "text/html; charset=iso-8859-1");
+    CHECK(latin1.document().encoding() == "windows-1252");
+}
+
+TEST_CASE("a response's document survives a rewrite of the body", "[spider][response]")
+{
+    auto res = html_response("http://x.test/", "<html><body><p class=a>" + std::string(200, 'x') + "</p><x-y>z</x-y>");
+    auto const& doc = res.document();
+    auto p = res.css_first("p.a");
+    REQUIRE(p);
+    res.http().body = "<p>replaced</p>"; // a middleware may do this after the page was parsed
+    res.http().body.shrink_to_fit();
+    CHECK(p->text() == std::string(200, 'x'));
+    CHECK(doc.html().find("<x-y>z</x-y>") != std::string::npos);
+    CHECK(doc.source().find("<x-y>z</x-y>") != std::string::npos);
+}

@@ -94,6 +94,11 @@ public:
     /// Number of elements.
     std::size_t size() const noexcept;
 
+    /// For weft::response, which decodes once and keeps the text: parses `text` in place.
+    /// `text` must be valid UTF-8 (not checked) and outlive the document, unchanged; `encoding`
+    /// must have static storage (a canonical name from detect_encoding).
+    static document borrow_valid_utf8(std::string_view text, std::string_view encoding);
+
 private:
     explicit document(std::unique_ptr<detail::document_impl> impl) noexcept;
     std::unique_ptr<detail::document_impl> impl_;

@@ -46,6 +46,10 @@ inline std::string_view detect_encoding(std::string_view bytes, std::string_view
     return detect_encoding_ex(bytes, content_type_charset).name;
 }
 
+/// The length of the longest prefix of bytes that is valid UTF-8 (bytes.size() when all of it
+/// is; a sequence cut short by the end counts as invalid, as to_utf8 would replace it).
+std::size_t valid_utf8_prefix(std::string_view bytes) noexcept;
+
 /// Converts bytes in the encoding named by label to UTF-8. A leading BOM of that encoding is
 /// dropped; invalid or unmappable bytes become U+FFFD. Fails with weft::error::bad_encoding only
 /// when the label is unknown or the encoding cannot be converted on this system.
