@@ -25,7 +25,8 @@ namespace
 {
 
 char const* const shell_help = R"(commands:
-  css SELECTOR         the matching elements' HTML, one per line, numbered
+  css SELECTOR         the matching elements' HTML, one per line, numbered; parsel's
+                       h2::text and a::attr(href) give the strings
   text SELECTOR        the matching elements' text
   attr SELECTOR NAME   the matching elements' attribute NAME (URLs made absolute)
   first SELECTOR       the first match's HTML
@@ -73,7 +74,7 @@ public:
         else if (verb == "view")
             view();
         else if (verb == "xpath")
-            say("XPath is not supported yet: use css (for example '//a/@href' is 'attr a href')");
+            say("XPath is not supported yet: use css (for example '//a/@href' is 'css a::attr(href)')");
         else if (verb == "css" || verb == "text" || verb == "first" || verb == "count" || verb == "attr")
             select(verb, rest);
         else
@@ -135,6 +136,8 @@ private:
         auto sel = html::selector::parse(rest, &diag);
         if (!sel)
             return say(diag.message);
+        if (sel->selects_strings()) // ::text, ::attr(): strings, as parsel's getall()
+            return print_strings(verb, page_->doc->texts(*sel));
         auto matches = page_->doc->css(*sel);
         if (verb == "count")
             return (void)std::printf("%zu\n", matches.size());
@@ -145,6 +148,24 @@ private:
         std::size_t n = 0;
         for (auto const& el : matches)
             print_match(++n, el, verb, attr_name);
+    }
+
+    static void print_strings(std::string const& verb, std::vector<std::string> values)
+    {
+        if (verb == "count")
+            return (void)std::printf("%zu\n", values.size());
+        if (values.empty())
+            return say("no match");
+        if (verb == "first")
+            values.erase(values.begin() + 1, values.end());
+        std::size_t n = 0;
+        for (auto& v : values)
+        {
+            for (auto& c : v)
+                if (c == '\n')
+                    c = ' ';
+            std::printf("[%zu] %s\n", ++n, v.c_str());
+        }
     }
 
     void print_match(std::size_t n, html::element const& el, std::string const& verb, std::string const& attr_name)

@@ -134,6 +134,7 @@ TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another p
                                "css a[href=\"b.html\"]\n"
                                "css a[\n"
                                "xpath //a/@href\n"
+                               "css a::attr(href)\n"
                                "fetch a.html\n"
                                "url\n"
                                "text title\n"
@@ -159,6 +160,7 @@ TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another p
     std::string body((std::istreambuf_iterator<char>(saved)), {});
     CHECK(body == "<title>A</title><a href=c.html>c</a>");
     std::filesystem::remove(path);
-    CHECK_THAT(r.out, Catch::Contains("7  fetch a.html"));
+    CHECK_THAT(r.out, Catch::Contains("[2] b.html\n")); // css a::attr(href): the attribute as written
+    CHECK_THAT(r.out, Catch::Contains("8  fetch a.html"));
     CHECK(r.out.find("[1] A\n", r.out.find("history")) == std::string::npos); // nothing after quit
 }
