@@ -459,6 +459,43 @@ detected_encoding detect_encoding_ex(std::string_view bytes, std::string_view co
     return {"windows-1252", encoding_source::fallback};
 }
 
+namespace
+{
+
+// What a UTF-8 lead byte fixes: the sequence's length (0: not a lead byte) and the range of its
+// first continuation byte (no overlong forms, no surrogates, nothing above U+10FFFF: Unicode
+// table 3-7).
+struct utf8_lead
+{
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+
+    explicit utf8_lead(unsigned char c) noexcept
+    {
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+        {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        }
+        else if (c >= 0xF0 && c <= 0xF4)
+        {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        }
+    }
+    // Continuation byte k (1..len-1) is b allowed?
+    bool fits(std::size_t k, unsigned char b) const noexcept
+    {
+        return b >= (k == 1 ? lo : 0x80) && b <= (k == 1 ? hi : 0xBF);
+    }
+};
+
+} // namespace
+
 bool detail::looks_like_utf8(std::string_view bytes) noexcept
 {
     bool non_ascii = false;
@@ -474,35 +511,17 @@ bool detail::looks_like_utf8(std::string_view bytes) noexcept
             continue;
         }
         non_ascii = true;
-        // The lead byte fixes the length and the range of the first continuation byte
-        // (no overlong forms, no surrogates, nothing above U+10FFFF: Unicode table 3-7).
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            len = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            len = 4;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        }
-        else
+        utf8_lead const lead(c);
+        if (lead.len == 0)
             return false;
-        for (std::size_t k = 1; k < len; ++k)
+        for (std::size_t k = 1; k < lead.len; ++k)
         {
             if (i + k >= n)
                 return true; // cut short by the end of a truncated body
-            unsigned char const b = byte(i + k);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+            if (!lead.fits(k, byte(i + k)))
                 return false;
         }
-        i += len;
+        i += lead.len;
     }
     return non_ascii;
 }
@@ -531,30 +550,13 @@ std::size_t valid_utf8_prefix(std::string_view bytes) noexcept
             ++i;
             continue;
         }
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            len = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            len = 4;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        }
-        else
+        utf8_lead const lead(c);
+        if (lead.len == 0 || i + lead.len > n)
             return i;
-        if (i + len > n)
-            return i;
-        for (std::size_t k = 1; k < len; ++k)
-            if (p[i + k] < (k == 1 ? lo : 0x80) || p[i + k] > (k == 1 ? hi : 0xBF))
+        for (std::size_t k = 1; k < lead.len; ++k)
+            if (!lead.fits(k, p[i + k]))
                 return i;
-        i += len;
+        i += lead.len;
     }
     return n;
 }

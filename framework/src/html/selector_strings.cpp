@@ -123,17 +123,27 @@ std::vector<std::string> select_strings(document_impl const& d, selector_list co
 
 } // namespace detail
 
+namespace
+{
+
+[[noreturn]] void refuse_strings(selector const& s, std::string const& advice)
+{
+    selector_diagnostics diag;
+    diag.position = 1;
+    diag.expected = "a selector of elements";
+    diag.message = "CSS selector '" + std::string(s.text()) + "' " + advice;
+    throw selector_error(std::move(diag));
+}
+
+} // namespace
+
 void detail::check_selects_elements(selector const& s, char const* call)
 {
     if (!s.selects_strings())
         return;
     std::string const t(s.text());
-    selector_diagnostics diag;
-    diag.position = 1;
-    diag.expected = "a selector of elements";
-    diag.message = "CSS selector '" + t + "' selects strings (::text, ::attr()), and " + call +
-                   " gives elements: use texts(\"" + t + "\") for all of them, text(\"" + t + "\") for the first";
-    throw selector_error(std::move(diag));
+    refuse_strings(s, std::string("selects strings (::text, ::attr()), and ") + call +
+                          " gives elements: use texts(\"" + t + "\") for all of them, text(\"" + t + "\") for the first");
 }
 
 namespace
@@ -141,16 +151,9 @@ namespace
 
 void require_no_strings(selector const& s)
 {
-    if (!s.selects_strings())
-        return;
-    std::string const t(s.text());
-    selector_diagnostics diag;
-    diag.position = 1;
-    diag.expected = "a selector of elements";
-    diag.message = "CSS selector '" + t +
-                   "' already selects strings: attrs(selector, name) takes a selector of elements; use texts(\"" +
-                   t + "\")";
-    throw selector_error(std::move(diag));
+    if (s.selects_strings())
+        refuse_strings(s, "already selects strings: attrs(selector, name) takes a selector of elements; use texts(\"" +
+                              std::string(s.text()) + "\")");
 }
 
 strings texts_of(std::vector<element> const& matches)

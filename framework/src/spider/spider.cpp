@@ -108,26 +108,33 @@ std::vector<std::string> spider::registered_callbacks() const
     return out;
 }
 
+namespace
+{
+
+// A registered function, else one stored by its symbol (remembered from then on).
+template <class Arg, class Fn>
+Fn find_or_resolve(std::map<std::string, Fn>& table, spider const& s, std::string const& name)
+{
+    if (auto it = table.find(name); it != table.end())
+        return it->second;
+    auto fn = by_symbol<Arg, Fn>(s, name);
+    if (fn)
+        table.emplace(name, fn);
+    return fn;
+}
+
+} // namespace
+
 callback_fn spider::find_callback(std::string const& n) const
 {
     std::lock_guard lock(names_mutex_);
-    if (auto it = callbacks_.find(n); it != callbacks_.end())
-        return it->second;
-    auto fn = by_symbol<response, callback_fn>(*this, n);
-    if (fn)
-        callbacks_.emplace(n, fn);
-    return fn;
+    return find_or_resolve<response>(callbacks_, *this, n);
 }
 
 errback_fn spider::find_errback(std::string const& n) const
 {
     std::lock_guard lock(names_mutex_);
-    if (auto it = errbacks_.find(n); it != errbacks_.end())
-        return it->second;
-    auto fn = by_symbol<failure, errback_fn>(*this, n);
-    if (fn)
-        errbacks_.emplace(n, fn);
-    return fn;
+    return find_or_resolve<failure>(errbacks_, *this, n);
 }
 
 namespace
