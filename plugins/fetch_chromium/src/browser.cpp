@@ -1,4 +1,5 @@
 #include <weft/chromium/browser.hpp>
+#include <weft/chromium/sandbox.hpp>
 
 #include "detail.hpp"
 
@@ -171,12 +172,18 @@ task<browser> browser::async_launch(executor ex, launch_options opts)
     bool const websocket = opts.transport == devtools_transport::websocket;
 
     // The flags Puppeteer passes, plus what this network needs (no background connections,
-    // which a closed network refuses) and what running as root in a container needs.
+    // which a closed network refuses); the sandbox wherever the system allows it.
     std::vector<std::string> args;
     if (opts.headless)
         args.push_back("--headless=new");
-    for (char const* a : {"--no-sandbox",
-                          "--disable-gpu",
+    auto const sandbox = choose_sandbox(opts.sandbox, probe_sandbox_system(exe));
+    if (!sandbox.sandbox)
+    {
+        args.push_back("--no-sandbox");
+        if (!sandbox.why_not.empty())
+            say_no_sandbox_once(sandbox.why_not);
+    }
+    for (char const* a : {"--disable-gpu",
                           "--disable-quic",
                           "--no-first-run",
                           "--no-default-browser-check",

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -37,8 +38,12 @@ struct launch_options
 {
     /// Empty: $WEFT_CHROMIUM if set, else /usr/bin/chromium.
     std::string executable;
-    /// Added after weft's own flags (--headless=new --no-sandbox --disable-gpu ... see browser.cpp).
+    /// Added after weft's own flags (--headless=new --disable-gpu ... see browser.cpp).
     std::vector<std::string> args;
+    /// Chromium's sandbox. nullopt: on wherever the system allows it; off (--no-sandbox) when
+    /// running as root or without unprivileged user namespaces and a setuid chrome-sandbox, said
+    /// once on stderr with the reason. true/false: as asked, without a word.
+    std::optional<bool> sandbox;
     bool headless = true;
     /// Empty: a new temporary directory, removed when the browser closes.
     std::string user_data_dir;
