@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -137,20 +138,34 @@ private:
         if (!sel)
             return say(diag.message);
         if (sel->selects_strings()) // ::text, ::attr(): strings, as parsel's getall()
-            return print_strings(verb, page_->doc->texts(*sel));
-        auto matches = page_->doc->css(*sel);
-        if (verb == "count")
-            return (void)std::printf("%zu\n", matches.size());
-        if (matches.empty())
-            return say("no match");
-        if (verb == "first")
-            matches.erase(matches.begin() + 1, matches.end());
-        std::size_t n = 0;
-        for (auto const& el : matches)
-            print_match(++n, el, verb, attr_name);
+            return print_values(verb, page_->doc->texts(*sel));
+        std::vector<std::string> values;
+        for (auto const& el : page_->doc->css(*sel))
+            if (auto v = value_of(el, verb, attr_name))
+                values.push_back(std::move(*v));
+        print_values(verb, std::move(values));
     }
 
-    static void print_strings(std::string const& verb, std::vector<std::string> values)
+    // What a command shows of one element; nullopt for `attr` on an element without it.
+    std::optional<std::string> value_of(html::element const& el, std::string const& verb,
+                                        std::string const& attr_name) const
+    {
+        if (verb == "text")
+            return el.text();
+        if (verb != "attr")
+            return el.outer_html();
+        auto v = el.attr(attr_name);
+        if (!v)
+            return std::nullopt;
+        std::string value(*v);
+        if (is_url(page_->source) && (attr_name == "href" || attr_name == "src"))
+            if (auto abs = url::resolve(page_->source, value))
+                value = *abs;
+        return value;
+    }
+
+    // One numbered line each (newlines flattened), or their count, or the first.
+    static void print_values(std::string const& verb, std::vector<std::string> values)
     {
         if (verb == "count")
             return (void)std::printf("%zu\n", values.size());
@@ -161,34 +176,9 @@ private:
         std::size_t n = 0;
         for (auto& v : values)
         {
-            for (auto& c : v)
-                if (c == '\n')
-                    c = ' ';
+            std::replace(v.begin(), v.end(), '\n', ' ');
             std::printf("[%zu] %s\n", ++n, v.c_str());
         }
-    }
-
-    void print_match(std::size_t n, html::element const& el, std::string const& verb, std::string const& attr_name)
-    {
-        std::string value;
-        if (verb == "text")
-            value = el.text();
-        else if (verb == "attr")
-        {
-            auto v = el.attr(attr_name);
-            if (!v)
-                return;
-            value = std::string(*v);
-            if (is_url(page_->source) && (attr_name == "href" || attr_name == "src"))
-                if (auto abs = url::resolve(page_->source, value))
-                    value = *abs;
-        }
-        else
-            value = el.outer_html();
-        for (auto& c : value)
-            if (c == '\n')
-                c = ' ';
-        std::printf("[%zu] %s\n", n, value.c_str());
     }
 
     std::optional<page> page_;
