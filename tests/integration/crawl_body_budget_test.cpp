@@ -22,17 +22,7 @@ constexpr std::uint64_t mib = 1u << 20;
 
 std::vector<nlohmann::json> items_of(std::string const& out)
 {
-    std::vector<nlohmann::json> items;
-    std::size_t pos = 0;
-    while (pos < out.size())
-    {
-        auto eol = out.find('\n', pos);
-        auto line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-        if (!line.empty())
-            items.push_back(nlohmann::json::parse(line));
-        pos = eol == std::string::npos ? out.size() : eol + 1;
-    }
-    return items;
+    return weft::test::json_lines(out);
 }
 
 nlohmann::json read_json(std::filesystem::path const& p)

@@ -198,17 +198,7 @@ std::size_t occurrences(std::string const& text, std::string const& what)
 
 std::vector<nlohmann::json> items_of(std::string const& out)
 {
-    std::vector<nlohmann::json> items;
-    std::size_t pos = 0;
-    while (pos < out.size())
-    {
-        auto eol = out.find('\n', pos);
-        auto line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-        if (!line.empty())
-            items.push_back(nlohmann::json::parse(line));
-        pos = eol == std::string::npos ? out.size() : eol + 1;
-    }
-    return items;
+    return weft::test::json_lines(out);
 }
 
 } // namespace

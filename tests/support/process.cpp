@@ -129,4 +129,19 @@ void start_on_free_port(std::function<void(unsigned short)> const& start)
     }
 }
 
+std::vector<nlohmann::json> json_lines(std::string const& out)
+{
+    std::vector<nlohmann::json> items;
+    std::size_t pos = 0;
+    while (pos < out.size())
+    {
+        auto eol = out.find('\n', pos);
+        auto line = out.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+        if (!line.empty())
+            items.push_back(nlohmann::json::parse(line));
+        pos = eol == std::string::npos ? out.size() : eol + 1;
+    }
+    return items;
+}
+
 } // namespace weft::test

@@ -2,6 +2,8 @@
 // its exit code. For tests of the weft executable.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -43,5 +45,8 @@ void start_on_free_port(std::function<void(unsigned short)> const& start);
 
 /// The weft executable built with the tests.
 std::string weft_cli_path();
+
+/// The JSON lines of a program's output (`weft crawl` writing items to stdout), blank lines skipped.
+std::vector<nlohmann::json> json_lines(std::string const& out);
 
 } // namespace weft::test
