@@ -25,13 +25,15 @@ run_suite() { # build-dir, extra cmake args...
 }
 
 # The library as a user gets it: weft installed to a prefix, then examples/ configured on its own
-# against that prefix (find_package(weft), weft::weft, weft::chromium) and built.
+# against that prefix (find_package(weft), weft::weft, weft::chromium), built, and run on the
+# examples' local shop (scripts/run_examples.sh).
 build_examples_against_install() { # build-dir
   local dir="$1" start=$SECONDS
   cmake --install "$dir" --prefix "$dir/prefix" >/dev/null
   cmake -S examples -B "$dir/examples" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$root/$dir/prefix" >/dev/null
   cmake --build "$dir/examples" -j "$jobs"
   echo "== built examples/ against the installed weft in $((SECONDS - start)) s" >&2
+  bash scripts/run_examples.sh "$dir/examples" "$dir/prefix"
 }
 
 # Release: no debug info, which is a quarter of the compile time and 5/6 of the objects' size;
