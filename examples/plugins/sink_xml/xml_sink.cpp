@@ -11,10 +11,11 @@
 // gives a well-formed file.
 //
 // Durability as weft's file sinks give it (weft/sink/sink.hpp): writes are buffered, async_flush
-// makes them durable. The closing </items> is written by async_close, so a crawl that dies
-// leaves a file that lacks it: not resizable(), so a --job-dir crawl gets each item at least once.
-#include <weft/sink/file.hpp>
+// makes them durable. The closing </items> is written at close, so a crawl that dies leaves a
+// file that lacks it: not resizable, so a --job-dir crawl gets each item at least once, and a
+// resumed crawl refuses to append (-O overwrites).
 #include <weft/sink/registry.hpp>
+#include <weft/sink/text_file_sink.hpp>
 
 namespace
 {
@@ -107,86 +108,38 @@ void append_value(std::string& out, weft::item::json const& v)
     }
 }
 
-class xml_sink final : public weft::sink
+// Buffering, durability and error messages come from weft::text_file_sink: a format only says
+// how the file starts, how an item reads and how the file ends.
+class xml_sink final : public weft::text_file_sink
 {
 public:
     xml_sink(weft::executor ex, std::string path, weft::sink_options const& options)
-        : sink(std::move(ex), std::move(path), options)
+        : text_file_sink(std::move(ex), std::move(path), options, {.resizable = false})
     {
     }
     std::string_view format() const noexcept override { return "xml"; }
 
 private:
-    void async_open_impl(boost::asio::any_completion_handler<signature> handler) override
+    weft::error_code start(weft::sink_file& file, std::string& out) override
     {
-        offload(
-            [this]
-            {
-                std::string diag;
-                // Appending (a resumed crawl) would need the old </items> cut off: start over instead.
-                auto ec = file_.open(path(), weft::sink_file_mode{}, diag);
-                if (ec)
-                    set_diagnostics(std::move(diag));
-                buffer_ = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<items>\n";
-                return ec;
-            },
-            std::move(handler));
-    }
-
-    void async_write_impl(std::vector<weft::item> items, boost::asio::any_completion_handler<signature> handler) override
-    {
-        if (!file_.is_open())
-            return complete(std::move(handler), boost::asio::error::not_connected);
-        for (auto const& it : items)
+        if (file.initial_size() > 0) // appending would need the old </items> cut off first
         {
-            buffer_ += "<item>";
-            append_value(buffer_, it.value());
-            buffer_ += "</item>\n";
+            set_diagnostics("cannot append to '" + path() + "': the XML sink writes whole files only; give -O " +
+                            path() + " to overwrite it, or another output file");
+            return {EEXIST, boost::system::system_category()};
         }
-        if (buffer_.size() < options().buffer_bytes)
-            return complete(std::move(handler));
-        offload([this] { return drain(false); }, std::move(handler));
+        out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<items>\n";
+        return {};
     }
 
-    void async_flush_impl(boost::asio::any_completion_handler<signature> handler) override
+    void append_item(weft::item const& it, std::string& out) override
     {
-        if (!file_.is_open())
-            return complete(std::move(handler), boost::asio::error::not_connected);
-        offload([this] { return drain(true); }, std::move(handler));
+        out += "<item>";
+        append_value(out, it.value());
+        out += "</item>\n";
     }
 
-    void async_close_impl(boost::asio::any_completion_handler<signature> handler) override
-    {
-        if (!file_.is_open())
-            return complete(std::move(handler));
-        buffer_ += "</items>\n";
-        offload(
-            [this]
-            {
-                auto ec = drain(true);
-                std::string diag;
-                if (auto cec = file_.close(diag); cec && !ec)
-                {
-                    set_diagnostics(std::move(diag));
-                    ec = cec;
-                }
-                return ec;
-            },
-            std::move(handler));
-    }
-
-    // On the blocking pool.
-    weft::error_code drain(bool sync)
-    {
-        std::string diag;
-        auto ec = file_.drain(buffer_, sync, diag);
-        if (ec)
-            set_diagnostics(std::move(diag));
-        return ec;
-    }
-
-    weft::sink_file file_;
-    std::string buffer_;
+    void finish(std::string& out) override { out += "</items>\n"; }
 };
 
 } // namespace

@@ -10,8 +10,8 @@
 // crash leaves at worst a torn last item. Appending (-o, or a resumed crawl) goes on inside the
 // array: the closing bracket and a torn last line are cut off first. A file that does not look
 // like such an array (another program's JSON) is not appended to: that is an error saying so.
-#include <weft/sink/file.hpp>
 #include <weft/sink/registry.hpp>
+#include <weft/sink/text_file_sink.hpp>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -112,116 +112,58 @@ bool find_append_point(int fd, long long size, long long& keep, bool& has_items)
     }
 }
 
-class json_sink final : public sink
+class json_sink final : public text_file_sink
 {
 public:
     json_sink(executor ex, std::string path, sink_options const& options)
-        : sink(std::move(ex), std::move(path), options)
+        : text_file_sink(std::move(ex), std::move(path), options, {.cut_torn_line = false})
     {
     }
 
     std::string_view format() const noexcept override { return "json"; }
-    bool resizable() const noexcept override { return path() != "-"; }
 
 private:
-    void async_open_impl(asio::any_completion_handler<signature> handler) override
+    void append_item(item const& it, std::string& out) override
     {
-        offload([this] { return open(); }, std::move(handler));
+        out += has_items_ ? ",\n" : "\n";
+        out += it.dump();
+        has_items_ = true;
     }
 
-    void async_write_impl(std::vector<item> items, asio::any_completion_handler<signature> handler) override
-    {
-        if (!file_.is_open())
-            return complete(std::move(handler), asio::error::not_connected);
-        for (auto const& it : items)
-        {
-            buffer_ += has_items_ ? ",\n" : "\n";
-            buffer_ += it.dump();
-            has_items_ = true;
-        }
-        if (buffer_.size() < options().buffer_bytes)
-            return complete(std::move(handler));
-        offload([this] { return drain(); }, std::move(handler));
-    }
+    void finish(std::string& out) override { out += "\n]\n"; }
 
-    void async_flush_impl(asio::any_completion_handler<signature> handler) override
+    // On the blocking pool: "[" for a new output; appending, the existing array goes on after its
+    // last whole item (the closing bracket and a torn item cut off).
+    error_code start(sink_file& file, std::string& out) override
     {
-        if (!file_.is_open())
-            return complete(std::move(handler), asio::error::not_connected);
-        offload([this] { return drain(true); }, std::move(handler));
-    }
-
-    void async_close_impl(asio::any_completion_handler<signature> handler) override
-    {
-        if (!file_.is_open())
-            return complete(std::move(handler));
-        offload(
-            [this]
-            {
-                buffer_ += "\n]\n";
-                error_code ec = drain(true);
-                std::string diag;
-                if (auto cec = file_.close(diag); cec && !ec)
-                {
-                    set_diagnostics(diag);
-                    ec = cec;
-                }
-                return ec;
-            },
-            std::move(handler));
-    }
-
-    // Runs on the blocking pool.
-    error_code open()
-    {
-        std::string diag;
-        bool const append = options().mode == sink_options::open_mode::append;
-        if (auto ec = file_.open(path(), sink_file_mode{.append = append, .cut_torn_line = false}, diag))
-        {
-            set_diagnostics(std::move(diag));
-            return ec;
-        }
         long long keep = 0;
-        if (append && file_.initial_size() > 0)
+        if (options().mode == sink_options::open_mode::append && file.initial_size() > 0)
         {
             // The output's own descriptor is write-only: read through another.
             int rfd = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
-            bool const ours = rfd >= 0 && find_append_point(rfd, file_.initial_size(), keep, has_items_);
+            bool const ours = rfd >= 0 && find_append_point(rfd, file.initial_size(), keep, has_items_);
             if (rfd >= 0)
                 ::close(rfd);
             if (!ours)
             {
-                error_code ec{EINVAL, boost::system::system_category()};
                 set_diagnostics("cannot append to '" + path() +
                                 "': it is not a JSON array of items, one per line, as weft writes them; give -O " +
                                 path() + " to overwrite it, or another output file");
-                return ec;
+                return {EINVAL, boost::system::system_category()};
             }
-            if (keep != file_.initial_size() && ::ftruncate(file_.native_handle(), keep) != 0)
+            if (keep != file.initial_size() && ::ftruncate(file.native_handle(), keep) != 0)
             {
                 error_code ec{errno, boost::system::system_category()};
                 set_diagnostics(sink_file::describe("cut the closing bracket off", path(), ec));
                 return ec;
             }
-            ::lseek(file_.native_handle(), 0, SEEK_END);
+            ::lseek(file.native_handle(), 0, SEEK_END);
         }
         if (keep == 0)
-            buffer_ = "["; // a new (or blank) output
+            out = "["; // a new (or blank) output
         return {};
     }
 
-    error_code drain(bool sync = false)
-    {
-        std::string diag;
-        auto ec = file_.drain(buffer_, sync, diag);
-        if (ec)
-            set_diagnostics(std::move(diag));
-        return ec;
-    }
-
-
-    sink_file file_;
-    std::string buffer_;
     bool has_items_ = false;
 };
 
