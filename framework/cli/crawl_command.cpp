@@ -200,6 +200,7 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("--retries", a->retries, "Extra attempts after a failure (default 2)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
+    add_render_options(*cmd, *a);
     cmd->add_option("--proxy", a->proxies,
                     "Send requests through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, "
                     "socks5h:// (repeatable: each attempt takes the next); a request's meta \"proxy\" overrides it")

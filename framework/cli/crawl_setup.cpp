@@ -8,6 +8,7 @@
 #include <weft/engine/engine.hpp>
 #include <weft/engine/export_items.hpp>
 #include <weft/engine/setting_keys.hpp>
+#include <weft/html/selector.hpp>
 #include <weft/http/fetcher_registry.hpp>
 #include <weft/http/proxy.hpp>
 #include <weft/plugin/loader.hpp>
@@ -229,6 +230,17 @@ prepared prepare(crawl_args const& a)
         s.retries = a.retries;
     if (!a.fetcher.empty())
         s.fetcher = a.fetcher;
+    if (!a.render.empty())
+        s.render = a.render;
+    if (!a.render_wait_for.empty())
+    {
+        html::selector_diagnostics diag;
+        if (!html::selector::parse(a.render_wait_for, &diag))
+            throw CLI::ValidationError("--render-wait-for", diag.message);
+        s.render_wait_for = a.render_wait_for;
+        if (a.render.empty() && s.render == "requested")
+            s.render = "auto"; // a selector to wait for means pages are judged by it
+    }
     if (!a.proxies.empty())
         s.proxies = a.proxies; // checked by proxy_url_validator
     if (a.insecure)
@@ -296,6 +308,18 @@ prepared prepare(crawl_args const& a)
                                            "'" + r + "' is not a valid regular expression");
             }
     return out;
+}
+
+void add_render_options(CLI::App& cmd, crawl_args& a)
+{
+    cmd.add_option("--render", a.render,
+                   "Which pages Chromium renders: requested (those whose request asks; the default), auto "
+                   "(fetched over HTTP first, rendered only when they lack --render-wait-for or look built by "
+                   "script; learned per URL pattern), always")
+        ->check(CLI::IsMember({"requested", "auto", "always"}));
+    cmd.add_option("--render-wait-for", a.render_wait_for,
+                   "CSS selector a page must have: with --render auto, an HTTP page without it is rendered, and "
+                   "renders wait for it (implies --render auto)");
 }
 
 } // namespace weft::cli

@@ -10,6 +10,11 @@
 #include <utility>
 #include <vector>
 
+namespace CLI
+{
+class App;
+}
+
 namespace weft::cli
 {
 
@@ -31,6 +36,8 @@ struct crawl_args
     double timeout_s = 0;
     int retries = -1;
     std::string fetcher;
+    std::string render;          // --render requested|auto|always
+    std::string render_wait_for; // --render-wait-for SELECTOR
     std::vector<std::string> proxies;
     std::string job_dir;
     std::string frontier;
@@ -45,6 +52,9 @@ struct crawl_args
     bool insecure = false;
     bool resume_anyway = false;
 };
+
+/// --render and --render-wait-for, on `cmd` (weft crawl, weft parse).
+void add_render_options(CLI::App& cmd, crawl_args& a);
 
 struct prepared
 {

@@ -211,6 +211,7 @@ void add_parse_command(CLI::App& app, int& result)
     cmd->add_option("-s,--set", a->crawl.settings, "Setting KEY=VALUE (repeatable)");
     cmd->add_option("--plugin", a->crawl.plugins, "Load a plugin (.so) first (repeatable)");
     cmd->add_option("--fetcher", a->crawl.fetcher, "Fetcher plugin (curl, beast, ...)");
+    add_render_options(*cmd, a->crawl);
     cmd->add_flag("--ignore-robots", a->crawl.ignore_robots, "Do not fetch or obey robots.txt");
     cmd->add_flag("-k,--insecure", a->crawl.insecure, "Do not verify TLS certificates");
     cmd->callback([a, &result] { result = parse_main(*a); });

@@ -197,6 +197,15 @@ std::vector<setting_rule> const& rules()
          [](S& s, K key, K v) { s.max_redirects = static_cast<int>(to_size(key, v)); }},
         {{"fetcher"}, [](S& s, K, K v) { s.fetcher = std::string(v); }},
         {{"render_fetcher"}, [](S& s, K, K v) { s.render_fetcher = std::string(v); }},
+        {{"render"},
+         [](S& s, K key, K v)
+         {
+             if (v != "requested" && v != "auto" && v != "always")
+                 bad(key, v, "requested, auto or always");
+             s.render = std::string(v);
+         }},
+        {{"render_wait_for"}, [](S& s, K, K v) { s.render_wait_for = std::string(v); }},
+        {{"render_wait_timeout"}, [](S& s, K key, K v) { s.render_wait_timeout = seconds(key, v); }},
         {{"lease", "lease_duration"}, [](S& s, K key, K v) { s.lease_duration = seconds(key, v); }},
         {{"item_buffer"}, [](S& s, K key, K v) { s.item_buffer = std::max<std::size_t>(1, to_size(key, v)); }},
         {{"user_agent"}, [](S& s, K, K v) { s.user_agent = std::string(v); }},
@@ -309,6 +318,9 @@ nlohmann::json settings::to_json() const
         {"max_redirects", max_redirects},
         {"fetcher", fetcher},
         {"render_fetcher", render_fetcher},
+        {"render", render},
+        {"render_wait_for", render_wait_for},
+        {"render_wait_timeout_ms", render_wait_timeout.count()},
         {"lease_ms", effective_lease().count()},
         {"user_agent", user_agent},
         {"proxies", redacted(proxies)},

@@ -36,6 +36,9 @@ constexpr builtin_row builtins[] = {
      [](settings const&) { return make_cookies(); }},
     {detail::builtin_id::http_cache, "http_cache", 900, [](settings const& s) { return !s.http_cache_dir.empty(); },
      [](settings const& s) { return make_http_cache(s.http_cache_dir); }},
+    // Always there: a request may ask for "auto" whatever the crawl's setting.
+    {detail::builtin_id::adaptive_render, "adaptive_render", 590, [](settings const&) { return true; },
+     [](settings const&) { return make_adaptive_render(); }},
 };
 
 constexpr bool rows_in_id_order()

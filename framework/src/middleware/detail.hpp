@@ -20,6 +20,7 @@ enum class builtin_id
     redirect,
     cookies,
     http_cache,
+    adaptive_render,
 };
 
 /// The name and priority the defaults table gives `id`.

@@ -77,6 +77,18 @@ struct settings
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
     std::string render_fetcher = "chromium"; ///< where requests with meta "render" go ("": nowhere)
+    /// Which pages are rendered by render_fetcher: "requested" (those whose request asks: meta
+    /// "render" true, or "auto" for that request alone), "auto" (every page is fetched over HTTP
+    /// first and rendered only when it lacks what is needed: render_wait_for, else it looks built
+    /// by script; learned per host and URL pattern, docs/ARCHITECTURE.md "Adaptive rendering"), or
+    /// "always" (every page; robots.txt stays plain HTTP).
+    std::string render = "requested";
+    /// With render "auto": a CSS selector the pages worth rendering have; an HTTP page without it
+    /// is rendered and the render waits for it up to render_wait_timeout; a page that still lacks
+    /// it is kept as served (a list page, say), not failed. A request's meta "wait_for" wins, and
+    /// is strict (its render fails on timeout). Empty: the detector decides.
+    std::string render_wait_for;
+    std::chrono::milliseconds render_wait_timeout = 3s;
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
     /// Proxies the requests go through, in turn, an unreachable one failed over and backed off
     /// (proxy_rotation.hpp): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the

@@ -7,6 +7,10 @@
 //   500 user_agent   sets User-Agent when the request has none
 //   550 retry        connection errors, timeouts and the retry codes: again after
 //                    base x 2^attempt (+-50% jitter), or Retry-After, capped; at most settings::retries
+//   590 adaptive_render  settings::render "always": every request rendered; "auto" (or a request's
+//                    meta "render": "auto"): an HTML page fetched over HTTP that lacks
+//                    render_wait_for or looks built by script is rendered and replaces the HTTP
+//                    response; URL patterns learned to need it are rendered without the HTTP fetch
 //   600 redirect     3xx with Location: a new request (priority +2, same callback) through the
 //                    scheduler, so each hop is de-duplicated; too many hops: too_many_redirects
 //   700 cookies      one jar per spider, RFC 6265 (middleware/cookie_jar.hpp): host-only cookies,
@@ -35,6 +39,7 @@ std::unique_ptr<downloader_middleware> make_retry();
 std::unique_ptr<downloader_middleware> make_redirect();
 std::unique_ptr<downloader_middleware> make_cookies();
 std::unique_ptr<downloader_middleware> make_http_cache(std::filesystem::path dir);
+std::unique_ptr<downloader_middleware> make_adaptive_render();
 
 /// Installs the built-ins the settings ask for (robots when obey_robots, cookies when cookies,
 /// the cache when http_cache_dir is set; user agent, retry and redirect always).
