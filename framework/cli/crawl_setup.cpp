@@ -229,6 +229,8 @@ prepared prepare(crawl_args const& a)
         s.retries = a.retries;
     if (!a.fetcher.empty())
         s.fetcher = a.fetcher;
+    if (!a.block.empty())
+        s.render_block = a.block;
     if (!a.proxies.empty())
         s.proxies = a.proxies; // checked by proxy_url_validator
     if (a.insecure)

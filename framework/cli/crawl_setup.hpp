@@ -30,6 +30,7 @@ struct crawl_args
     bool ignore_robots = false;
     double timeout_s = 0;
     int retries = -1;
+    std::vector<std::string> block; // --block: resource types rendered pages do not load
     std::string fetcher;
     std::vector<std::string> proxies;
     std::string job_dir;

@@ -77,6 +77,9 @@ struct settings
     int max_redirects = 10;
     std::string fetcher; ///< "curl", "beast"; empty: the default
     std::string render_fetcher = "chromium"; ///< where requests with meta "render" go ("": nowhere)
+    /// Resource types a rendered page does not load (meta "block" of every request that has none:
+    /// "images", "fonts", "media", "stylesheets", "scripts", "xhr", "fetch", "other").
+    std::vector<std::string> render_block;
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
     /// Proxies the requests go through, in turn, an unreachable one failed over and backed off
     /// (proxy_rotation.hpp): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the
