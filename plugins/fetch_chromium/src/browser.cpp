@@ -1,7 +1,8 @@
 #include <weft/chromium/browser.hpp>
 #include <weft/chromium/sandbox.hpp>
 
-#include "detail.hpp"
+#include "browser_impl.hpp"
+#include "page_impl.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>

@@ -1,6 +1,6 @@
 #include <weft/chromium/browser_context.hpp>
 
-#include "detail.hpp"
+#include "browser_impl.hpp"
 
 #include <utility>
 

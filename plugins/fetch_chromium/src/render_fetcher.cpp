@@ -1,6 +1,6 @@
 #include <weft/chromium/render_fetcher.hpp>
 
-#include "detail.hpp"
+#include "page_impl.hpp"
 
 #include <weft/async/sleep.hpp>
 #include <weft/async/with_timeout.hpp>
