@@ -285,9 +285,34 @@ task<void> do_set_cookies(std::shared_ptr<page_impl> p, std::vector<cookie> cook
     co_await call(p, "Network.setCookies", std::move(params));
 }
 
+// A service worker's script is fetched outside the page's Fetch domain: its registration is
+// refused instead, in every document from the next navigation on, as where service workers are off.
+constexpr char const* refuse_service_workers_js = R"JS(if (self.ServiceWorkerContainer)
+  ServiceWorkerContainer.prototype.register = function () {
+    return Promise.reject(new DOMException('service workers are off (weft blocks the browser\'s own requests)',
+                                           'SecurityError'));
+  };)JS";
+
+task<void> refuse_service_workers(std::shared_ptr<page_impl> p, bool refuse)
+{
+    if (refuse == !p->no_service_workers.empty())
+        co_return;
+    if (refuse)
+    {
+        json params = {{"source", refuse_service_workers_js}};
+        auto r = co_await call(p, "Page.addScriptToEvaluateOnNewDocument", std::move(params));
+        p->no_service_workers = r.value("identifier", std::string("?"));
+        co_return;
+    }
+    json params = {{"identifier", p->no_service_workers}};
+    p->no_service_workers.clear();
+    co_await call(p, "Page.removeScriptToEvaluateOnNewDocument", std::move(params));
+}
+
 task<void> do_set_request_filter(std::shared_ptr<page_impl> p, request_filter filter)
 {
     p->filter = std::move(filter);
+    co_await refuse_service_workers(p, p->filter.blocks_browser_requests());
     if (p->filter.empty())
     {
         if (p->intercepting)
@@ -451,6 +476,16 @@ std::string const& page::target_id() const noexcept
 std::size_t page::blocked_requests() const noexcept
 {
     return impl_->blocked;
+}
+
+std::map<std::string, http::subresource_count> const& page::requests_by_type() const noexcept
+{
+    return impl_->requests_by_type;
+}
+
+void page::reset_request_counts() noexcept
+{
+    impl_->requests_by_type.clear();
 }
 
 } // namespace weft::chromium

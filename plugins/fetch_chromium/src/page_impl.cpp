@@ -2,6 +2,9 @@
 #include "page_impl.hpp"
 
 #include <weft/async/timeout_error.hpp>
+#include <weft/text/ascii.hpp>
+
+#include <string_view>
 
 namespace weft::chromium::detail
 {
@@ -40,7 +43,84 @@ http::response make_response(json const& r)
     return res;
 }
 
+// How requests_by_type names a DevTools resource type: one of the request_filter's types, the
+// rest (Ping, Manifest, EventSource, WebSocket, Preflight, ...) "other".
+std::string counted_type(std::string const& devtools_type)
+{
+    switch (resource_from_name(devtools_type))
+    {
+    case resource::document:
+        return "document";
+    case resource::stylesheet:
+        return "stylesheet";
+    case resource::image:
+        return "image";
+    case resource::media:
+        return "media";
+    case resource::font:
+        return "font";
+    case resource::script:
+        return "script";
+    case resource::xhr:
+        return "xhr";
+    case resource::fetch:
+        return "fetch";
+    default:
+        return "other";
+    }
+}
+
+// What the browser requests on its own, though it reaches the page's Fetch domain: its favicon
+// (type Other, accepting images: /favicon.ico or a <link rel=icon>) and prefetches (Sec-Purpose:
+// prefetch, typed Fetch or Other). Seen in Chromium 120-156; a service worker's script does not
+// come here (page_impl::refuse_service_workers).
+bool browser_request(std::string const& type, json const& request)
+{
+    auto const url = request.value("url", std::string());
+    auto const path_end = url.find_first_of("?#");
+    if (type == "Other" && std::string_view(url).substr(0, path_end).ends_with("/favicon.ico"))
+        return true;
+    auto const headers = request.value("headers", json::object());
+    for (auto const& [name, value] : headers.items())
+    {
+        if (!value.is_string())
+            continue;
+        auto const n = text::lower_copy(name);
+        auto const& v = value.get_ref<std::string const&>();
+        if ((n == "sec-purpose" || n == "purpose") && v.find("prefetch") != std::string::npos)
+            return true;
+        if (type == "Other" && n == "accept" && v.starts_with("image/"))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
+
+void page_impl::on_request_paused(json const& params)
+{
+    auto const id = params.value("requestId", std::string());
+    auto const request = params.value("request", json::object());
+    auto const devtools_type = params.value("resourceType", std::string());
+    bool abort = filter.blocks_browser_requests() && browser_request(devtools_type, request);
+    if (!abort) // a request of the page's: counted
+    {
+        auto const type = resource_from_name(devtools_type);
+        abort = filter.aborts(request.value("url", std::string()), type);
+        auto& n = requests_by_type[counted_type(devtools_type)];
+        ++n.requested;
+        n.blocked += abort ? 1 : 0;
+    }
+    if (abort)
+    {
+        ++blocked;
+        json p = {{"requestId", id}, {"errorReason", "BlockedByClient"}};
+        conn->post_call("Fetch.failRequest", std::move(p), session_id);
+        return;
+    }
+    json p = {{"requestId", id}};
+    conn->post_call("Fetch.continueRequest", std::move(p), session_id);
+}
 
 page_impl::page_impl(std::shared_ptr<connection> c, std::string target, std::string session, milliseconds timeout)
     : conn(std::move(c)), target_id(std::move(target)), session_id(std::move(session)), command_timeout(timeout),
@@ -112,24 +192,7 @@ void page_impl::on_event(std::string const& method, json const& params)
             ++redirects[params.value("loaderId", std::string())];
     }
     else if (method == "Fetch.requestPaused")
-    {
-        auto const id = params.value("requestId", std::string());
-        std::string url;
-        if (auto r = params.find("request"); r != params.end())
-            url = r->value("url", std::string());
-        auto const type = resource_from_name(params.value("resourceType", std::string()));
-        if (filter.aborts(url, type))
-        {
-            ++blocked;
-            json p = {{"requestId", id}, {"errorReason", "BlockedByClient"}};
-            conn->post_call("Fetch.failRequest", std::move(p), session_id);
-        }
-        else
-        {
-            json p = {{"requestId", id}};
-            conn->post_call("Fetch.continueRequest", std::move(p), session_id);
-        }
-    }
+        on_request_paused(params);
     else if (method == "Page.javascriptDialogOpening")
     {
         // An alert() would block the page's scripts, and so every wait, until answered.

@@ -44,12 +44,16 @@ struct page_impl : std::enable_shared_from_this<page_impl>
 
     request_filter filter;
     bool intercepting = false;
+    std::string no_service_workers; // the script refusing them (its identifier), while installed
     std::size_t blocked = 0;
+    std::map<std::string, http::subresource_count> requests_by_type; // page::requests_by_type()
 
     /// Starts receiving this page's events (once, right after it is made).
     void subscribe();
     void on_event(std::string const& method, json const& params);
     void on_browser_event(std::string const& method, json const& params);
+    /// Fetch.requestPaused: counts the request, aborts it or lets it go on.
+    void on_request_paused(json const& params);
     /// Throws page_closed/browser_closed when the page cannot be used.
     void check_usable(std::string const& doing) const;
     task<json> call(std::string method, json params, milliseconds timeout = {});

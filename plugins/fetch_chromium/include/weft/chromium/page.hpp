@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -127,15 +128,24 @@ public:
         url_globs_.push_back(std::move(glob));
         return *this;
     }
+    /// Also aborts what the browser requests on its own, for no page: the site's favicon and
+    /// prefetches; service worker registrations fail (as where service workers are off).
+    request_filter& block_browser_requests(bool on = true)
+    {
+        browser_requests_ = on;
+        return *this;
+    }
     resource blocked() const noexcept { return blocked_; }
     std::vector<std::string> const& url_globs() const noexcept { return url_globs_; }
-    bool empty() const noexcept { return blocked_ == resource::none && url_globs_.empty(); }
+    bool blocks_browser_requests() const noexcept { return browser_requests_; }
+    bool empty() const noexcept { return blocked_ == resource::none && url_globs_.empty() && !browser_requests_; }
     /// True when a request for `url` of type `type` is to be aborted.
     bool aborts(std::string_view url, resource type) const;
 
 private:
     resource blocked_ = resource::none;
     std::vector<std::string> url_globs_;
+    bool browser_requests_ = false;
 };
 
 /// One browser tab. Made by browser::async_new_page or a page_pool.
@@ -221,6 +231,12 @@ public:
     std::string const& target_id() const noexcept;
     /// Requests this page aborted through its filter.
     std::size_t blocked_requests() const noexcept;
+    /// The requests this page made through its filter (while one is set) by resource type
+    /// ("document", "stylesheet", "image", "media", "font", "script", "xhr", "fetch", "other"),
+    /// those it aborted among them; the browser's own requests are not counted.
+    std::map<std::string, http::subresource_count> const& requests_by_type() const noexcept;
+    /// Starts requests_by_type() afresh.
+    void reset_request_counts() noexcept;
 
     std::shared_ptr<detail::page_impl> const& impl() const noexcept { return impl_; }
 
