@@ -151,6 +151,10 @@ void page_impl::on_event(std::string const& method, json const& params)
         changed.notify();
         return;
     }
+    if (method.starts_with("Network."))
+        on_network_event(method, params);
+    else if (method.starts_with("Runtime."))
+        on_runtime_event(method, params);
     if (method == "Page.lifecycleEvent")
     {
         if (params.value("frameId", std::string()) != target_id)
@@ -194,11 +198,7 @@ void page_impl::on_event(std::string const& method, json const& params)
     else if (method == "Fetch.requestPaused")
         on_request_paused(params);
     else if (method == "Page.javascriptDialogOpening")
-    {
-        // An alert() would block the page's scripts, and so every wait, until answered.
-        json p = {{"accept", true}};
-        conn->post_call("Page.handleJavaScriptDialog", std::move(p), session_id);
-    }
+        on_dialog(params); // answered at once: an open dialog stops the page's scripts, and every wait
     else if (method == "Inspector.targetCrashed")
     {
         closed = true;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace weft::chromium::detail
 {
@@ -48,12 +49,25 @@ struct page_impl : std::enable_shared_from_this<page_impl>
     std::size_t blocked = 0;
     std::map<std::string, http::subresource_count> requests_by_type; // page::requests_by_type()
 
+    // page::on's handlers (expired ones are dropped as events go out), the requests in flight
+    // (request id -> its request event) and when that set last changed, for network idle.
+    std::vector<std::weak_ptr<std::function<void(page_event const&)>>> listeners;
+    std::map<std::string, page_event> in_flight;
+    clock::time_point network_changed = clock::now();
+    bool dialog_accept = true;
+    std::string dialog_prompt_text;
+
     /// Starts receiving this page's events (once, right after it is made).
     void subscribe();
     void on_event(std::string const& method, json const& params);
     void on_browser_event(std::string const& method, json const& params);
     /// Fetch.requestPaused: counts the request, aborts it or lets it go on.
     void on_request_paused(json const& params);
+    /// Network and Runtime events as page_events to the listeners (page_events.cpp).
+    void on_network_event(std::string const& method, json const& params);
+    void on_runtime_event(std::string const& method, json const& params);
+    void on_dialog(json const& params);
+    void emit(page_event const& e);
     /// Throws page_closed/browser_closed when the page cannot be used.
     void check_usable(std::string const& doing) const;
     task<json> call(std::string method, json params, milliseconds timeout = {});
