@@ -251,3 +251,31 @@ TEST_CASE("page emulates a viewport, user agent, timezone, locale, geolocation, 
                   CHECK(co_await p.async_evaluate("fetch('/e').then(() => 'online', () => 'offline')") == "offline");
               });
 }
+
+TEST_CASE("browser contexts keep their cookies apart: set, read and cleared per context",
+          "[chromium][integration][cookies]")
+{
+    test_server server;
+    run_sync(
+        [](std::string origin) -> task<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            auto b = co_await chromium::browser::async_launch(ex);
+            auto alice = co_await b.async_new_context();
+            auto bob = co_await b.async_new_context();
+            chromium::cookie c;
+            c.name = "user";
+            c.value = "alice";
+            c.url = origin;
+            std::vector<chromium::cookie> jar{c};
+            co_await alice.async_set_cookies(std::move(jar));
+            auto mine = co_await alice.async_cookies();
+            REQUIRE(mine.size() == 1);
+            CHECK(mine[0].value == "alice");
+            CHECK((co_await bob.async_cookies()).empty());
+            co_await alice.async_clear_cookies();
+            CHECK((co_await alice.async_cookies()).empty());
+            co_await b.async_close();
+        }(server.url("/")),
+        90s);
+}

@@ -2,6 +2,7 @@
 // filter), closing. Its JavaScript is page_javascript.cpp, its events page_impl.cpp.
 #include <weft/chromium/page.hpp>
 
+#include "cookies.hpp"
 #include "input.hpp"
 #include "page_impl.hpp"
 #include "page_javascript.hpp"
@@ -249,39 +250,12 @@ task<std::vector<cookie>> do_cookies(std::shared_ptr<page_impl> p, std::vector<s
     if (!urls.empty())
         params["urls"] = urls;
     auto r = co_await call(p, "Network.getCookies", std::move(params));
-    std::vector<cookie> out;
-    for (auto const& c : r.value("cookies", json::array()))
-    {
-        cookie k;
-        k.name = c.value("name", std::string());
-        k.value = c.value("value", std::string());
-        k.domain = c.value("domain", std::string());
-        k.path = c.value("path", std::string("/"));
-        k.expires = c.value("expires", -1.0);
-        k.http_only = c.value("httpOnly", false);
-        k.secure = c.value("secure", false);
-        out.push_back(std::move(k));
-    }
-    co_return out;
+    co_return cookies_from_json(r.value("cookies", json::array()));
 }
 
 task<void> do_set_cookies(std::shared_ptr<page_impl> p, std::vector<cookie> cookies)
 {
-    json list = json::array();
-    for (auto const& c : cookies)
-    {
-        json j = {{"name", c.name}, {"value", c.value}, {"httpOnly", c.http_only}, {"secure", c.secure}};
-        if (!c.url.empty())
-            j["url"] = c.url;
-        if (!c.domain.empty())
-            j["domain"] = c.domain;
-        if (!c.path.empty())
-            j["path"] = c.path;
-        if (c.expires >= 0)
-            j["expires"] = c.expires;
-        list.push_back(std::move(j));
-    }
-    json params = {{"cookies", std::move(list)}};
+    json params = {{"cookies", cookies_to_json(cookies)}};
     co_await call(p, "Network.setCookies", std::move(params));
 }
 
