@@ -23,8 +23,13 @@ task<void> emulate_viewport(std::shared_ptr<page_impl> p, emulation::viewport_si
 
 task<void> emulate_geolocation(std::shared_ptr<page_impl> p, emulation::position at)
 {
-    // navigator.geolocation asks for a permission a headless browser would deny.
+    // navigator.geolocation asks for a permission a headless browser would deny; granted in the
+    // page's own browser context (without one, Chromium grants it in the default context only).
+    json target = {{"targetId", p->target_id}};
+    auto info = co_await p->conn->async_call("Target.getTargetInfo", std::move(target), "", p->command_timeout);
     json grant = {{"permissions", json::array({"geolocation"})}};
+    if (auto context = info["targetInfo"].value("browserContextId", std::string()); !context.empty())
+        grant["browserContextId"] = context;
     co_await p->conn->async_call("Browser.grantPermissions", std::move(grant), "", p->command_timeout);
     json params = {{"latitude", at.latitude}, {"longitude", at.longitude}, {"accuracy", at.accuracy}};
     co_await call(p, "Emulation.setGeolocationOverride", std::move(params));
