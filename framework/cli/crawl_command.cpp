@@ -199,7 +199,11 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("--timeout", a->timeout_s, "Seconds per attempt (default 60)")->check(CLI::PositiveNumber);
     cmd->add_option("--retries", a->retries, "Extra attempts after a failure (default 2)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, ...)");
+    cmd->add_option("--fetcher", a->fetcher, "Fetcher plugin (curl, beast, chromium, ...)");
+    cmd->add_option("--block", a->block,
+                    "Rendered pages do not load these resource types (images,fonts,media,stylesheets,scripts,xhr,"
+                    "fetch,other); counted as blocked in the stats")
+        ->delimiter(',');
     add_render_options(*cmd, *a);
     cmd->add_option("--proxy", a->proxies,
                     "Send requests through this proxy: http://[USER:PASSWORD@]HOST:PORT, https://, socks5://, "

@@ -241,6 +241,8 @@ prepared prepare(crawl_args const& a)
         if (a.render.empty() && s.render == "requested")
             s.render = "auto"; // a selector to wait for means pages are judged by it
     }
+    if (!a.block.empty())
+        s.render_block = a.block;
     if (!a.proxies.empty())
         s.proxies = a.proxies; // checked by proxy_url_validator
     if (a.insecure)

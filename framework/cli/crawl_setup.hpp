@@ -35,6 +35,7 @@ struct crawl_args
     bool ignore_robots = false;
     double timeout_s = 0;
     int retries = -1;
+    std::vector<std::string> block; // --block: resource types rendered pages do not load
     std::string fetcher;
     std::string render;          // --render requested|auto|always
     std::string render_wait_for; // --render-wait-for SELECTOR

@@ -300,6 +300,12 @@ task<download_result> downloader::after_fetch(weft::request& req, error_code ec,
     }
     run_.stats.bytes += res.wire_bytes ? res.wire_bytes : res.body.size();
     ++run_.stats.by_status[res.status];
+    for (auto const& [type, n] : res.subresources) // a rendered page's own requests
+    {
+        auto& total = run_.stats.subresources[type];
+        total.requested += n.requested;
+        total.blocked += n.blocked;
+    }
     auto dr = co_await chain_.on_response(req, res, *this);
     switch (dr.what())
     {

@@ -97,43 +97,47 @@ private:
     log_fn log_;
 };
 
+// Sends the requests whose meta "render" is `routed` (true: render them; false: never render
+// them, as robots.txt) to the fetcher named `other_name`, made on the first such request; the
+// rest go to the inner fetcher.
 class render_routing_fetcher final : public wrapper
 {
 public:
-    render_routing_fetcher(std::unique_ptr<http::fetcher> inner, std::string renderer_name, http::fetch_options opts)
-        : wrapper(std::move(inner)), renderer_name_(std::move(renderer_name)), opts_(std::move(opts))
+    render_routing_fetcher(std::unique_ptr<http::fetcher> inner, bool routed, std::string other_name,
+                           http::fetch_options opts)
+        : wrapper(std::move(inner)), routed_(routed), other_name_(std::move(other_name)), opts_(std::move(opts))
     {
     }
     void shutdown() override
     {
         inner_->shutdown();
-        if (renderer_)
-            renderer_->shutdown();
+        if (other_)
+            other_->shutdown();
     }
 
 private:
-    static bool wants_render(http::request const& req)
+    bool routes(http::request const& req) const
     {
         auto const* meta = req.meta_if();
         if (!meta || !meta->is_object())
             return false;
         auto it = meta->find("render");
-        return it != meta->end() && it->is_boolean() && it->get<bool>();
+        return it != meta->end() && it->is_boolean() && it->get<bool>() == routed_;
     }
 
     void async_fetch_impl(http::request req, http::body_sink* sink,
                           asio::any_completion_handler<signature> handler) override
     {
-        if (!wants_render(req))
+        if (!routes(req))
         {
             inner_->async_fetch(std::move(req), sink, std::move(handler));
             return;
         }
-        if (!renderer_)
+        if (!other_)
         {
             try
             {
-                renderer_ = http::make_fetcher(renderer_name_, get_executor(), opts_);
+                other_ = http::make_fetcher(other_name_, get_executor(), opts_);
             }
             catch (std::exception const& e) // not linked in or not loaded: fail this request, not the crawl
             {
@@ -145,12 +149,36 @@ private:
                 return;
             }
         }
-        renderer_->async_fetch(std::move(req), sink, std::move(handler));
+        other_->async_fetch(std::move(req), sink, std::move(handler));
     }
 
-    std::string renderer_name_;
+    bool routed_;
+    std::string other_name_;
     http::fetch_options opts_;
-    std::unique_ptr<http::fetcher> renderer_;
+    std::unique_ptr<http::fetcher> other_;
+};
+
+// settings::render_block as the meta "block" of every request that names none (HTTP fetchers
+// ignore it; a renderer aborts those resource types).
+class render_block_fetcher final : public wrapper
+{
+public:
+    render_block_fetcher(std::unique_ptr<http::fetcher> inner, std::vector<std::string> types)
+        : wrapper(std::move(inner)), types_(std::move(types))
+    {
+    }
+
+private:
+    void async_fetch_impl(http::request req, http::body_sink* sink,
+                          asio::any_completion_handler<signature> handler) override
+    {
+        auto& meta = req.meta();
+        if (meta.is_null() || (meta.is_object() && !meta.contains("block")))
+            meta["block"] = types_;
+        inner_->async_fetch(std::move(req), sink, std::move(handler));
+    }
+
+    std::vector<std::string> types_;
 };
 
 } // namespace
@@ -183,7 +211,13 @@ std::unique_ptr<http::fetcher> make_fetcher_stack(executor ex, settings const& s
     if (s.proxies.size() > 1 && !renders)
         base = std::make_unique<proxy_failover_fetcher>(std::move(base), s.proxies, log);
     if (!renders && !s.render_fetcher.empty())
-        base = std::make_unique<render_routing_fetcher>(std::move(base), s.render_fetcher, opts);
+        base = std::make_unique<render_routing_fetcher>(std::move(base), true, s.render_fetcher, opts);
+    // What must not be rendered (robots.txt: meta "render" false) goes over plain HTTP, with the
+    // crawl's options and first proxy.
+    if (renders)
+        base = std::make_unique<render_routing_fetcher>(std::move(base), false, http::default_fetcher_name(), opts);
+    if (!s.render_block.empty())
+        base = std::make_unique<render_block_fetcher>(std::move(base), s.render_block);
     return base;
 }
 

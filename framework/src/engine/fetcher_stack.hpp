@@ -5,7 +5,8 @@
 //     off (engine/proxy_rotation.hpp); the proxy is set on the attempt's copy only, so a job
 //     directory keeps none;
 //   - render routing: a request whose meta "render" is true goes to settings::render_fetcher
-//     (made on the first such request), unless the crawl's own fetcher is that one.
+//     (made on the first such request), unless the crawl's own fetcher is that one; when it is,
+//     a request whose meta "render" is false (robots.txt) goes to the default HTTP fetcher.
 // So the engine names no fetcher: it asks for the stack.
 #pragma once
 

@@ -25,6 +25,9 @@ nlohmann::json stats::to_json() const
     nlohmann::json status = nlohmann::json::object();
     for (auto const& [code, n] : by_status)
         status[std::to_string(code)] = n;
+    nlohmann::json sub = nlohmann::json::object();
+    for (auto const& [type, n] : subresources)
+        sub[type] = {{"requested", n.requested}, {"blocked", n.blocked}};
     return {
         {"scheduled", scheduled},
         {"filtered",
@@ -50,6 +53,7 @@ nlohmann::json stats::to_json() const
         {"inflight_body_bytes_peak", inflight_body_bytes_peak},
         {"by_status", status},
         {"errors_by_kind", errors_by_kind},
+        {"subresources", sub},
         {"custom", custom},
         {"hosts", hosts},
         {"elapsed_s", elapsed_s()},
@@ -93,6 +97,13 @@ void stats::merge_from(nlohmann::json const& j)
     if (auto s = j.find("errors_by_kind"); s != j.end())
         for (auto const& [k, v] : s->items())
             errors_by_kind[k] += v.get<std::uint64_t>();
+    if (auto s = j.find("subresources"); s != j.end() && s->is_object())
+        for (auto const& [k, v] : s->items())
+            if (v.is_object())
+            {
+                add(subresources[k].requested, v, "requested");
+                add(subresources[k].blocked, v, "blocked");
+            }
     if (auto s = j.find("custom"); s != j.end() && s->is_object())
         for (auto const& [k, v] : s->items())
             if (v.is_number())
@@ -145,6 +156,13 @@ std::string stats::summary() const
     }
     if (item_errors || callback_errors)
         s += fmt::format("\n  item errors {}, callback errors {}", item_errors, callback_errors);
+    if (!subresources.empty())
+    {
+        s += "\n  subresources:";
+        for (auto const& [type, n] : subresources)
+            s += n.blocked ? fmt::format(" {}={} ({} blocked)", type, n.requested, n.blocked)
+                           : fmt::format(" {}={}", type, n.requested);
+    }
     if (!custom.empty())
     {
         s += "\n  custom:";

@@ -298,6 +298,9 @@ private:
         {
             ctx.count("robots_fetches");
             http::request req{url}; // named first: GCC 12 miscompiles owning temporaries in co_await (docs/ARCHITECTURE.md, trap 2)
+            // Never rendered: a browser turns a 404 into an error page and a text file into
+            // HTML; a rendering crawl's stack sends this to its HTTP fetcher (fetcher_stack.hpp).
+            req.meta()["render"] = false;
             auto [ec, res] = co_await ctx.async_fetch_direct(std::move(req));
             if (ec == asio::error::operation_aborted)
                 co_return std::pair{true, state::robots_file{}};

@@ -1,7 +1,8 @@
 #include <weft/chromium/browser.hpp>
 #include <weft/chromium/sandbox.hpp>
 
-#include "detail.hpp"
+#include "browser_impl.hpp"
+#include "page_impl.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
@@ -326,6 +327,7 @@ task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std:
     json on = {{"enabled", true}};
     co_await call(p, "Page.setLifecycleEventsEnabled", std::move(on));
     co_await call(p, "Network.enable", json::object());
+    co_await call(p, "Runtime.enable", json::object()); // console messages and uncaught errors (page::on)
     co_return page(std::move(p));
 }
 

@@ -1,6 +1,7 @@
 #include <weft/chromium/browser_context.hpp>
 
-#include "detail.hpp"
+#include "browser_impl.hpp"
+#include "cookies.hpp"
 
 #include <utility>
 
@@ -41,7 +42,44 @@ task<void> dispose(std::shared_ptr<detail::connection> conn, std::string id, std
     }
 }
 
+task<std::vector<cookie>> context_cookies(std::shared_ptr<detail::connection> conn, std::string id,
+                                          std::chrono::milliseconds timeout)
+{
+    detail::json params = {{"browserContextId", id}};
+    auto r = co_await conn->async_call("Storage.getCookies", std::move(params), "", timeout);
+    co_return detail::cookies_from_json(r.value("cookies", detail::json::array()));
+}
+
+task<void> set_context_cookies(std::shared_ptr<detail::connection> conn, std::string id,
+                               std::vector<cookie> cookies, std::chrono::milliseconds timeout)
+{
+    detail::json params = {{"browserContextId", id}, {"cookies", detail::cookies_to_json(cookies)}};
+    co_await conn->async_call("Storage.setCookies", std::move(params), "", timeout);
+}
+
+task<void> clear_context_cookies(std::shared_ptr<detail::connection> conn, std::string id,
+                                 std::chrono::milliseconds timeout)
+{
+    detail::json params = {{"browserContextId", id}};
+    co_await conn->async_call("Storage.clearCookies", std::move(params), "", timeout);
+}
+
 } // namespace
+
+task<std::vector<cookie>> browser_context::async_cookies()
+{
+    return context_cookies(conn_, id_, command_timeout_);
+}
+
+task<void> browser_context::async_set_cookies(std::vector<cookie> cookies)
+{
+    return set_context_cookies(conn_, id_, std::move(cookies), command_timeout_);
+}
+
+task<void> browser_context::async_clear_cookies()
+{
+    return clear_context_cookies(conn_, id_, command_timeout_);
+}
 
 task<void> browser_context::async_close(std::chrono::milliseconds timeout)
 {

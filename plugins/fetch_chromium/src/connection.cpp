@@ -1,4 +1,4 @@
-#include "detail.hpp"
+#include "connection.hpp"
 
 #include <weft/async/with_timeout.hpp>
 

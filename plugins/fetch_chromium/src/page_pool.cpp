@@ -1,6 +1,7 @@
 #include <weft/chromium/page_pool.hpp>
 
-#include "detail.hpp"
+#include "browser_impl.hpp"
+#include "page_impl.hpp"
 
 #include <weft/async/timeout_error.hpp>
 

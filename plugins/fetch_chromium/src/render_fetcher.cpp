@@ -1,6 +1,6 @@
 #include <weft/chromium/render_fetcher.hpp>
 
-#include "detail.hpp"
+#include "page_impl.hpp"
 
 #include <weft/async/sleep.hpp>
 #include <weft/async/with_timeout.hpp>
@@ -152,6 +152,7 @@ render_spec make_spec(http::request const& req, milliseconds total)
     }
     s.nav.timeout = total;
     s.wait.timeout = total;
+    bool allow_browser_requests = false;
     if (json const* meta = req.meta_if(); meta && meta->is_object())
     {
         if (auto w = meta->find("wait_for"); w != meta->end() && w->is_string())
@@ -175,6 +176,8 @@ render_spec make_spec(http::request const& req, milliseconds total)
                 bad_option(req.url(), "screenshot", "expected the path of the PNG file to write, got " + p->dump());
             s.screenshot = p->get<std::string>();
         }
+        if (auto b = meta->find("browser_requests"); b != meta->end() && b->is_boolean())
+            allow_browser_requests = b->get<bool>();
         if (auto a = meta->find("abort_urls"); a != meta->end() && a->is_array())
             for (auto const& g : *a)
                 if (g.is_string())
@@ -186,6 +189,8 @@ render_spec make_spec(http::request const& req, milliseconds total)
             s.actions = *a;
         }
     }
+    // The favicon, prefetches and service workers: requests no page of the crawl asked for.
+    s.filter.block_browser_requests(!allow_browser_requests);
     s.script = req.attachment<page_script>();
     return s;
 }
@@ -242,6 +247,7 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
         co_await p.async_set_user_agent(spec.user_agent);
     auto nav = spec.nav;
     nav.timeout = std::min(nav.timeout, left(spec));
+    p.reset_request_counts();
     auto res = co_await p.async_goto(spec.url, nav);
     if (!spec.wait_for.empty())
     {
@@ -261,6 +267,7 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
         write_screenshot(spec.url, spec.screenshot, png);
     }
     res.body = co_await p.async_content();
+    res.subresources = p.requests_by_type(); // what the page loaded (crawl stats)
     for (char const* h : {"Content-Length", "Content-Encoding", "Transfer-Encoding"})
         res.headers.remove(h);
     co_return res;

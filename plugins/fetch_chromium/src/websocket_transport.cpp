@@ -1,6 +1,6 @@
 #include "transport.hpp"
 
-#include "detail.hpp"
+#include "cdp.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>

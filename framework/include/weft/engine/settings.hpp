@@ -89,6 +89,9 @@ struct settings
     /// is strict (its render fails on timeout). Empty: the detector decides.
     std::string render_wait_for;
     std::chrono::milliseconds render_wait_timeout = 3s;
+    /// Resource types a rendered page does not load (meta "block" of every request that has none:
+    /// "images", "fonts", "media", "stylesheets", "scripts", "xhr", "fetch", "other").
+    std::vector<std::string> render_block;
     std::string user_agent = "weft/0.1 (+https://github.com/weft)";
     /// Proxies the requests go through, in turn, an unreachable one failed over and backed off
     /// (proxy_rotation.hpp): "http://[user:pw@]host:port", https://, socks5:// (socks5h://: the

@@ -1,6 +1,8 @@
 // weft::engine::stats: what a crawl counted (step 9 of the data path).
 #pragma once
 
+#include <weft/http/response.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -39,6 +41,8 @@ struct stats
     std::uint64_t inflight_body_bytes_peak = 0;
     std::map<int, std::uint64_t> by_status;
     std::map<std::string, std::uint64_t> errors_by_kind; ///< "timeout", "network", "dns", ...
+    /// Rendered pages' own requests by resource type (http::response::subresources).
+    std::map<std::string, http::subresource_count> subresources;
     std::map<std::string, std::uint64_t, std::less<>> custom; ///< counted by name by middlewares and extensions
     /// The busiest hosts' politeness at the last snapshot: host, pending, in_flight,
     /// concurrency, delay_ms, backoffs, backoff_ms (not merged on resume: a snapshot).

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace weft::http {
@@ -18,6 +19,14 @@ struct timing
     std::chrono::microseconds tls{};
     std::chrono::microseconds first_byte{};
     std::chrono::microseconds total{};
+};
+
+/// Requests a rendered page made itself, of one resource type: all of them, and those its
+/// fetcher aborted (a --block type, the browser's own favicon or prefetch).
+struct subresource_count
+{
+    std::uint64_t requested = 0; ///< blocked ones included
+    std::uint64_t blocked = 0;
 };
 
 /// An HTTP response. 4xx and 5xx are responses, not errors: check status().
@@ -35,6 +44,9 @@ public:
     std::uint64_t wire_bytes = 0;  ///< body bytes received before decoding
     http::timing timing;
     std::string error_detail;      ///< on failure: the fetcher's own words (curl's error buffer)
+    /// A rendered page's own requests by resource type ("document", "script", "stylesheet",
+    /// "image", "font", "xhr", "fetch", "other", ...), the page itself included; empty over HTTP.
+    std::map<std::string, subresource_count> subresources;
 
     bool ok() const { return status >= 200 && status < 300; }
     /// The Content-Type's media type, lower-cased, without parameters ("text/html").

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace weft::chromium
 {
@@ -50,6 +51,12 @@ public:
 
     /// A new tab (about:blank) in this context, set up as browser::async_new_page's.
     task<page> async_new_page();
+    /// Every cookie of the context (Storage.getCookies), of all its pages and sites.
+    task<std::vector<cookie>> async_cookies();
+    /// Sets cookies in the context; each needs `url`, or `domain` and `path`.
+    task<void> async_set_cookies(std::vector<cookie> cookies);
+    /// Removes every cookie of the context; other contexts keep theirs.
+    task<void> async_clear_cookies();
     /// Closes every page of the context and discards its cookies, storage and cache, within
     /// `timeout`. A context already gone (its connection ended) is not an error.
     task<void> async_close(std::chrono::milliseconds timeout = std::chrono::milliseconds(3'000));

@@ -4,6 +4,7 @@
 #include <weft/async/task.hpp>
 #include <weft/chromium/element_handle.hpp>
 #include <weft/chromium/error.hpp>
+#include <weft/chromium/page_event.hpp>
 #include <weft/html/document.hpp>
 #include <weft/http/headers.hpp>
 #include <weft/http/response.hpp>
@@ -13,7 +14,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -82,6 +86,43 @@ struct cookie
     bool secure = false;
 };
 
+/// What page::async_emulate overrides; what is left unset stays as it is. It owns strings:
+/// build it in a named variable, not inline at a co_await (docs/ARCHITECTURE.md, trap 2).
+struct emulation
+{
+    struct viewport_size
+    {
+        int width = 800;
+        int height = 600;
+        double device_scale_factor = 1;
+        bool mobile = false;
+    };
+    struct position
+    {
+        double latitude = 0;
+        double longitude = 0;
+        double accuracy = 1; ///< metres
+    };
+    std::optional<viewport_size> viewport;
+    std::string user_agent;           ///< "": unchanged
+    std::string timezone;             ///< IANA name, "Europe/Berlin"; "": unchanged
+    std::string locale;               ///< "de-DE"; "": unchanged
+    std::optional<position> geolocation; ///< navigator.geolocation answers it (permission granted)
+    std::string color_scheme;         ///< prefers-color-scheme: "dark", "light"; "": unchanged
+    std::optional<bool> offline;      ///< true: every request fails as without a network
+};
+
+/// page::async_wait_for_request and _response: which event to wait for.
+using event_predicate = std::function<bool(page_event const&)>;
+
+/// page::async_wait_for_network_idle.
+struct network_idle_options
+{
+    std::chrono::milliseconds idle{500};       ///< how long no request may be in flight
+    std::chrono::milliseconds timeout{30'000};
+};
+static_assert(std::is_trivially_destructible_v<network_idle_options>);
+
 /// Resource types Chromium reports (the DevTools Network.ResourceType), as bit flags.
 enum class resource : std::uint32_t
 {
@@ -127,15 +168,24 @@ public:
         url_globs_.push_back(std::move(glob));
         return *this;
     }
+    /// Also aborts what the browser requests on its own, for no page: the site's favicon and
+    /// prefetches; service worker registrations fail (as where service workers are off).
+    request_filter& block_browser_requests(bool on = true)
+    {
+        browser_requests_ = on;
+        return *this;
+    }
     resource blocked() const noexcept { return blocked_; }
     std::vector<std::string> const& url_globs() const noexcept { return url_globs_; }
-    bool empty() const noexcept { return blocked_ == resource::none && url_globs_.empty(); }
+    bool blocks_browser_requests() const noexcept { return browser_requests_; }
+    bool empty() const noexcept { return blocked_ == resource::none && url_globs_.empty() && !browser_requests_; }
     /// True when a request for `url` of type `type` is to be aborted.
     bool aborts(std::string_view url, resource type) const;
 
 private:
     resource blocked_ = resource::none;
     std::vector<std::string> url_globs_;
+    bool browser_requests_ = false;
 };
 
 /// One browser tab. Made by browser::async_new_page or a page_pool.
@@ -213,6 +263,29 @@ public:
     /// intercepting.
     task<void> async_set_request_filter(request_filter filter);
 
+    /// Calls `handler` with every event of this page from now on, on the page's executor, until
+    /// the returned subscription is destroyed. The handler must not throw (what it throws is
+    /// dropped) nor block.
+    event_subscription on(std::function<void(page_event const&)> handler);
+    /// Waits for the next request (each redirect hop is one) that `match` accepts; returns it.
+    /// @throws weft::error::timed_out (== condition::timeout) after `timeout`.
+    task<page_event> async_wait_for_request(event_predicate match,
+                                            std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+    /// Waits for the next response that `match` accepts; returns it (url, status, resource type).
+    task<page_event> async_wait_for_response(event_predicate match,
+                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+    /// Waits until no request of the page has been in flight for `opts.idle`.
+    task<void> async_wait_for_network_idle(network_idle_options opts = {});
+    /// How later dialogs are answered: accepted (the default, with `prompt_text` for a prompt)
+    /// or dismissed. Every dialog is answered at once: an open one would stop the page's scripts.
+    void set_dialog_answer(bool accept, std::string prompt_text = {});
+
+    /// Overrides what `e` sets (Emulation and Network domains); the page keeps it across
+    /// navigations. Reload for a viewport, locale or timezone to apply to the current document.
+    task<void> async_emulate(emulation e);
+    /// Removes every cookie of the page's browser context.
+    task<void> async_clear_cookies();
+
     /// Closes the tab. Pending operations on it fail with error::page_closed.
     task<void> async_close();
     /// True once closed, crashed, or its browser is gone.
@@ -221,6 +294,12 @@ public:
     std::string const& target_id() const noexcept;
     /// Requests this page aborted through its filter.
     std::size_t blocked_requests() const noexcept;
+    /// The requests this page made through its filter (while one is set) by resource type
+    /// ("document", "stylesheet", "image", "media", "font", "script", "xhr", "fetch", "other"),
+    /// those it aborted among them; the browser's own requests are not counted.
+    std::map<std::string, http::subresource_count> const& requests_by_type() const noexcept;
+    /// Starts requests_by_type() afresh.
+    void reset_request_counts() noexcept;
 
     std::shared_ptr<detail::page_impl> const& impl() const noexcept { return impl_; }
 

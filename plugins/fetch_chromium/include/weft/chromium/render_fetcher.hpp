@@ -16,7 +16,8 @@ namespace weft::chromium
 /// Renders each request in a page of a page_pool and returns the rendered HTML as the body;
 /// registered as "chromium". Status, reason and headers are the main document's (after
 /// redirects; Content-Length, Content-Encoding and Transfer-Encoding are dropped: the body is
-/// the serialized DOM, UTF-8); final_url is where the navigation ended.
+/// the serialized DOM, UTF-8); final_url is where the navigation ended; subresources counts
+/// every request the page made by resource type, the aborted ones among them (crawl stats).
 ///
 /// Per-request settings travel in request::meta() (include <nlohmann/json.hpp>):
 /// @li "render": true sends the request here when the crawl's fetcher is another one (the
@@ -30,6 +31,8 @@ namespace weft::chromium
 /// @li "screenshot": a file path: a full-page PNG of the page is written there after the
 ///     actions and the page_script, before the HTML is taken (`weft fetch --screenshot`).
 /// @li "abort_urls": URL globs to abort, e.g. ["*/ads/*"].
+/// @li "browser_requests": true lets the browser make its own requests, which no page asked
+///     for: the site's favicon, prefetches, service workers (by default they are aborted).
 /// @li "actions": steps run on the live page after wait_for, in order, before the HTML is
 ///     taken; persisted with the request (a job directory resumes them):
 ///     {"click": css}, {"type": css, "text": s}, {"wait_for": css, "state": s, "timeout_ms": n},

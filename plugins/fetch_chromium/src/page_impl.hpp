@@ -1,0 +1,82 @@
+// Private to fetch_chromium: a page's state, kept current by its events, and the commands and
+// waits every page operation builds on.
+#pragma once
+
+#include <weft/chromium/page.hpp>
+#include <weft/http/response.hpp>
+
+#include "connection.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace weft::chromium::detail
+{
+
+/// A page's state, kept current by its event subscription.
+struct page_impl : std::enable_shared_from_this<page_impl>
+{
+    page_impl(std::shared_ptr<connection> c, std::string target, std::string session, milliseconds command_timeout);
+    ~page_impl();
+
+    std::shared_ptr<connection> conn;
+    std::string target_id; // == the main frame id
+    std::string session_id;
+    milliseconds command_timeout;
+    notifier changed;
+    std::shared_ptr<connection::subscription> sub;         // this page's session
+    std::shared_ptr<connection::subscription> browser_sub; // browser-level events (detach)
+
+    // Main frame navigations: the current loader (document) and the lifecycle events each
+    // loader reached; main-document responses per loader.
+    std::string loader;
+    std::uint64_t navigations = 0;
+    std::map<std::string, std::set<std::string>> lifecycle;
+    std::map<std::string, http::response> responses;
+    std::map<std::string, int> redirects;
+    std::map<std::string, std::string> nav_errors; // loader -> net error (loadingFailed)
+    bool closed = false;
+    std::string closed_reason;
+
+    request_filter filter;
+    bool intercepting = false;
+    std::string no_service_workers; // the script refusing them (its identifier), while installed
+    std::size_t blocked = 0;
+    std::map<std::string, http::subresource_count> requests_by_type; // page::requests_by_type()
+
+    // page::on's handlers (expired ones are dropped as events go out), the requests in flight
+    // (request id -> its request event) and when that set last changed, for network idle.
+    std::vector<std::weak_ptr<std::function<void(page_event const&)>>> listeners;
+    std::map<std::string, page_event> in_flight;
+    clock::time_point network_changed = clock::now();
+    bool dialog_accept = true;
+    std::string dialog_prompt_text;
+
+    /// Starts receiving this page's events (once, right after it is made).
+    void subscribe();
+    void on_event(std::string const& method, json const& params);
+    void on_browser_event(std::string const& method, json const& params);
+    /// Fetch.requestPaused: counts the request, aborts it or lets it go on.
+    void on_request_paused(json const& params);
+    /// Network and Runtime events as page_events to the listeners (page_events.cpp).
+    void on_network_event(std::string const& method, json const& params);
+    void on_runtime_event(std::string const& method, json const& params);
+    void on_dialog(json const& params);
+    void emit(page_event const& e);
+    /// Throws page_closed/browser_closed when the page cannot be used.
+    void check_usable(std::string const& doing) const;
+    task<json> call(std::string method, json params, milliseconds timeout = {});
+};
+
+task<json> call(std::shared_ptr<page_impl> p, std::string method, json params, milliseconds timeout = {});
+/// Waits until `pred()` holds (re-checked on every page event), throwing timeout_error(what,
+/// limit) at `deadline`.
+task<void> wait_state(std::shared_ptr<page_impl> p, std::function<bool()> pred, clock::time_point deadline,
+                      std::string what, milliseconds limit);
+
+} // namespace weft::chromium::detail
