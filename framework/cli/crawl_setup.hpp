@@ -44,6 +44,8 @@ struct crawl_args
     bool quiet = false;
     bool insecure = false;
     bool resume_anyway = false;
+    std::string record; // --record FILE.warc.gz
+    std::string replay; // --replay FILE.warc.gz
 };
 
 struct prepared

@@ -5,7 +5,9 @@
 //     off (engine/proxy_rotation.hpp); the proxy is set on the attempt's copy only, so a job
 //     directory keeps none;
 //   - render routing: a request whose meta "render" is true goes to settings::render_fetcher
-//     (made on the first such request), unless the crawl's own fetcher is that one.
+//     (made on the first such request), unless the crawl's own fetcher is that one;
+//   - recording (settings::record_warc), around all of the above (engine/warc_fetchers.hpp).
+// With settings::replay_warc the stack is the replay fetcher alone: nothing reaches the network.
 // So the engine names no fetcher: it asks for the stack.
 #pragma once
 
