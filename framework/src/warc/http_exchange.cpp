@@ -5,6 +5,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 namespace weft::warc
@@ -69,6 +71,29 @@ std::string response_head(http::response const& res, std::size_t body_size)
     return out;
 }
 
+// "dns=0 connect=12 tls=0 first_byte=150 total=320" (microseconds); unknown or bad parts are left 0.
+void read_timing(std::string_view text, http::timing& t)
+{
+    std::pair<std::string_view, std::chrono::microseconds*> const parts[] = {
+        {"dns", &t.dns}, {"connect", &t.connect}, {"tls", &t.tls}, {"first_byte", &t.first_byte}, {"total", &t.total}};
+    while (!text.empty())
+    {
+        auto const space = text.find(' ');
+        auto const part = text.substr(0, space);
+        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+        auto const eq = part.find('=');
+        if (eq == std::string_view::npos)
+            continue;
+        long long v = 0;
+        auto const value = part.substr(eq + 1);
+        if (std::from_chars(value.data(), value.data() + value.size(), v).ec != std::errc())
+            continue;
+        for (auto const& [name, field] : parts)
+            if (part.substr(0, eq) == name)
+                *field = std::chrono::microseconds(v);
+    }
+}
+
 } // namespace
 
 std::string replay_key(std::string_view method, std::string_view url, std::string_view body)
@@ -115,6 +140,10 @@ std::pair<record, record> exchange_records(http::request const& req, http::respo
         rs.fields.add("Weft-Final-URI", res.final_url);
     if (res.wire_bytes)
         rs.fields.add("Weft-Wire-Bytes", std::to_string(res.wire_bytes));
+    // The transfer's timing, so a replayed response reports what the spider saw (elapsed_ms).
+    auto const& t = res.timing;
+    rs.fields.add("Weft-Timing", fmt::format("dns={} connect={} tls={} first_byte={} total={}", t.dns.count(),
+                                             t.connect.count(), t.tls.count(), t.first_byte.count(), t.total.count()));
     return {std::move(rq), std::move(rs)};
 }
 
@@ -193,6 +222,7 @@ http::response response_from_record(record const& r)
     res.final_url = final_uri.empty() ? res.url : std::string(final_uri);
     auto const wire = r.field("Weft-Wire-Bytes");
     std::from_chars(wire.data(), wire.data() + wire.size(), res.wire_bytes);
+    read_timing(r.field("Weft-Timing"), res.timing);
     return res;
 }
 

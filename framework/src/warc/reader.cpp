@@ -280,7 +280,17 @@ std::optional<record> reader::next()
     while (true)
     {
         if (auto r = parse_buffered(offset, aligned))
+        {
+            // A record that ends its gzip member counts once the member's end (CRC and length)
+            // is read: a file cut inside that trailer is torn there, and a flipped bit is caught.
+            while (gzip_ && *gzip_ && in_member_ && out_pos_ == out_.size())
+                if (!pull())
+                {
+                    truncated_at_ = offset;
+                    return std::nullopt;
+                }
             return r;
+        }
         if (!pull())
         {
             if (out_pos_ == out_.size() && !in_member_)

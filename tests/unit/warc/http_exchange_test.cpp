@@ -21,6 +21,8 @@ http::response gzip_response()
     res.headers.add("Set-Cookie", "b=2");
     res.url = res.final_url = "http://127.0.0.1:8080/page?x=1";
     res.wire_bytes = 31;
+    res.timing.connect = std::chrono::microseconds(120);
+    res.timing.total = std::chrono::microseconds(3456);
     return res;
 }
 
@@ -63,6 +65,8 @@ TEST_CASE("a response record replays as the response the spider saw, headers in 
     CHECK(back.final_url == original.final_url);
     CHECK(back.http_version == "1.1");
     CHECK(back.wire_bytes == 31);
+    CHECK(back.timing.connect.count() == 120);
+    CHECK(back.timing.total.count() == 3456); // the spider's elapsed time replays too
 }
 
 TEST_CASE("an HTTP/2 response is written with an HTTP/1.1 status line and WARC-Protocol h2", "[warc][exchange]")
