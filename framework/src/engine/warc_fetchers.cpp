@@ -10,7 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -64,11 +68,134 @@ std::string warcinfo_fields(settings const& s, std::string_view fetcher)
     return f;
 }
 
+// One fetch to record, as the I/O thread hands it over: only what the records hold (no meta,
+// no attachments: those belong to the crawl's thread).
+struct exchange
+{
+    http::request req;
+    http::response head; // without the body
+    std::string body;
+    std::chrono::system_clock::time_point started;
+};
+
+// Builds, compresses and writes the records on a thread of its own, in the order the fetches
+// completed: the digests and the compression (about 2 ms of CPU per 100 kB page) stay off the
+// crawl's I/O thread. The queue is bounded (queue_limit bytes): past it the I/O thread waits,
+// so a slow disk slows the crawl instead of filling the memory. A process killed meanwhile loses
+// the queued records, never the file's consistency (whole members only).
+class background_writer
+{
+public:
+    static constexpr std::size_t queue_limit = 64u << 20;
+
+    background_writer(std::unique_ptr<warc::writer> out, std::string user_agent)
+        : out_(std::move(out)), user_agent_(std::move(user_agent)), thread_([this] { run(); })
+    {
+    }
+    ~background_writer()
+    {
+        {
+            std::lock_guard lock(m_);
+            closing_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+
+    void submit(exchange x)
+    {
+        std::unique_lock lock(m_);
+        room_.wait(lock, [&] { return queued_bytes_ < queue_limit || closing_; });
+        queued_bytes_ += x.body.size();
+        queue_.push_back(std::move(x));
+        wake_.notify_one();
+    }
+
+    /// The write error, once (then ""): the archive stopped at it.
+    std::string take_failure()
+    {
+        std::lock_guard lock(m_);
+        if (failure_said_)
+            return {};
+        failure_said_ = !failure_.empty();
+        return failure_;
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_);
+        while (true)
+        {
+            wake_.wait(lock, [&] { return !queue_.empty() || closing_; });
+            if (queue_.empty())
+                return; // closing, everything written
+            auto x = std::move(queue_.front());
+            queue_.pop_front();
+            bool const failed = !failure_.empty();
+            lock.unlock();
+            std::string error;
+            if (!failed)
+                error = write(x);
+            lock.lock();
+            queued_bytes_ -= x.body.size();
+            if (!error.empty())
+                failure_ = std::move(error);
+            room_.notify_all();
+        }
+    }
+
+    std::string write(exchange const& x)
+    {
+        try
+        {
+            auto [rq, rs] = warc::exchange_records(x.req, x.head, x.body, user_agent_, x.started);
+            out_->write(rq);
+            out_->write(rs);
+            return {};
+        }
+        catch (std::exception const& e)
+        {
+            return fmt::format("--record: {}; the archive stops there (it holds {} whole records; the crawl goes on "
+                               "unrecorded)",
+                               e.what(), out_->records());
+        }
+    }
+
+    std::unique_ptr<warc::writer> out_;
+    std::string user_agent_;
+    std::mutex m_;
+    std::condition_variable wake_, room_;
+    std::deque<exchange> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool closing_ = false;
+    std::string failure_;
+    bool failure_said_ = false;
+    std::thread thread_; // last: started once the rest is built
+};
+
+http::response head_of(http::response const& res)
+{
+    http::response h;
+    h.status = res.status;
+    h.reason = res.reason;
+    h.headers = res.headers;
+    h.url = res.url;
+    h.final_url = res.final_url;
+    h.http_version = res.http_version;
+    h.redirects = res.redirects;
+    h.wire_bytes = res.wire_bytes;
+    h.timing = res.timing;
+    return h;
+}
+
 class recording_fetcher final : public http::fetcher
 {
 public:
-    recording_fetcher(std::unique_ptr<http::fetcher> inner, std::shared_ptr<warc::writer> out, log_fn log)
-        : inner_(std::move(inner)), out_(std::move(out)), log_(std::move(log))
+    recording_fetcher(std::unique_ptr<http::fetcher> inner, std::unique_ptr<warc::writer> out, log_fn log)
+        : inner_(std::move(inner)),
+          out_(std::make_shared<background_writer>(std::move(out), inner_->options().user_agent)),
+          log_(std::move(log))
     {
     }
     std::string_view name() const noexcept override { return inner_->name(); }
@@ -83,44 +210,35 @@ private:
         auto tee = sink ? std::make_unique<tee_sink>(sink) : nullptr;
         auto* const through = tee.get();
         auto const slot = asio::get_associated_cancellation_slot(handler);
-        auto const started = std::chrono::system_clock::now();
-        auto copy = req;
-        auto done = [this, out = out_, req = std::move(req), tee = std::move(tee), started,
+        exchange x;
+        x.req = http::request{req.url(), req.method()};
+        x.req.headers() = req.headers();
+        x.req.body(req.body());
+        x.started = std::chrono::system_clock::now();
+        auto done = [this, out = out_, x = std::move(x), tee = std::move(tee),
                      h = std::move(handler)](error_code ec, http::response res) mutable
         {
+            // Let go of the writer before the caller resumes (inside h): a caller that then ends
+            // the recording must find the writer draining, not held by this handler.
+            auto writer = std::move(out);
             if (!ec)
-                record(req, res, tee ? std::string_view(tee->body) : std::string_view(res.body), started);
+            {
+                x.head = head_of(res);
+                x.body = tee ? std::move(tee->body) : res.body;
+                writer->submit(std::move(x));
+                if (auto failure = writer->take_failure(); !failure.empty() && log_)
+                    log_(failure);
+            }
+            writer.reset();
             std::move(h)(ec, std::move(res));
         };
         // The caller's cancellation slot reaches the inner fetch (a stopping crawl aborts it).
-        inner_->async_fetch(std::move(copy), through, asio::bind_cancellation_slot(slot, std::move(done)));
-    }
-
-    void record(http::request const& req, http::response const& res, std::string_view body,
-                std::chrono::system_clock::time_point started)
-    {
-        if (failed_)
-            return;
-        try
-        {
-            auto [rq, rs] = warc::exchange_records(req, res, body, inner_->options().user_agent, started);
-            out_->write(rq);
-            out_->write(rs);
-        }
-        catch (std::exception const& e)
-        {
-            failed_ = true;
-            if (log_)
-                log_(fmt::format("--record: {}; the archive stops here (it holds {} whole records; the crawl goes "
-                                 "on unrecorded)",
-                                 e.what(), out_->records()));
-        }
+        inner_->async_fetch(std::move(req), through, asio::bind_cancellation_slot(slot, std::move(done)));
     }
 
     std::unique_ptr<http::fetcher> inner_;
-    std::shared_ptr<warc::writer> out_;
+    std::shared_ptr<background_writer> out_;
     log_fn log_;
-    bool failed_ = false;
 };
 
 // Where each recorded response is: its record's offset, or (a record sharing a gzip member with
@@ -275,7 +393,7 @@ std::unique_ptr<http::fetcher> make_recording_fetcher(std::unique_ptr<http::fetc
                                                       log_fn log)
 {
     auto const m = s.job_dir.empty() ? warc::writer::mode::truncate : warc::writer::mode::append;
-    auto out = std::make_shared<warc::writer>(s.record_warc, m);
+    auto out = std::make_unique<warc::writer>(s.record_warc, m);
     out->write(warc::warcinfo_record(s.record_warc.filename().string(), warcinfo_fields(s, inner->name())));
     return std::make_unique<recording_fetcher>(std::move(inner), std::move(out), std::move(log));
 }

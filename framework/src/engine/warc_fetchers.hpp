@@ -5,8 +5,9 @@
 //     robots.txt and each redirect hop included (the crawl follows redirects itself), and the
 //     main document of a rendered page; each successful fetch becomes a request and a response
 //     record. A fetch that failed in transport (timeout, refused, ...) is not recorded: replaying
-//     it fails with not_in_archive, which the summary counts apart. A write error (disk full) is
-//     said once and ends the recording, not the crawl.
+//     it fails with not_in_archive, which the summary counts apart. The records are built,
+//     compressed and written on a thread of their own (a bounded queue: past 64 MiB the crawl
+//     waits); a write error (disk full) is said once and ends the recording, not the crawl.
 //   - replay: replaces the stack; answers from the file's response records, looked up by method,
 //     canonical URL and body digest (warc::replay_key). A URL recorded several times (retries)
 //     is answered in the recorded order, the last answer again once they run out. A request the
