@@ -65,7 +65,8 @@ std::unique_ptr<weft::test::test_server> make_site()
                        weft::test::canned_response r;
                        r.headers.add("Content-Type", "text/html; charset=utf-8");
                        r.headers.add("Content-Encoding", "gzip");
-                       r.body = weft::test::gzip("<html><title>packed page</title><p>decoded for the spider</p></html>");
+                       r.body =
+                           weft::test::gzip("<html><title>packed page</title><p>decoded for the spider</p></html>");
                        return r;
                    });
     return s;
@@ -102,8 +103,9 @@ std::vector<nlohmann::json> warcio_records(std::filesystem::path const& warc)
 
 std::size_t count_if_uri(std::vector<nlohmann::json> const& recs, std::string const& type, std::string const& tail)
 {
-    return static_cast<std::size_t>(std::count_if(recs.begin(), recs.end(), [&](nlohmann::json const& j)
-                                                  { return j["type"] == type && j["uri"].get<std::string>().ends_with(tail); }));
+    return static_cast<std::size_t>(std::count_if(
+        recs.begin(), recs.end(),
+        [&](nlohmann::json const& j) { return j["type"] == type && j["uri"].get<std::string>().ends_with(tail); }));
 }
 
 } // namespace
@@ -160,11 +162,14 @@ TEST_CASE("a crawl recorded with --record replays with --replay to the same item
     CHECK(count_if_uri(recs, "response", "/robots.txt") == 1);
     CHECK(count_if_uri(recs, "response", "/old.html") == 1);
     CHECK(count_if_uri(recs, "response", "/private/x.html") == 0);
-    auto const packed = std::find_if(recs.begin(), recs.end(), [](nlohmann::json const& j)
-                                     { return j["type"] == "response" && j["uri"].get<std::string>().ends_with("/packed.html"); });
+    auto const packed =
+        std::find_if(recs.begin(), recs.end(),
+                     [](nlohmann::json const& j)
+                     { return j["type"] == "response" && j["uri"].get<std::string>().ends_with("/packed.html"); });
     REQUIRE(packed != recs.end());
     CHECK((*packed)["status"] == 200);
-    CHECK((*packed)["payload_length"] == std::string("<html><title>packed page</title><p>decoded for the spider</p></html>").size());
+    CHECK((*packed)["payload_length"] ==
+          std::string("<html><title>packed page</title><p>decoded for the spider</p></html>").size());
     CHECK(origin.starts_with("http://127.0.0.1:"));
 }
 
@@ -197,7 +202,8 @@ TEST_CASE("weft crawl refuses an unwritable --record path and a corrupt --replay
 {
     weft::test::temp_dir dir;
     auto const cli = weft::test::weft_cli_path();
-    auto r = weft::test::run_process({cli, "crawl", "http://127.0.0.1:1/", "--record", (dir / "no/such/x.warc.gz").string()});
+    auto r = weft::test::run_process(
+        {cli, "crawl", "http://127.0.0.1:1/", "--record", (dir / "no/such/x.warc.gz").string()});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("--record") && Catch::Contains("no/such/x.warc.gz"));
 
@@ -214,8 +220,8 @@ TEST_CASE("weft crawl refuses an unwritable --record path and a corrupt --replay
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("cannot read WARC file"));
 
-    r = weft::test::run_process({cli, "crawl", "http://127.0.0.1:1/", "-s", "record_warc=" + (dir / "x.warc.gz").string(),
-                                 "--replay", bad.string()});
+    r = weft::test::run_process({cli, "crawl", "http://127.0.0.1:1/", "-s",
+                                 "record_warc=" + (dir / "x.warc.gz").string(), "--replay", bad.string()});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("exclude each other"));
 }
@@ -227,9 +233,10 @@ TEST_CASE("a recording killed with SIGKILL leaves an archive readers read to its
     auto const warc = dir / "site.warc.gz";
     weft::test::test_server server;
     // A slow site (200 ms a page, 4 at a time: 20 s for all): the crawl is killed in the middle of it.
-    auto const pid = weft::test::spawn_process({weft::test::weft_cli_path(), "crawl", server.url("/site/0?n=400&ms=200"),
-                                                "-q", "-c", "4", "-O", (dir / "items.jsonl").string(), "--record", warc.string()},
-                                               dir / "err.txt");
+    auto const pid =
+        weft::test::spawn_process({weft::test::weft_cli_path(), "crawl", server.url("/site/0?n=400&ms=200"), "-q", "-c",
+                                   "4", "-O", (dir / "items.jsonl").string(), "--record", warc.string()},
+                                  dir / "err.txt");
     for (int i = 0; i < 400 && server.total_requests() < 20; ++i)
         std::this_thread::sleep_for(25ms); // polled: the order, not the timing, is what is checked
     REQUIRE(server.total_requests() >= 20);
@@ -240,11 +247,33 @@ TEST_CASE("a recording killed with SIGKILL leaves an archive readers read to its
     CHECK(recs.size() >= 3);
     CHECK(recs.front()["type"] == "warcinfo");
     // And weft replays it: the pages it holds, the rest counted as not in the archive.
-    auto const r = weft::test::run_process({weft::test::weft_cli_path(), "crawl", server.url("/site/0?n=400&ms=200"),
-                                            "-O", (dir / "replayed.jsonl").string(), "--replay", warc.string(),
-                                            "--max-pages", "5"});
+    auto const r =
+        weft::test::run_process({weft::test::weft_cli_path(), "crawl", server.url("/site/0?n=400&ms=200"), "-O",
+                                 (dir / "replayed.jsonl").string(), "--replay", warc.string(), "--max-pages", "5"});
     INFO(r.err);
     CHECK(r.exit_code != 2);
     CHECK_THAT(r.err, !Catch::Contains("corrupt"));
     CHECK(weft::test::json_lines(slurp(dir / "replayed.jsonl")).size() >= 1);
+}
+
+TEST_CASE("a crawl recorded with --ignore-robots replays without it as it was recorded", "[cli][crawl][warc]")
+{
+    weft::test::temp_dir dir;
+    auto const warc = dir / "site.warc.gz";
+    auto site = make_site();
+    auto const start = site->url("/");
+    auto const rec = weft::test::run_process({weft::test::weft_cli_path(), "crawl", start, "--ignore-robots", "-O",
+                                              (dir / "recorded.jsonl").string(), "--record", warc.string()});
+    INFO(rec.err);
+    REQUIRE(rec.exit_code == 0);
+    site.reset();
+    // robots.txt is not in the archive: taken as none (the recorded crawl obeyed none), said once.
+    auto const r = weft::test::run_process({weft::test::weft_cli_path(), "crawl", start, "-O",
+                                            (dir / "replayed.jsonl").string(), "--replay", warc.string()});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(items_without_clock(slurp(dir / "replayed.jsonl")) == items_without_clock(slurp(dir / "recorded.jsonl")));
+    CHECK(items_without_clock(slurp(dir / "recorded.jsonl")).size() == 5); // /private/ too
+    CHECK_THAT(r.err, Catch::Contains("1 request was not in") && Catch::Contains("/robots.txt"));
+    CHECK_THAT(r.err, Catch::Contains("errors 0"));
 }

@@ -194,8 +194,7 @@ class recording_fetcher final : public http::fetcher
 public:
     recording_fetcher(std::unique_ptr<http::fetcher> inner, std::unique_ptr<warc::writer> out, log_fn log)
         : inner_(std::move(inner)),
-          out_(std::make_shared<background_writer>(std::move(out), inner_->options().user_agent)),
-          log_(std::move(log))
+          out_(std::make_shared<background_writer>(std::move(out), inner_->options().user_agent)), log_(std::move(log))
     {
     }
     std::string_view name() const noexcept override { return inner_->name(); }
@@ -398,8 +397,7 @@ std::unique_ptr<http::fetcher> make_recording_fetcher(std::unique_ptr<http::fetc
     return std::make_unique<recording_fetcher>(std::move(inner), std::move(out), std::move(log));
 }
 
-std::unique_ptr<http::fetcher> make_replay_fetcher(executor ex, http::fetch_options opts, settings const& s,
-                                                   log_fn log)
+std::unique_ptr<http::fetcher> make_replay_fetcher(executor ex, http::fetch_options opts, settings const& s, log_fn log)
 {
     auto idx = build_index(s.replay_warc);
     if (idx.truncated_at && log)

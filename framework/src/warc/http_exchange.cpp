@@ -22,8 +22,7 @@ constexpr std::string_view orig_prefix = "X-Archive-Orig-";
 // Headers that describe the bytes on the wire, not the decoded body the record holds.
 bool describes_wire(std::string_view name)
 {
-    return iequals(name, "Content-Encoding") || iequals(name, "Transfer-Encoding") ||
-           iequals(name, "Content-Length");
+    return iequals(name, "Content-Encoding") || iequals(name, "Transfer-Encoding") || iequals(name, "Content-Length");
 }
 
 void add_line(std::string& out, std::string_view name, std::string_view value)
@@ -107,9 +106,8 @@ std::string replay_key(std::string_view method, std::string_view url, std::strin
     return key;
 }
 
-std::pair<record, record> exchange_records(http::request const& req, http::response const& res,
-                                           std::string_view body, std::string_view user_agent,
-                                           std::chrono::system_clock::time_point when)
+std::pair<record, record> exchange_records(http::request const& req, http::response const& res, std::string_view body,
+                                           std::string_view user_agent, std::chrono::system_clock::time_point when)
 {
     auto const date = format_date(when);
     record rq;

@@ -58,7 +58,8 @@ reader::reader(std::unique_ptr<std::istream> in, std::string name)
 {
 }
 
-reader::reader(std::filesystem::path const& path) : reader(std::make_unique<std::ifstream>(path, std::ios::binary), path.string())
+reader::reader(std::filesystem::path const& path)
+    : reader(std::make_unique<std::ifstream>(path, std::ios::binary), path.string())
 {
     if (!*in_)
         throw std::system_error(errno ? errno : ENOENT, std::generic_category(),
@@ -230,7 +231,8 @@ std::optional<record> reader::parse_buffered(std::uint64_t offset, bool aligned)
             if (!is_digits(value) || err != std::errc() || end != value.data() + value.size())
                 fail(offset, "Content-Length '" + std::string(value.substr(0, 30)) + "' is not a number");
             if (n > max_block_size)
-                fail(offset, fmt::format("Content-Length {} is over the {} bytes a record may hold", n, max_block_size));
+                fail(offset,
+                     fmt::format("Content-Length {} is over the {} bytes a record may hold", n, max_block_size));
             length = n;
         }
         r.fields.add(std::string(name), std::string(value));

@@ -47,7 +47,9 @@ writer::writer(std::filesystem::path path, mode m) : path_(std::move(path))
     fd_ = ::open(path_.c_str(), flags, 0644);
     if (fd_ < 0)
         throw_errno(errno, path_, "cannot write");
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd_, &st) == 0)
         size_ = static_cast<std::uint64_t>(st.st_size);
 }

@@ -49,7 +49,8 @@ private:
             res.http_version = "1.1";
             res.headers.add("Content-Type", "text/html");
             res.headers.add("Content-Encoding", "gzip");
-            res.body = "<p>" + req.method() + " " + req.url() + " " + req.body() + " #" + std::to_string(fetches) + "</p>";
+            res.body =
+                "<p>" + req.method() + " " + req.url() + " " + req.body() + " #" + std::to_string(fetches) + "</p>";
             if (sink)
             {
                 ec = sink->on_headers(res);
@@ -58,7 +59,8 @@ private:
                 res.body.clear();
             }
         }
-        asio::post(ex_, [ec, res = std::move(res), h = std::move(handler)]() mutable { std::move(h)(ec, std::move(res)); });
+        asio::post(ex_,
+                   [ec, res = std::move(res), h = std::move(handler)]() mutable { std::move(h)(ec, std::move(res)); });
     }
 
     executor ex_;
@@ -126,8 +128,7 @@ task<std::vector<outcome>> record_then_replay(std::filesystem::path path, std::v
 
 } // namespace
 
-TEST_CASE("a recorded fetch replays with the same status, headers and body, without the network",
-          "[warc][replay]")
+TEST_CASE("a recorded fetch replays with the same status, headers and body, without the network", "[warc][replay]")
 {
     test::temp_dir dir;
     auto const path = dir / "r.warc.gz";

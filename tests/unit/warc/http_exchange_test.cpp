@@ -28,13 +28,12 @@ http::response gzip_response()
 
 } // namespace
 
-TEST_CASE("an exchange becomes a request record and a response record linked by WARC-Concurrent-To",
-          "[warc][exchange]")
+TEST_CASE("an exchange becomes a request record and a response record linked by WARC-Concurrent-To", "[warc][exchange]")
 {
     http::request req{"http://127.0.0.1:8080/page?x=1"};
     req.header("Accept", "text/html");
-    auto const [rq, rs] = warc::exchange_records(req, gzip_response(), "<p>decoded</p>", "weft-test/1",
-                                                 std::chrono::system_clock::now());
+    auto const [rq, rs] =
+        warc::exchange_records(req, gzip_response(), "<p>decoded</p>", "weft-test/1", std::chrono::system_clock::now());
     CHECK(rq.type() == "request");
     CHECK(rs.type() == "response");
     CHECK(rs.field("WARC-Concurrent-To") == rq.field("WARC-Record-ID"));
@@ -100,7 +99,8 @@ TEST_CASE("replayed requests are looked up by method, canonical URL and body", "
 {
     CHECK(warc::replay_key("GET", "http://Example.test:80/a?b=1#frag", "") ==
           warc::replay_key("GET", "http://example.test/a?b=1", ""));
-    CHECK(warc::replay_key("GET", "http://example.test/a", "") != warc::replay_key("HEAD", "http://example.test/a", ""));
+    CHECK(warc::replay_key("GET", "http://example.test/a", "") !=
+          warc::replay_key("HEAD", "http://example.test/a", ""));
     CHECK(warc::replay_key("POST", "http://example.test/a", "x=1") !=
           warc::replay_key("POST", "http://example.test/a", "x=2"));
 }

@@ -72,8 +72,7 @@ TEST_CASE("corrupt WARC input is refused with the byte offset of the bad record"
     CHECK(corrupt_at(good + warc::gzip_member("HTTP/1.1 200 OK\r\n\r\n"), "WARC version line") == good.size());
     CHECK(corrupt_at(good + warc::gzip_member("WARC/1.1\r\nContent-Length: ten\r\n\r\n"), "is not a number") ==
           good.size());
-    CHECK(corrupt_at(good + warc::gzip_member("WARC/1.1\r\nWARC-Type: x\r\n\r\n"), "no Content-Length") ==
-          good.size());
+    CHECK(corrupt_at(good + warc::gzip_member("WARC/1.1\r\nWARC-Type: x\r\n\r\n"), "no Content-Length") == good.size());
     CHECK(corrupt_at(warc::gzip_member("WARC/1.1\r\nContent-Length: 2\r\n\r\nabcdef\r\n\r\n"), "CRLF CRLF") == 0);
     CHECK(corrupt_at("WARC/1.1\r\nbad line\r\nContent-Length: 0\r\n\r\n\r\n\r\n", "without 'Name:'") == 0);
     CHECK(corrupt_at(plain("a", "b") + "WARC/1.1\r\nContent-Length: 99999999999999\r\n\r\n", "over the") ==

@@ -1,5 +1,5 @@
-#include <weft/warc/writer.hpp>
 #include <weft/warc/reader.hpp>
+#include <weft/warc/writer.hpp>
 
 #include "support/temp_dir.hpp"
 

@@ -30,9 +30,8 @@ namespace weft::warc
 /// The request and response records of one fetch, linked by WARC-Concurrent-To. `body` is the
 /// response's decoded body (response::body, or what a body_sink received). `user_agent` is the
 /// fetcher's, written when the request sets none.
-std::pair<record, record> exchange_records(http::request const& req, http::response const& res,
-                                           std::string_view body, std::string_view user_agent,
-                                           std::chrono::system_clock::time_point when);
+std::pair<record, record> exchange_records(http::request const& req, http::response const& res, std::string_view body,
+                                           std::string_view user_agent, std::chrono::system_clock::time_point when);
 
 /// The warcinfo record that opens a file: `fields` is its application/warc-fields block
 /// ("software: weft/0.1.0\r\n...").

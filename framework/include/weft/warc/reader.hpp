@@ -68,8 +68,8 @@ private:
     [[noreturn]] void fail(std::uint64_t offset, std::string const& what) const;
 
     std::unique_ptr<std::istream> in_;
-    std::string name_; // the file, in messages
-    std::string input_;  // compressed bytes read, from input_offset_
+    std::string name_;  // the file, in messages
+    std::string input_; // compressed bytes read, from input_offset_
     std::size_t input_pos_ = 0;
     std::uint64_t input_offset_ = 0;
     std::string out_; // decompressed bytes not yet parsed, from out_pos_
