@@ -13,6 +13,7 @@ packages=(
   chromium
   python3.11-doc libboost1.81-doc
   python3-parsel
+  nodejs
 )
 
 missing=()
@@ -29,3 +30,18 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "setup: all packages present" >&2
+
+# webrecorder's warcio, the independent WARC reader the record/replay test runs
+# (tests/integration/crawl_warc_test.cpp, tests/node/warcio_dump.mjs); pinned by
+# tests/node/package-lock.json, installed into tests/node/node_modules.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ ! -f "$root/tests/node/node_modules/warcio/package.json" ]]; then
+  if ! command -v npm >/dev/null; then # NodeSource's nodejs has npm; Debian's comes apart
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  echo "setup: installing warcio (npm) into tests/node/node_modules" >&2
+  npm ci --prefix "$root/tests/node" --no-audit --no-fund --silent
+fi
+echo "setup: warcio present" >&2

@@ -229,6 +229,11 @@ void add_crawl_command(CLI::App& app, int& result)
     cmd->add_option("-a,--arg", a->spider_args, "Spider argument ARG=VALUE (repeatable)");
     cmd->add_flag("-k,--insecure", a->insecure,
                   "Do not verify TLS certificates (self-signed ones are accepted; -s verify_tls=false)");
+    cmd->add_option("--record", a->record,
+                    "Write every request and response (robots.txt and redirects too) to FILE as WARC 1.1, "
+                    "one gzip member per record");
+    cmd->add_option("--replay", a->replay,
+                    "Answer every fetch from FILE (a --record archive) instead of the network");
     cmd->add_option("--stats", a->stats_file, "Write the final stats as JSON to FILE");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line, no per-request error messages, no summary");
     cmd->callback([a, &result] { result = crawl_main(*a); });

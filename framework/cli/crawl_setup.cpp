@@ -19,6 +19,8 @@
 #include <weft/text/ascii.hpp>
 #include <weft/url/domain.hpp>
 #include <weft/url/resolve.hpp>
+#include <weft/warc/http_exchange.hpp>
+#include <weft/warc/reader.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
@@ -27,8 +29,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <unistd.h>
 #include <optional>
 #include <regex>
 
@@ -126,6 +132,55 @@ void check_frontier(engine::settings const& s)
     if (s.crawl_id.empty())
         throw CLI::ValidationError("--crawl-id", "a shared crawl needs a crawl id (--crawl-id NAME)");
     require_backend(s.frontier, "--frontier");
+}
+
+// --record / --replay (or record_warc / replay_warc from -s or the spider), refused now rather
+// than after the first fetch: a record file that cannot be created, a replay file that does not
+// read whole (the byte offset of the bad record named).
+void check_warc(engine::settings const& s)
+{
+    if (!s.record_warc.empty() && !s.replay_warc.empty())
+        throw CLI::ValidationError("--record", "--record and --replay exclude each other: a replayed crawl fetches "
+                                               "nothing to record; copy the file instead");
+    if (!s.record_warc.empty())
+    {
+        std::error_code ec;
+        if (std::filesystem::is_directory(s.record_warc, ec))
+            throw CLI::ValidationError("--record", s.record_warc.string() + " is a directory: give a file name "
+                                                                            "such as crawl.warc.gz");
+        // Created (not truncated) to learn now that it can be: the crawl truncates it when it starts.
+        int const fd = ::open(s.record_warc.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw CLI::ValidationError("--record", "cannot write " + s.record_warc.string() + ": " +
+                                                       std::strerror(errno) + "; check the directory exists and is "
+                                                                              "writable");
+        ::close(fd);
+    }
+    if (!s.replay_warc.empty())
+    {
+        try
+        {
+            warc::reader in(s.replay_warc);
+            std::size_t responses = 0;
+            while (auto r = in.next())
+                if (r->type() == "response")
+                {
+                    (void)warc::response_from_record(*r);
+                    ++responses;
+                }
+            if (responses == 0)
+                throw CLI::ValidationError("--replay", s.replay_warc.string() + " holds no response record: record "
+                                                                                "a crawl into it with --record first");
+        }
+        catch (warc::format_error const& e)
+        {
+            throw CLI::ValidationError("--replay", std::string(e.what()) + "; record the crawl again");
+        }
+        catch (std::system_error const& e)
+        {
+            throw CLI::ValidationError("--replay", e.what());
+        }
+    }
 }
 
 } // namespace
@@ -268,7 +323,12 @@ prepared prepare(crawl_args const& a)
         {
             throw CLI::ValidationError("--metrics", e.what());
         }
+    if (!a.record.empty())
+        s.record_warc = a.record;
+    if (!a.replay.empty())
+        s.replay_warc = a.replay;
     check_frontier(s);
+    check_warc(s);
     if (a.quiet)
     {
         s.progress = false;

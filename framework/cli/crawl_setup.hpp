@@ -52,6 +52,8 @@ struct crawl_args
     bool quiet = false;
     bool insecure = false;
     bool resume_anyway = false;
+    std::string record; // --record FILE.warc.gz
+    std::string replay; // --replay FILE.warc.gz
 };
 
 /// --render and --render-wait-for, on `cmd` (weft crawl, weft parse).

@@ -214,6 +214,8 @@ void add_parse_command(CLI::App& app, int& result)
     add_render_options(*cmd, a->crawl);
     cmd->add_flag("--ignore-robots", a->crawl.ignore_robots, "Do not fetch or obey robots.txt");
     cmd->add_flag("-k,--insecure", a->crawl.insecure, "Do not verify TLS certificates");
+    cmd->add_option("--record", a->crawl.record, "Write the fetches to FILE as WARC 1.1 (as weft crawl --record)");
+    cmd->add_option("--replay", a->crawl.replay, "Answer the fetches from FILE, a --record archive (no network)");
     cmd->callback([a, &result] { result = parse_main(*a); });
 }
 

@@ -55,6 +55,7 @@ public:
         case error::state_refused: return "the crawl state's server refused the operation";
         case error::unresumable_callback: return "a request's callback cannot be stored or found by name";
         case error::bad_regex: return "invalid regular expression";
+        case error::not_in_archive: return "not in the archive being replayed";
         }
         return "unknown weft error";
     }
@@ -89,6 +90,7 @@ public:
         case error::not_supported:
         case error::state_refused: return condition::client_error;
         case error::unresumable_callback: return condition::client_error;
+        case error::not_in_archive: return condition::client_error; // never retried: the archive will not change
         case error::state_unavailable: return condition::network;
         case error::bad_selector:
         case error::bad_regex:

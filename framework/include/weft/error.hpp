@@ -66,6 +66,8 @@ enum class error
     unresumable_callback,   ///< a request's callback cannot be stored by name (job directory, shared crawl)
     // html
     bad_regex,              ///< a regular expression (re, re_first) that does not compile
+    // record and replay
+    not_in_archive,         ///< replaying a WARC file (--replay) that holds no response for the request
 };
 
 /// Kinds of failure; every weft, Asio, Beast and curl error maps to at most one.

@@ -74,6 +74,8 @@ std::string error_kind(error_code ec)
         {condition::policy, "policy"},     {condition::client_error, "client_error"},
         {condition::server_error, "server_error"}, {condition::parse, "parse"},
     };
+    if (ec == weft::error::not_in_archive) // the replay summary counts these apart: record again to fix them
+        return "not_in_archive";
     for (auto const& [c, name] : kinds)
         if (ec == c)
             return name;

@@ -1,4 +1,5 @@
 #include "engine/fetcher_stack.hpp"
+#include "engine/warc_fetchers.hpp"
 
 #include <weft/engine/proxy_rotation.hpp>
 #include <weft/http/fetcher_registry.hpp>
@@ -204,6 +205,8 @@ std::unique_ptr<http::fetcher> make_fetcher_stack(executor ex, settings const& s
                                                   log_fn log)
 {
     auto const opts = fetch_options_for(s);
+    if (!s.replay_warc.empty()) // no network at all: the archive answers every fetch
+        return make_replay_fetcher(ex, opts, s, std::move(log));
     if (!base)
         base = http::make_fetcher(s.fetcher.empty() ? http::default_fetcher_name() : s.fetcher, ex, opts);
     // A rendering fetcher renders through the first proxy only (settings::proxies).
@@ -218,6 +221,8 @@ std::unique_ptr<http::fetcher> make_fetcher_stack(executor ex, settings const& s
         base = std::make_unique<render_routing_fetcher>(std::move(base), false, http::default_fetcher_name(), opts);
     if (!s.render_block.empty())
         base = std::make_unique<render_block_fetcher>(std::move(base), s.render_block);
+    if (!s.record_warc.empty()) // outermost: it sees each fetch once, as the engine asked for it
+        base = make_recording_fetcher(std::move(base), s, std::move(log));
     return base;
 }
 

@@ -6,7 +6,9 @@
 //     directory keeps none;
 //   - render routing: a request whose meta "render" is true goes to settings::render_fetcher
 //     (made on the first such request), unless the crawl's own fetcher is that one; when it is,
-//     a request whose meta "render" is false (robots.txt) goes to the default HTTP fetcher.
+//     a request whose meta "render" is false (robots.txt) goes to the default HTTP fetcher;
+//   - recording (settings::record_warc), around all of the above (engine/warc_fetchers.hpp).
+// With settings::replay_warc the stack is the replay fetcher alone: nothing reaches the network.
 // So the engine names no fetcher: it asks for the stack.
 #pragma once
 

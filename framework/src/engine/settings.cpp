@@ -242,6 +242,8 @@ std::vector<setting_rule> const& rules()
              s.metrics = std::string(v);
          }},
         {{"crawl_id"}, [](S& s, K, K v) { s.crawl_id = std::string(v); }},
+        {{"record_warc"}, [](S& s, K, K v) { s.record_warc = std::string(v); }},
+        {{"replay_warc"}, [](S& s, K, K v) { s.replay_warc = std::string(v); }},
         {{"frontier_memory_limit"},
          [](S& s, K key, K v) { s.frontier_memory_limit = std::max<std::size_t>(1, to_size(key, v)); }},
         {{"parse_workers"}, [](S& s, K key, K v) { s.parse_workers = to_size(key, v); }},
@@ -334,6 +336,8 @@ nlohmann::json settings::to_json() const
         {"job_dir", job_dir.string()},
         {"frontier", http::redact_credentials(frontier)},
         {"metrics", metrics},
+        {"record_warc", record_warc.string()},
+        {"replay_warc", replay_warc.string()},
         {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
         {"extra", extra},

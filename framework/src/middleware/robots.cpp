@@ -305,6 +305,16 @@ private:
             if (ec == asio::error::operation_aborted)
                 co_return std::pair{true, state::robots_file{}};
             cause = cause_of(ec, res.status);
+            if (ec == weft::error::not_in_archive)
+            {
+                // A replay (--replay) of a crawl that never fetched this robots.txt (it ignored
+                // robots.txt, or never reached the host's): the recorded crawl obeyed no rules
+                // here, so the replay obeys none either, as for a 404 (its pages are served as
+                // recorded); the replay's summary counts the file among those not in the archive.
+                file = {};
+                file.status = 404;
+                break;
+            }
             if (ec)
             {
                 file = {};

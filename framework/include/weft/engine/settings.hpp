@@ -134,6 +134,12 @@ struct settings
     /// "HOST:PORT": serve the crawl's metrics in Prometheus' text format at
     /// http://HOST:PORT/metrics (`--metrics`; port 0: one the OS picks, said on stderr). Empty: none.
     std::string metrics;
+    /// Write every request and response of the crawl to this WARC 1.1 file, one gzip member per
+    /// record (`--record`, docs/ARCHITECTURE.md "Record and replay"). Empty: none.
+    std::filesystem::path record_warc;
+    /// Answer every fetch from this WARC file instead of the network (`--replay`); a request it
+    /// does not hold fails with weft::error::not_in_archive. Empty: fetch from the network.
+    std::filesystem::path replay_warc;
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
     /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting) and plugins.
