@@ -73,10 +73,12 @@ public:
     http::request& http() { return http_; }
     /// Values carried to the response (res.meta()), persisted with the request. The engine and
     /// the built-in middlewares and fetchers read these keys of it; all others are free:
-    /// "proxy" (a proxy URL for this request), "render", "wait_for", "wait_for_state",
-    /// "wait_for_timeout_ms", "wait_until", "actions", "block", "screenshot" (rendering with the
-    /// chromium fetcher: plugins/fetch_chromium/render_fetcher.hpp). Arguments meant for the
-    /// callback belong in kwarg(), which nothing of the engine reads.
+    /// "proxy" (a proxy URL for this request), "render" (true: render; false: never; "auto":
+    /// fetch over HTTP and render only if the page needs it, settings::render), "render_auto"
+    /// (set by that judge), "wait_for", "wait_for_state", "wait_for_timeout_ms", "wait_until",
+    /// "actions", "block", "browser_requests", "screenshot" (rendering with the chromium fetcher:
+    /// plugins/fetch_chromium/render_fetcher.hpp). Arguments meant for the callback belong in
+    /// kwarg(), which nothing of the engine reads.
     nlohmann::json& meta() { return http_.meta(); }
     nlohmann::json const* meta_if() const { return http_.meta_if(); }
 
