@@ -79,6 +79,10 @@ public:
     char const* what() const noexcept override { return diag_.message.c_str(); }
     selector_diagnostics const& diagnostics() const noexcept { return diag_; }
 
+protected:
+    /// For xpath_error: the same diagnostics under another code (weft::error::bad_xpath).
+    selector_error(selector_diagnostics diag, boost::system::error_code code);
+
 private:
     selector_diagnostics diag_;
 };
