@@ -82,7 +82,8 @@ int print_elements(std::vector<html::element> const& elements, select_args const
                 continue;
             std::optional<std::string> abs;
             if (!base.empty() && is_url_attribute(args.attr))
-                abs = url::resolve(base, *value);
+                if (auto r = url::resolve(base, *value))
+                    abs = std::move(*r);
             print_line(abs ? std::string_view(*abs) : *value);
         }
         else if (args.text)
