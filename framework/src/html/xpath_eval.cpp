@@ -195,7 +195,8 @@ void evaluator::apply_step(step const& s, node_list const& in, node_list& out)
     {
         if (skip_covered && n.kind != kind::attribute)
         {
-            std::uint32_t const at = n.kind == kind::element ? n.owner : n.owner;
+            // an element's own index, or a text or comment node's parent's
+            std::uint32_t const at = n.owner;
             if (covered_all || (at != npos && at >= covered_begin && at < covered_end))
                 continue;
             if (n.kind == kind::document)

@@ -86,7 +86,10 @@ private:
     std::string token_text(token const& t) const
     {
         auto const end = i_ + 1 < toks_.size() ? toks_[i_ + 1].pos : text_.size();
-        return std::string(text_.substr(t.pos, std::max(end, t.pos + 1) - t.pos));
+        auto s = text_.substr(t.pos, std::max(end, t.pos + 1) - t.pos);
+        while (s.size() > 1 && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+            s.remove_suffix(1);
+        return std::string(s);
     }
 
     struct nest_guard
@@ -266,7 +269,7 @@ private:
             return path;
         }
         if (!starts_step(t.kind))
-            throw xpath_failure{t.pos, t.kind == tok::end ? "an expression" : "an expression",
+            throw xpath_failure{t.pos, "an expression",
                                 t.kind == tok::end ? "" : "unexpected '" + token_text(t) + "': expected an expression"};
         parse_relative(*path, false);
         return path;
