@@ -179,38 +179,103 @@ value evaluator::eval_path(expr const& e, context const& c)
     return v;
 }
 
+// The ancestors (and self) of n not met before: an ancestor met before had its own ancestors
+// walked then, so the walk stops there.
+void evaluator::walk_ancestors_once(xnode const& n, bool self, std::vector<char>& seen, node_list& out)
+{
+    auto first_visit = [&](xnode const& x)
+    {
+        char& v = seen[x.kind == kind::document ? 0 : x.owner + 1];
+        bool const first = v == 0;
+        v = 1;
+        return first;
+    };
+    bool const leaf = n.kind == kind::attribute || n.kind == kind::text || n.kind == kind::comment;
+    if (self)
+    {
+        if (!leaf && !first_visit(n))
+            return;
+        out.push_back(n);
+    }
+    for (auto p = tree_.parent(n); p && first_visit(*p); p = tree_.parent(*p))
+        out.push_back(*p);
+}
+
+bool evaluator::contexts_that_matter(axis a, node_list const& in, node_list& keep)
+{
+    auto const& d = tree_.doc();
+    if (in.empty())
+        return false;
+    // a is an ancestor-or-self of b (b's owner for text, comment and attribute nodes)
+    auto within = [&](xnode const& a_, xnode const& b)
+    {
+        if (a_.kind == kind::document)
+            return true;
+        if (a_.kind != kind::element || b.kind == kind::document)
+            return false;
+        return b.owner != npos && b.owner >= a_.owner && b.owner < d.nodes[a_.owner].end;
+    };
+    switch (a)
+    {
+    case axis::descendant:
+    case axis::descendant_or_self:
+    {
+        // descendants of a node already walked add nothing: `//a//b` walks each subtree once
+        std::optional<xnode> cover;
+        for (auto const& n : in)
+        {
+            if (n.kind == kind::attribute)
+                keep.push_back(n); // not a descendant of its element: its own self
+            else if (!cover || !within(*cover, n))
+            {
+                keep.push_back(n);
+                cover = n;
+            }
+        }
+        return true;
+    }
+    case axis::following:
+    {
+        // following(x) is what starts after x's subtree: the node whose subtree ends first
+        // gives them all (a later node inside it ends earlier; one outside ends later)
+        xnode best = in.front();
+        for (std::size_t i = 1; i < in.size() && best.kind != kind::attribute && within(best, in[i]); ++i)
+            best = in[i];
+        keep.push_back(best);
+        return true;
+    }
+    case axis::preceding:
+        // every node before an earlier context node is before the last one, and is not its
+        // ancestor (that would make it the earlier node's ancestor too)
+        keep.push_back(in.back());
+        return true;
+    default: return false;
+    }
+}
+
 void evaluator::apply_step(step const& s, node_list const& in, node_list& out)
 {
     bool const elements_only =
         (s.test == node_test::name || s.test == node_test::any) && s.ax != axis::attribute;
-    // Without predicates, the descendants of a node already walked add nothing new: `//a//b`
-    // walks each subtree once. `in` is in document order.
-    bool const skip_covered = s.preds.empty() && (s.ax == axis::descendant || s.ax == axis::descendant_or_self);
-    std::uint32_t covered_begin = 1;
-    std::uint32_t covered_end = 0; // element indexes [begin, end) already walked
-    bool covered_all = false;
-    auto const& d = tree_.doc();
+    // Without predicates the step gives the union over its context nodes: fewer of them may
+    // give the same, and ancestors shared by many are walked once.
+    bool const plain = s.preds.empty();
+    node_list reduced;
+    node_list const& contexts = plain && contexts_that_matter(s.ax, in, reduced) ? reduced : in;
+    bool const ancestors_once = plain && (s.ax == axis::ancestor || s.ax == axis::ancestor_or_self);
+    std::vector<char> seen; // element index + 1; 0: the document node
+    if (ancestors_once)
+        seen.resize(tree_.doc().nodes.size() + 1);
     node_list found;
-    for (auto const& n : in)
+    for (auto const& n : contexts)
     {
-        if (skip_covered && n.kind != kind::attribute)
-        {
-            // an element's own index, or a text or comment node's parent's
-            std::uint32_t const at = n.owner;
-            if (covered_all || (at != npos && at >= covered_begin && at < covered_end))
-                continue;
-            if (n.kind == kind::document)
-                covered_all = true;
-            else if (n.kind == kind::element)
-            {
-                covered_begin = n.owner;
-                covered_end = d.nodes[n.owner].end;
-            }
-        }
         found.clear();
-        tree_.axis_nodes(s.ax, n, elements_only, found);
+        if (ancestors_once)
+            walk_ancestors_once(n, s.ax == axis::ancestor_or_self, seen, found);
+        else
+            tree_.axis_nodes(s.ax, n, elements_only, found);
         std::erase_if(found, [&](xnode const& x) { return !matches_test(tree_, s, x); });
-        if (!s.preds.empty())
+        if (!plain)
             apply_predicates(s.preds, 0, found);
         out.insert(out.end(), found.begin(), found.end());
     }

@@ -43,6 +43,7 @@ struct token
 {
     tok kind = tok::end;
     std::size_t pos = 0; // 0-based offset
+    std::size_t end = 0; // one past the token
     std::string text;    // names, literal contents, number text
 };
 
@@ -54,7 +55,27 @@ struct xpath_failure
     std::string what;     // a whole reason instead of "expected ..." when not empty
 };
 
-std::vector<token> tokenize(std::string_view text);
+// Tokens one at a time, as the parser asks: an error stops a huge input early.
+class lexer
+{
+public:
+    explicit lexer(std::string_view s) noexcept : s_(s) {}
+    // The next token; tok::end at the end, again and again.
+    token next();
+
+private:
+    char peek(std::size_t k = 0) const noexcept { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
+    void lex_one(token& t, bool operand_before);
+    void lex_literal(token& t, char quote);
+    void lex_number(token& t);
+    std::string_view ncname();
+    void lex_variable(token& t);
+    void lex_name(token& t, bool operand_before);
+
+    std::string_view s_;
+    std::size_t i_ = 0;
+    tok previous_ = tok::end; // before the first token too
+};
 
 // ---- the expression tree (xpath_parser.cpp) ----
 
@@ -252,6 +273,10 @@ private:
     value eval_filter(expr const& e, context const& c);
     value compare(expr const& e, context const& c);
     void apply_step(step const& s, node_list const& in, node_list& out);
+    // Fills keep with the context nodes that give a step without predicates its whole result;
+    // false when all do.
+    bool contexts_that_matter(axis a, node_list const& in, node_list& keep);
+    void walk_ancestors_once(xnode const& n, bool self, std::vector<char>& seen, node_list& out);
     void apply_predicates(std::vector<expr_ptr> const& preds, std::size_t first, node_list& nodes);
     node_list eval_nodes(expr const& e, context const& c);
 

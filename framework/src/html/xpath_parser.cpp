@@ -51,7 +51,7 @@ char const* describe(tok k) noexcept
 class parser
 {
 public:
-    parser(std::string_view text, std::vector<token> toks) : text_(text), toks_(std::move(toks)) {}
+    explicit parser(std::string_view text) : text_(text), lexer_(text), cur_(lexer_.next()) {}
 
     expr_ptr run()
     {
@@ -63,12 +63,12 @@ public:
     }
 
 private:
-    token const& peek(std::size_t k = 0) const noexcept { return toks_[std::min(i_ + k, toks_.size() - 1)]; }
-    token const& next() noexcept
+    // The current token; a reference to it changes with next().
+    token const& peek() const noexcept { return cur_; }
+    token next()
     {
-        token const& t = peek();
-        if (i_ + 1 < toks_.size())
-            ++i_;
+        token t = std::move(cur_);
+        cur_ = lexer_.next();
         return t;
     }
     bool accept(tok k) noexcept
@@ -85,11 +85,7 @@ private:
     }
     std::string token_text(token const& t) const
     {
-        auto const end = i_ + 1 < toks_.size() ? toks_[i_ + 1].pos : text_.size();
-        auto s = text_.substr(t.pos, std::max(end, t.pos + 1) - t.pos);
-        while (s.size() > 1 && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
-            s.remove_suffix(1);
-        return std::string(s);
+        return std::string(text_.substr(t.pos, std::max(t.end, t.pos + 1) - t.pos));
     }
 
     struct nest_guard
@@ -458,8 +454,8 @@ private:
     }
 
     std::string_view text_;
-    std::vector<token> toks_;
-    std::size_t i_ = 0;
+    lexer lexer_;
+    token cur_;
     int nesting_ = 0;
 };
 
@@ -469,7 +465,7 @@ xpath_program parse_xpath(std::string_view text)
 {
     xpath_program p;
     p.text = std::string(text);
-    p.root = parser(text, tokenize(text)).run();
+    p.root = parser(text).run();
     return p;
 }
 
