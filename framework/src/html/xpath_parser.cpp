@@ -71,7 +71,7 @@ private:
         cur_ = lexer_.next();
         return t;
     }
-    bool accept(tok k) noexcept
+    bool accept(tok k)
     {
         if (peek().kind != k)
             return false;

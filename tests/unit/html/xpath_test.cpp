@@ -138,6 +138,7 @@ TEST_CASE("XPath parse errors say where and what was expected", "[html][xpath][e
     CHECK(diagnose("1 2").message.find("expected an operator") != std::string::npos);
     CHECK(diagnose("//a b").message.find("'b' cannot follow an operand") != std::string::npos);
     CHECK(diagnose("a::b").position == 1);
+    CHECK(diagnose(".e(").message.find("'e' cannot follow an operand") != std::string::npos); // found by fuzzing
     CHECK(diagnose("//a[1]]").message == "invalid XPath '//a[1]]': unexpected ']': expected an operator or the end at position 7");
     CHECK_THROWS_AS(xpath("//a["), xpath_error);
     CHECK_THROWS_WITH(page().xpath("//a["), Catch::Contains("invalid XPath '//a['"));
