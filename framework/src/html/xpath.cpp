@@ -24,8 +24,9 @@ xpath_diagnostics diagnose(std::string_view text, detail::xpath_failure const& f
     xpath_diagnostics d;
     d.position = f.offset + 1;
     d.expected = f.expected;
-    d.message = (parsing ? "invalid XPath '" : "XPath '") + std::string(text) + "': " +
-                (f.what.empty() ? "expected " + f.expected : f.what) + " at position " + std::to_string(d.position);
+    d.message = (parsing ? "invalid XPath '" : "XPath '") + std::string(text) +
+                "': " + (f.what.empty() ? "expected " + f.expected : f.what) + " at position " +
+                std::to_string(d.position);
     return d;
 }
 
@@ -50,11 +51,16 @@ char const* kind_name(xpath_node::kind k) noexcept
 {
     switch (k)
     {
-    case xpath_node::kind::document: return "the document node";
-    case xpath_node::kind::attribute: return "attributes";
-    case xpath_node::kind::text: return "text nodes";
-    case xpath_node::kind::comment: return "comments";
-    default: return "elements";
+    case xpath_node::kind::document:
+        return "the document node";
+    case xpath_node::kind::attribute:
+        return "attributes";
+    case xpath_node::kind::text:
+        return "text nodes";
+    case xpath_node::kind::comment:
+        return "comments";
+    default:
+        return "elements";
     }
 }
 
@@ -133,8 +139,11 @@ std::string xpath_node::get() const
     std::string out;
     switch (kind_)
     {
-    case kind::element: detail::serialize_node(t.gumbo(n), out); return out;
-    case kind::comment: return "<!--" + t.string_value(n) + "-->";
+    case kind::element:
+        detail::serialize_node(t.gumbo(n), out);
+        return out;
+    case kind::comment:
+        return "<!--" + t.string_value(n) + "-->";
     case kind::document:
     {
         GumboNode const* doc = doc_->output->document;
@@ -143,7 +152,8 @@ std::string xpath_node::get() const
         detail::serialize_children(doc, out);
         return out;
     }
-    default: return t.string_value(n);
+    default:
+        return t.string_value(n);
     }
 }
 
@@ -157,10 +167,14 @@ std::string xpath_value::string() const
 {
     switch (v_.index())
     {
-    case 0: return nodes().empty() ? std::string() : nodes().front().string_value();
-    case 1: return std::get<std::string>(v_);
-    case 2: return detail::number_to_string(std::get<double>(v_));
-    default: return std::get<bool>(v_) ? "true" : "false";
+    case 0:
+        return nodes().empty() ? std::string() : nodes().front().string_value();
+    case 1:
+        return std::get<std::string>(v_);
+    case 2:
+        return detail::number_to_string(std::get<double>(v_));
+    default:
+        return std::get<bool>(v_) ? "true" : "false";
     }
 }
 
@@ -168,9 +182,12 @@ double xpath_value::number() const
 {
     switch (v_.index())
     {
-    case 2: return std::get<double>(v_);
-    case 3: return std::get<bool>(v_) ? 1 : 0;
-    default: return detail::string_to_number(string());
+    case 2:
+        return std::get<double>(v_);
+    case 3:
+        return std::get<bool>(v_) ? 1 : 0;
+    default:
+        return detail::string_to_number(string());
     }
 }
 
@@ -178,10 +195,14 @@ bool xpath_value::boolean() const
 {
     switch (v_.index())
     {
-    case 0: return !nodes().empty();
-    case 1: return !std::get<std::string>(v_).empty();
-    case 2: return std::get<double>(v_) != 0 && std::get<double>(v_) == std::get<double>(v_);
-    default: return std::get<bool>(v_);
+    case 0:
+        return !nodes().empty();
+    case 1:
+        return !std::get<std::string>(v_).empty();
+    case 2:
+        return std::get<double>(v_) != 0 && std::get<double>(v_) == std::get<double>(v_);
+    default:
+        return std::get<bool>(v_);
     }
 }
 
@@ -219,9 +240,12 @@ xpath_value evaluate(document_impl const& d, xpath const& x, xpath_node context_
                 ns.push_back(public_node(d, n));
             return xpath_value(std::move(ns));
         }
-        case value::type::string: return xpath_value(std::move(v.str));
-        case value::type::number: return xpath_value(v.num);
-        case value::type::boolean: return xpath_value(v.b);
+        case value::type::string:
+            return xpath_value(std::move(v.str));
+        case value::type::number:
+            return xpath_value(v.num);
+        case value::type::boolean:
+            return xpath_value(v.b);
         }
     }
     catch (xpath_failure const& f)

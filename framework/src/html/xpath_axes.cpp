@@ -19,9 +19,14 @@ bool leaf_kind(GumboNode const* g, kind& k) noexcept
     {
     case GUMBO_NODE_TEXT:
     case GUMBO_NODE_WHITESPACE:
-    case GUMBO_NODE_CDATA: k = kind::text; return true;
-    case GUMBO_NODE_COMMENT: k = kind::comment; return true;
-    default: return false;
+    case GUMBO_NODE_CDATA:
+        k = kind::text;
+        return true;
+    case GUMBO_NODE_COMMENT:
+        k = kind::comment;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -31,9 +36,11 @@ GumboNode const* tree::gumbo(xnode const& n) const noexcept
 {
     switch (n.kind)
     {
-    case kind::document: return d_.output->document;
+    case kind::document:
+        return d_.output->document;
     case kind::element:
-    case kind::attribute: return d_.nodes[n.owner].node;
+    case kind::attribute:
+        return d_.nodes[n.owner].node;
     default:
     {
         GumboNode const* p = n.owner == npos ? d_.output->document : d_.nodes[n.owner].node;
@@ -238,22 +245,32 @@ void tree::axis_nodes(axis a, xnode const& n, bool elements_only, node_list& out
                           out.end());
         }
         return;
-    case axis::descendant_or_self: self_if(n); [[fallthrough]];
-    case axis::descendant: return descendants(n, elements_only, out);
-    case axis::self: return self_if(n);
+    case axis::descendant_or_self:
+        self_if(n);
+        [[fallthrough]];
+    case axis::descendant:
+        return descendants(n, elements_only, out);
+    case axis::self:
+        return self_if(n);
     case axis::parent:
         if (auto p = parent(n))
             self_if(*p);
         return;
-    case axis::ancestor_or_self: self_if(n); [[fallthrough]];
+    case axis::ancestor_or_self:
+        self_if(n);
+        [[fallthrough]];
     case axis::ancestor:
         for (auto p = parent(n); p; p = parent(*p))
             self_if(*p);
         return;
-    case axis::following_sibling: return siblings(n, true, elements_only, out);
-    case axis::preceding_sibling: return siblings(n, false, elements_only, out);
-    case axis::following: return following(n, elements_only, out);
-    case axis::preceding: return preceding(n, elements_only, out);
+    case axis::following_sibling:
+        return siblings(n, true, elements_only, out);
+    case axis::preceding_sibling:
+        return siblings(n, false, elements_only, out);
+    case axis::following:
+        return following(n, elements_only, out);
+    case axis::preceding:
+        return preceding(n, elements_only, out);
     case axis::attribute:
         if (n.kind == kind::element)
         {
@@ -262,7 +279,8 @@ void tree::axis_nodes(axis a, xnode const& n, bool elements_only, node_list& out
                 out.push_back({kind::attribute, n.owner, i});
         }
         return;
-    case axis::namespace_: return;
+    case axis::namespace_:
+        return;
     }
 }
 
@@ -270,10 +288,14 @@ order_key tree::key(xnode const& n)
 {
     switch (n.kind)
     {
-    case kind::document: return {-2, 0, 0};
-    case kind::element: return {n.owner, 0, 0};
-    case kind::attribute: return {n.owner, 0, n.sub + 1};
-    default: break;
+    case kind::document:
+        return {-2, 0, 0};
+    case kind::element:
+        return {n.owner, 0, 0};
+    case kind::attribute:
+        return {n.owner, 0, n.sub + 1};
+    default:
+        break;
     }
     auto [it, added] = child_keys_.try_emplace(n.owner + 1);
     if (added)
@@ -311,7 +333,8 @@ void tree::sort_unique(node_list& nodes)
 {
     if (nodes.size() < 2)
         return;
-    bool const elements = std::all_of(nodes.begin(), nodes.end(), [](xnode const& x) { return x.kind == kind::element; });
+    bool const elements =
+        std::all_of(nodes.begin(), nodes.end(), [](xnode const& x) { return x.kind == kind::element; });
     if (elements)
     {
         std::sort(nodes.begin(), nodes.end(), [](xnode const& a, xnode const& b) { return a.owner < b.owner; });
@@ -342,7 +365,8 @@ std::string tree::string_value(xnode const& n) const
     }
     case kind::attribute:
         return static_cast<GumboAttribute const*>(gumbo(n)->v.element.attributes.data[n.sub])->value;
-    default: return gumbo(n)->v.text.text;
+    default:
+        return gumbo(n)->v.text.text;
     }
 }
 

@@ -19,11 +19,16 @@ bool matches_test(tree& t, step const& s, xnode const& n)
     bool const principal_attr = s.ax == axis::attribute;
     switch (s.test)
     {
-    case node_test::node: return true;
-    case node_test::text: return n.kind == kind::text;
-    case node_test::comment: return n.kind == kind::comment;
-    case node_test::pi: return false;
-    case node_test::any: return n.kind == (principal_attr ? kind::attribute : kind::element);
+    case node_test::node:
+        return true;
+    case node_test::text:
+        return n.kind == kind::text;
+    case node_test::comment:
+        return n.kind == kind::comment;
+    case node_test::pi:
+        return false;
+    case node_test::any:
+        return n.kind == (principal_attr ? kind::attribute : kind::element);
     case node_test::name:
         return n.kind == (principal_attr ? kind::attribute : kind::element) && t.name(n) == s.name;
     }
@@ -34,11 +39,16 @@ op swapped(op k) noexcept
 {
     switch (k)
     {
-    case op::lt: return op::gt;
-    case op::le: return op::ge;
-    case op::gt: return op::lt;
-    case op::ge: return op::le;
-    default: return k;
+    case op::lt:
+        return op::gt;
+    case op::le:
+        return op::ge;
+    case op::gt:
+        return op::lt;
+    case op::ge:
+        return op::le;
+    default:
+        return k;
     }
 }
 
@@ -46,13 +56,20 @@ bool compare_numbers(op k, double a, double b) noexcept
 {
     switch (k)
     {
-    case op::eq: return a == b;
-    case op::ne: return a != b;
-    case op::lt: return a < b;
-    case op::le: return a <= b;
-    case op::gt: return a > b;
-    case op::ge: return a >= b;
-    default: return false;
+    case op::eq:
+        return a == b;
+    case op::ne:
+        return a != b;
+    case op::lt:
+        return a < b;
+    case op::le:
+        return a <= b;
+    case op::gt:
+        return a > b;
+    case op::ge:
+        return a >= b;
+    default:
+        return false;
     }
 }
 
@@ -67,10 +84,14 @@ bool evaluator::to_boolean(value const& v) noexcept
 {
     switch (v.t)
     {
-    case value::type::nodes: return !v.nodes.empty();
-    case value::type::string: return !v.str.empty();
-    case value::type::number: return v.num != 0 && !std::isnan(v.num);
-    case value::type::boolean: return v.b;
+    case value::type::nodes:
+        return !v.nodes.empty();
+    case value::type::string:
+        return !v.str.empty();
+    case value::type::number:
+        return v.num != 0 && !std::isnan(v.num);
+    case value::type::boolean:
+        return v.b;
     }
     return false;
 }
@@ -79,10 +100,14 @@ std::string evaluator::to_string(value const& v)
 {
     switch (v.t)
     {
-    case value::type::nodes: return v.nodes.empty() ? std::string() : tree_.string_value(v.nodes.front());
-    case value::type::string: return v.str;
-    case value::type::number: return number_to_string(v.num);
-    case value::type::boolean: return v.b ? "true" : "false";
+    case value::type::nodes:
+        return v.nodes.empty() ? std::string() : tree_.string_value(v.nodes.front());
+    case value::type::string:
+        return v.str;
+    case value::type::number:
+        return number_to_string(v.num);
+    case value::type::boolean:
+        return v.b ? "true" : "false";
     }
     return {};
 }
@@ -91,10 +116,14 @@ double evaluator::to_number(value const& v)
 {
     switch (v.t)
     {
-    case value::type::string: return string_to_number(v.str);
-    case value::type::number: return v.num;
-    case value::type::boolean: return v.b ? 1 : 0;
-    default: return string_to_number(to_string(v));
+    case value::type::string:
+        return string_to_number(v.str);
+    case value::type::number:
+        return v.num;
+    case value::type::boolean:
+        return v.b ? 1 : 0;
+    default:
+        return string_to_number(to_string(v));
     }
 }
 
@@ -103,7 +132,7 @@ node_list evaluator::eval_nodes(expr const& e, context const& c)
     value v = eval(e, c);
     if (v.t != value::type::nodes)
         fail_at(e.pos, "this is a " +
-                           std::string(v.t == value::type::string ? "string"
+                           std::string(v.t == value::type::string   ? "string"
                                        : v.t == value::type::number ? "number"
                                                                     : "boolean") +
                            ", where a node-set is needed (a path, like //a or @href)");
@@ -129,13 +158,20 @@ value evaluator::eval(expr const& e, context const& c)
     case op::lt:
     case op::le:
     case op::gt:
-    case op::ge: return compare(e, c);
-    case op::add: return value::of(to_number(eval(*e.args[0], c)) + to_number(eval(*e.args[1], c)));
-    case op::sub: return value::of(to_number(eval(*e.args[0], c)) - to_number(eval(*e.args[1], c)));
-    case op::mul: return value::of(to_number(eval(*e.args[0], c)) * to_number(eval(*e.args[1], c)));
-    case op::div: return value::of(to_number(eval(*e.args[0], c)) / to_number(eval(*e.args[1], c)));
-    case op::mod: return value::of(std::fmod(to_number(eval(*e.args[0], c)), to_number(eval(*e.args[1], c))));
-    case op::neg: return value::of(-to_number(eval(*e.args[0], c)));
+    case op::ge:
+        return compare(e, c);
+    case op::add:
+        return value::of(to_number(eval(*e.args[0], c)) + to_number(eval(*e.args[1], c)));
+    case op::sub:
+        return value::of(to_number(eval(*e.args[0], c)) - to_number(eval(*e.args[1], c)));
+    case op::mul:
+        return value::of(to_number(eval(*e.args[0], c)) * to_number(eval(*e.args[1], c)));
+    case op::div:
+        return value::of(to_number(eval(*e.args[0], c)) / to_number(eval(*e.args[1], c)));
+    case op::mod:
+        return value::of(std::fmod(to_number(eval(*e.args[0], c)), to_number(eval(*e.args[1], c))));
+    case op::neg:
+        return value::of(-to_number(eval(*e.args[0], c)));
     case op::union_:
     {
         value v;
@@ -147,11 +183,16 @@ value evaluator::eval(expr const& e, context const& c)
         tree_.sort_unique(v.nodes);
         return v;
     }
-    case op::literal: return value::of(e.str);
-    case op::number: return value::of(e.num);
-    case op::call: return call_function(*this, e, c);
-    case op::path: return eval_path(e, c);
-    case op::filter: return eval_filter(e, c);
+    case op::literal:
+        return value::of(e.str);
+    case op::number:
+        return value::of(e.num);
+    case op::call:
+        return call_function(*this, e, c);
+    case op::path:
+        return eval_path(e, c);
+    case op::filter:
+        return eval_filter(e, c);
     }
     return {};
 }
@@ -249,14 +290,14 @@ bool evaluator::contexts_that_matter(axis a, node_list const& in, node_list& kee
         // ancestor (that would make it the earlier node's ancestor too)
         keep.push_back(in.back());
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
 void evaluator::apply_step(step const& s, node_list const& in, node_list& out)
 {
-    bool const elements_only =
-        (s.test == node_test::name || s.test == node_test::any) && s.ax != axis::attribute;
+    bool const elements_only = (s.test == node_test::name || s.test == node_test::any) && s.ax != axis::attribute;
     // Without predicates the step gives the union over its context nodes: fewer of them may
     // give the same, and ancestors shared by many are walked once.
     bool const plain = s.preds.empty();
@@ -336,7 +377,8 @@ value evaluator::compare(expr const& e, context const& c)
                     bmin = std::min(bmin, x), bmax = std::max(bmax, x), bn = true;
             if (!an || !bn)
                 return value::of_bool(false);
-            bool const r = (k == op::lt || k == op::le) ? compare_numbers(k, amin, bmax) : compare_numbers(k, amax, bmin);
+            bool const r =
+                (k == op::lt || k == op::le) ? compare_numbers(k, amin, bmax) : compare_numbers(k, amax, bmin);
             return value::of_bool(r);
         }
         std::unordered_set<std::string> as;

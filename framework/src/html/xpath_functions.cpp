@@ -149,18 +149,25 @@ public:
     {
         switch (e_.func)
         {
-        case fn::last: return value::of(static_cast<double>(c_.size));
-        case fn::position: return value::of(static_cast<double>(c_.position));
-        case fn::count: return value::of(static_cast<double>(nodes(0).size()));
-        case fn::id: return id();
+        case fn::last:
+            return value::of(static_cast<double>(c_.size));
+        case fn::position:
+            return value::of(static_cast<double>(c_.position));
+        case fn::count:
+            return value::of(static_cast<double>(nodes(0).size()));
+        case fn::id:
+            return id();
         case fn::local_name:
         case fn::name:
         {
             auto const n = optional_node();
             return value::of(n ? std::string(ev_.nodes().name(*n)) : std::string());
         }
-        case fn::namespace_uri: optional_node(); return value::of(std::string());
-        case fn::string: return value::of(e_.args.empty() ? ev_.nodes().string_value(c_.node) : str(0));
+        case fn::namespace_uri:
+            optional_node();
+            return value::of(std::string());
+        case fn::string:
+            return value::of(e_.args.empty() ? ev_.nodes().string_value(c_.node) : str(0));
         case fn::concat:
         {
             std::string out;
@@ -168,10 +175,13 @@ public:
                 out += str(i);
             return value::of(std::move(out));
         }
-        case fn::starts_with: return value::of_bool(str(0).starts_with(str(1)));
-        case fn::contains: return value::of_bool(str(0).find(str(1)) != std::string::npos);
+        case fn::starts_with:
+            return value::of_bool(str(0).starts_with(str(1)));
+        case fn::contains:
+            return value::of_bool(str(0).find(str(1)) != std::string::npos);
         case fn::substring_before:
-        case fn::substring_after: return before_after();
+        case fn::substring_after:
+            return before_after();
         case fn::substring:
         {
             std::string const s = str(0);
@@ -181,15 +191,24 @@ public:
                 len = num(2);
             return value::of(substring(s, start, len));
         }
-        case fn::string_length: return value::of(static_cast<double>(characters(context_string()).size()));
-        case fn::normalize_space: return value::of(normalize_space(context_string()));
-        case fn::translate: return value::of(translate(str(0), str(1), str(2)));
-        case fn::boolean: return value::of_bool(evaluator::to_boolean(arg(0)));
-        case fn::not_: return value::of_bool(!evaluator::to_boolean(arg(0)));
-        case fn::true_: return value::of_bool(true);
-        case fn::false_: return value::of_bool(false);
-        case fn::lang: return lang();
-        case fn::number: return value::of(e_.args.empty() ? string_to_number(ev_.nodes().string_value(c_.node)) : num(0));
+        case fn::string_length:
+            return value::of(static_cast<double>(characters(context_string()).size()));
+        case fn::normalize_space:
+            return value::of(normalize_space(context_string()));
+        case fn::translate:
+            return value::of(translate(str(0), str(1), str(2)));
+        case fn::boolean:
+            return value::of_bool(evaluator::to_boolean(arg(0)));
+        case fn::not_:
+            return value::of_bool(!evaluator::to_boolean(arg(0)));
+        case fn::true_:
+            return value::of_bool(true);
+        case fn::false_:
+            return value::of_bool(false);
+        case fn::lang:
+            return lang();
+        case fn::number:
+            return value::of(e_.args.empty() ? string_to_number(ev_.nodes().string_value(c_.node)) : num(0));
         case fn::sum:
         {
             double total = 0;
@@ -197,10 +216,14 @@ public:
                 total += string_to_number(ev_.nodes().string_value(n));
             return value::of(total);
         }
-        case fn::floor: return value::of(std::floor(num(0)));
-        case fn::ceiling: return value::of(std::ceil(num(0)));
-        case fn::round: return value::of(xpath_round(num(0)));
-        case fn::re_test: return re_test();
+        case fn::floor:
+            return value::of(std::floor(num(0)));
+        case fn::ceiling:
+            return value::of(std::ceil(num(0)));
+        case fn::round:
+            return value::of(xpath_round(num(0)));
+        case fn::re_test:
+            return re_test();
         }
         return {};
     }
@@ -216,10 +239,7 @@ private:
             fail_at(e_.args[i]->pos, "this argument must be a node-set (a path, like //a or @href)");
         return std::move(v.nodes);
     }
-    std::string context_string()
-    {
-        return e_.args.empty() ? ev_.nodes().string_value(c_.node) : str(0);
-    }
+    std::string context_string() { return e_.args.empty() ? ev_.nodes().string_value(c_.node) : str(0); }
     // The first node of the argument in document order, the context node without one.
     std::optional<xnode> optional_node()
     {
@@ -286,9 +306,8 @@ private:
             if (!a)
                 continue;
             std::string_view const have = a->value;
-            bool const match = text::iequals(have, want) ||
-                               (have.size() > want.size() && have[want.size()] == '-' &&
-                                text::iequals(have.substr(0, want.size()), want));
+            bool const match = text::iequals(have, want) || (have.size() > want.size() && have[want.size()] == '-' &&
+                                                             text::iequals(have.substr(0, want.size()), want));
             return value::of_bool(match);
         }
         return value::of_bool(false);

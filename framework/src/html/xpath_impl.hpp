@@ -25,11 +25,32 @@ namespace weft::html::detail
 enum class tok : std::uint8_t
 {
     end,
-    lparen, rparen, lbracket, rbracket, dot, dotdot, at, comma, colons,
-    slash, dslash, pipe, plus, minus, eq, ne, lt, le, gt, ge,
-    star,      // a name test `*`
-    multiply,  // `*` as an operator
-    op_and, op_or, op_mod, op_div,
+    lparen,
+    rparen,
+    lbracket,
+    rbracket,
+    dot,
+    dotdot,
+    at,
+    comma,
+    colons,
+    slash,
+    dslash,
+    pipe,
+    plus,
+    minus,
+    eq,
+    ne,
+    lt,
+    le,
+    gt,
+    ge,
+    star,     // a name test `*`
+    multiply, // `*` as an operator
+    op_and,
+    op_or,
+    op_mod,
+    op_div,
     name,      // an NCName or QName (`a`, `svg:rect`), or `prefix:*`
     function,  // a name followed by '('
     node_type, // comment text processing-instruction node, followed by '('
@@ -81,14 +102,24 @@ private:
 
 enum class axis : std::uint8_t
 {
-    ancestor, ancestor_or_self, attribute, child, descendant, descendant_or_self, following,
-    following_sibling, namespace_, parent, preceding, preceding_sibling, self,
+    ancestor,
+    ancestor_or_self,
+    attribute,
+    child,
+    descendant,
+    descendant_or_self,
+    following,
+    following_sibling,
+    namespace_,
+    parent,
+    preceding,
+    preceding_sibling,
+    self,
 };
 
 inline bool is_reverse(axis a) noexcept
 {
-    return a == axis::ancestor || a == axis::ancestor_or_self || a == axis::preceding ||
-           a == axis::preceding_sibling;
+    return a == axis::ancestor || a == axis::ancestor_or_self || a == axis::preceding || a == axis::preceding_sibling;
 }
 
 enum class node_test : std::uint8_t
@@ -103,15 +134,58 @@ enum class node_test : std::uint8_t
 
 enum class fn : std::uint8_t
 {
-    last, position, count, id, local_name, namespace_uri, name, string, concat, starts_with, contains,
-    substring_before, substring_after, substring, string_length, normalize_space, translate, boolean,
-    not_, true_, false_, lang, number, sum, floor, ceiling, round, re_test,
+    last,
+    position,
+    count,
+    id,
+    local_name,
+    namespace_uri,
+    name,
+    string,
+    concat,
+    starts_with,
+    contains,
+    substring_before,
+    substring_after,
+    substring,
+    string_length,
+    normalize_space,
+    translate,
+    boolean,
+    not_,
+    true_,
+    false_,
+    lang,
+    number,
+    sum,
+    floor,
+    ceiling,
+    round,
+    re_test,
 };
 
 enum class op : std::uint8_t
 {
-    or_, and_, eq, ne, lt, le, gt, ge, add, sub, mul, div, mod, neg, union_,
-    literal, number, call, path, filter,
+    or_,
+    and_,
+    eq,
+    ne,
+    lt,
+    le,
+    gt,
+    ge,
+    add,
+    sub,
+    mul,
+    div,
+    mod,
+    neg,
+    union_,
+    literal,
+    number,
+    call,
+    path,
+    filter,
 };
 
 struct expr;
@@ -121,7 +195,7 @@ struct step
 {
     axis ax = axis::child;
     node_test test = node_test::node;
-    std::string name;           // for node_test::name
+    std::string name; // for node_test::name
     std::vector<expr_ptr> preds;
 };
 

@@ -74,20 +74,34 @@ void lexer::lex_one(token& t, bool operand_before)
     };
     switch (c)
     {
-    case '(': return one(tok::lparen, 1);
-    case ')': return one(tok::rparen, 1);
-    case '[': return one(tok::lbracket, 1);
-    case ']': return one(tok::rbracket, 1);
-    case '@': return one(tok::at, 1);
-    case ',': return one(tok::comma, 1);
-    case '|': return one(tok::pipe, 1);
-    case '+': return one(tok::plus, 1);
-    case '-': return one(tok::minus, 1);
-    case '=': return one(tok::eq, 1);
-    case '/': return peek(1) == '/' ? one(tok::dslash, 2) : one(tok::slash, 1);
-    case '<': return peek(1) == '=' ? one(tok::le, 2) : one(tok::lt, 1);
-    case '>': return peek(1) == '=' ? one(tok::ge, 2) : one(tok::gt, 1);
-    case '*': return one(operand_before ? tok::multiply : tok::star, 1);
+    case '(':
+        return one(tok::lparen, 1);
+    case ')':
+        return one(tok::rparen, 1);
+    case '[':
+        return one(tok::lbracket, 1);
+    case ']':
+        return one(tok::rbracket, 1);
+    case '@':
+        return one(tok::at, 1);
+    case ',':
+        return one(tok::comma, 1);
+    case '|':
+        return one(tok::pipe, 1);
+    case '+':
+        return one(tok::plus, 1);
+    case '-':
+        return one(tok::minus, 1);
+    case '=':
+        return one(tok::eq, 1);
+    case '/':
+        return peek(1) == '/' ? one(tok::dslash, 2) : one(tok::slash, 1);
+    case '<':
+        return peek(1) == '=' ? one(tok::le, 2) : one(tok::lt, 1);
+    case '>':
+        return peek(1) == '=' ? one(tok::ge, 2) : one(tok::gt, 1);
+    case '*':
+        return one(operand_before ? tok::multiply : tok::star, 1);
     case '!':
         if (peek(1) == '=')
             return one(tok::ne, 2);
@@ -97,15 +111,18 @@ void lexer::lex_one(token& t, bool operand_before)
             fail_at(i_, "'::' must follow an axis name, as in 'child::a'");
         fail_at(i_, "unexpected ':'");
     case '"':
-    case '\'': return lex_literal(t, c);
-    case '$': return lex_variable(t);
+    case '\'':
+        return lex_literal(t, c);
+    case '$':
+        return lex_variable(t);
     case '.':
         if (peek(1) == '.')
             return one(tok::dotdot, 2);
         if (peek(1) >= '0' && peek(1) <= '9')
             return lex_number(t);
         return one(tok::dot, 1);
-    default: break;
+    default:
+        break;
     }
     if (c >= '0' && c <= '9')
         return lex_number(t);
@@ -118,8 +135,10 @@ void lexer::lex_literal(token& t, char quote)
 {
     auto const close = s_.find(quote, i_ + 1);
     if (close == std::string_view::npos)
-        throw xpath_failure{s_.size(), std::string("the closing ") + quote + " of the string at position " +
-                                           std::to_string(i_ + 1), {}};
+        throw xpath_failure{s_.size(),
+                            std::string("the closing ") + quote + " of the string at position " +
+                                std::to_string(i_ + 1),
+                            {}};
     t.kind = tok::literal;
     t.text = std::string(s_.substr(i_ + 1, close - i_ - 1));
     i_ = close + 1;
@@ -168,13 +187,16 @@ void lexer::lex_name(token& t, bool operand_before)
         // §3.7: after an operand, a name is an operator
         if (name == "and" || name == "or" || name == "mod" || name == "div")
         {
-            t.kind = name == "and" ? tok::op_and : name == "or" ? tok::op_or : name == "mod" ? tok::op_mod
-                                                                                              : tok::op_div;
+            t.kind = name == "and"   ? tok::op_and
+                     : name == "or"  ? tok::op_or
+                     : name == "mod" ? tok::op_mod
+                                     : tok::op_div;
             return;
         }
         throw xpath_failure{t.pos, "an operator ('and', 'or', 'div', 'mod', '|', '=', '+', ...)",
-                            "'" + name + "' cannot follow an operand: expected an operator ('and', 'or', "
-                                         "'div', 'mod', '|', '=', '+', ...)"};
+                            "'" + name +
+                                "' cannot follow an operand: expected an operator ('and', 'or', "
+                                "'div', 'mod', '|', '=', '+', ...)"};
     }
     if (peek() == ':' && peek(1) != ':')
     {
@@ -195,8 +217,8 @@ void lexer::lex_name(token& t, bool operand_before)
     t.text = std::move(name);
     if (j < s_.size() && s_[j] == '(')
     {
-        bool const type = t.text == "comment" || t.text == "text" || t.text == "node" ||
-                          t.text == "processing-instruction";
+        bool const type =
+            t.text == "comment" || t.text == "text" || t.text == "node" || t.text == "processing-instruction";
         t.kind = type ? tok::node_type : tok::function;
     }
     else if (j + 1 < s_.size() && s_[j] == ':' && s_[j + 1] == ':')

@@ -40,11 +40,16 @@ char const* describe(tok k) noexcept
 {
     switch (k)
     {
-    case tok::end: return "the end";
-    case tok::rparen: return "')'";
-    case tok::rbracket: return "']'";
-    case tok::comma: return "','";
-    default: return "a token";
+    case tok::end:
+        return "the end";
+    case tok::rparen:
+        return "')'";
+    case tok::rbracket:
+        return "']'";
+    case tok::comma:
+        return "','";
+    default:
+        return "a token";
     }
 }
 
@@ -93,8 +98,7 @@ private:
         explicit nest_guard(parser& p) : p_(p)
         {
             if (++p_.nesting_ > max_nesting)
-                fail_at(p_.peek().pos, "the expression nests deeper than " + std::to_string(max_nesting) +
-                                           " levels");
+                fail_at(p_.peek().pos, "the expression nests deeper than " + std::to_string(max_nesting) + " levels");
         }
         ~nest_guard() { --p_.nesting_; }
         parser& p_;
@@ -168,11 +172,20 @@ private:
             {
                 switch (t)
                 {
-                case tok::lt: k = op::lt; return true;
-                case tok::le: k = op::le; return true;
-                case tok::gt: k = op::gt; return true;
-                case tok::ge: k = op::ge; return true;
-                default: return false;
+                case tok::lt:
+                    k = op::lt;
+                    return true;
+                case tok::le:
+                    k = op::le;
+                    return true;
+                case tok::gt:
+                    k = op::gt;
+                    return true;
+                case tok::ge:
+                    k = op::ge;
+                    return true;
+                default:
+                    return false;
                 }
             },
             &parser::parse_additive);
@@ -194,10 +207,17 @@ private:
             {
                 switch (t)
                 {
-                case tok::multiply: k = op::mul; return true;
-                case tok::op_div: k = op::div; return true;
-                case tok::op_mod: k = op::mod; return true;
-                default: return false;
+                case tok::multiply:
+                    k = op::mul;
+                    return true;
+                case tok::op_div:
+                    k = op::div;
+                    return true;
+                case tok::op_mod:
+                    k = op::mod;
+                    return true;
+                default:
+                    return false;
                 }
             },
             &parser::parse_unary);
@@ -232,8 +252,7 @@ private:
     }
     static bool starts_primary(tok k) noexcept
     {
-        return k == tok::variable || k == tok::lparen || k == tok::literal || k == tok::number ||
-               k == tok::function;
+        return k == tok::variable || k == tok::lparen || k == tok::literal || k == tok::number || k == tok::function;
     }
 
     expr_ptr parse_path()
@@ -312,8 +331,9 @@ private:
             auto it = std::find_if(axes.begin(), axes.end(), [&](axis_name const& a) { return a.name == t.text; });
             if (it == axes.end())
                 throw xpath_failure{t.pos, "an axis name",
-                                    "unknown axis '" + t.text + "': expected child, descendant, parent, ancestor, "
-                                                               "following-sibling, attribute, self, ..."};
+                                    "unknown axis '" + t.text +
+                                        "': expected child, descendant, parent, ancestor, "
+                                        "following-sibling, attribute, self, ..."};
             s.ax = it->ax;
             next();
         }
@@ -343,9 +363,10 @@ private:
         if (t.kind == tok::name)
         {
             if (t.text.find(':') != std::string::npos)
-                fail_at(t.pos, "the namespace prefix in '" + t.text + "' is not declared (HTML elements have no "
-                                                                      "namespace prefix: write the local name, or "
-                                                                      "*[local-name()='...'])");
+                fail_at(t.pos, "the namespace prefix in '" + t.text +
+                                   "' is not declared (HTML elements have no "
+                                   "namespace prefix: write the local name, or "
+                                   "*[local-name()='...'])");
             s.test = node_test::name;
             s.name = t.text;
             next();
@@ -419,7 +440,8 @@ private:
             next();
             return e;
         }
-        default: return parse_call();
+        default:
+            return parse_call();
         }
     }
 
@@ -431,8 +453,9 @@ private:
         int lo = 0;
         int hi = 0;
         if (!lookup_function(t.text, e->func, lo, hi))
-            fail_at(t.pos, "unknown function '" + t.text + "()': XPath 1.0 has count(), contains(), "
-                                                          "normalize-space(), string(), starts-with(), ...");
+            fail_at(t.pos, "unknown function '" + t.text +
+                               "()': XPath 1.0 has count(), contains(), "
+                               "normalize-space(), string(), starts-with(), ...");
         expect(tok::lparen);
         if (peek().kind != tok::rparen)
         {
@@ -444,9 +467,9 @@ private:
         int const n = static_cast<int>(e->args.size());
         if (n < lo || n > hi)
         {
-            std::string want = lo == hi ? std::to_string(lo) : hi > 100 ? "at least " + std::to_string(lo)
-                                                                         : std::to_string(lo) + " to " +
-                                                                               std::to_string(hi);
+            std::string want = lo == hi   ? std::to_string(lo)
+                               : hi > 100 ? "at least " + std::to_string(lo)
+                                          : std::to_string(lo) + " to " + std::to_string(hi);
             fail_at(t.pos, t.text + "() takes " + want + " argument" + (hi == 1 && lo == 1 ? "" : "s") + ", not " +
                                std::to_string(n));
         }

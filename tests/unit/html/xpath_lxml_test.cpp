@@ -51,12 +51,16 @@ std::string node_repr(xpath_node const& n)
     std::string const where = parent ? element_path(*parent) : std::string();
     switch (n.type())
     {
-    case xpath_node::kind::element: return element_path(*n.as_element());
+    case xpath_node::kind::element:
+        return element_path(*n.as_element());
     case xpath_node::kind::attribute:
         return where + "/@" + std::string(n.name()) + "=" + n.string_value();
-    case xpath_node::kind::text: return where + "/text()=" + n.string_value();
-    case xpath_node::kind::comment: return where + "/comment()=" + n.string_value();
-    case xpath_node::kind::document: return "/";
+    case xpath_node::kind::text:
+        return where + "/text()=" + n.string_value();
+    case xpath_node::kind::comment:
+        return where + "/comment()=" + n.string_value();
+    case xpath_node::kind::document:
+        return "/";
     }
     return {};
 }

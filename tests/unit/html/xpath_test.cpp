@@ -86,7 +86,8 @@ TEST_CASE("xpath() from an element is relative to it; // still searches the whol
 TEST_CASE("xpath() of attributes, text or a number throws an error that names xpath_texts()", "[html][xpath]")
 {
     auto const& doc = page();
-    CHECK_THROWS_WITH(doc.xpath("//a/@href"), Catch::Contains("selects attributes") && Catch::Contains("xpath_texts()"));
+    CHECK_THROWS_WITH(doc.xpath("//a/@href"),
+                      Catch::Contains("selects attributes") && Catch::Contains("xpath_texts()"));
     CHECK_THROWS_WITH(doc.xpath("//p/text()"), Catch::Contains("selects text nodes"));
     CHECK_THROWS_WITH(doc.xpath("count(//a)"), Catch::Contains("gives a number"));
     try
@@ -105,8 +106,8 @@ TEST_CASE("evaluation errors name the sub-expression that is not a node-set", "[
     CHECK_THROWS_AS(page().evaluate("count('a')"), xpath_error);
     CHECK_THROWS_WITH(page().evaluate("count('a')"),
                       "XPath 'count('a')': this argument must be a node-set (a path, like //a or @href) at position 7");
-    CHECK_THROWS_WITH(page().evaluate("'a'/b"), Catch::Contains("this is a string, where a node-set is needed") &&
-                                                    Catch::Contains("position 1"));
+    CHECK_THROWS_WITH(page().evaluate("'a'/b"),
+                      Catch::Contains("this is a string, where a node-set is needed") && Catch::Contains("position 1"));
     CHECK_THROWS_WITH(page().evaluate("(1)[1]"), Catch::Contains("this is a number"));
     CHECK_THROWS_WITH(page().evaluate("//a | 'x'"), Catch::Contains("at position 7"));
 }
@@ -139,7 +140,8 @@ TEST_CASE("XPath parse errors say where and what was expected", "[html][xpath][e
     CHECK(diagnose("//a b").message.find("'b' cannot follow an operand") != std::string::npos);
     CHECK(diagnose("a::b").position == 1);
     CHECK(diagnose(".e(").message.find("'e' cannot follow an operand") != std::string::npos); // found by fuzzing
-    CHECK(diagnose("//a[1]]").message == "invalid XPath '//a[1]]': unexpected ']': expected an operator or the end at position 7");
+    CHECK(diagnose("//a[1]]").message ==
+          "invalid XPath '//a[1]]': unexpected ']': expected an operator or the end at position 7");
     CHECK_THROWS_AS(xpath("//a["), xpath_error);
     CHECK_THROWS_WITH(page().xpath("//a["), Catch::Contains("invalid XPath '//a['"));
 }
@@ -349,14 +351,17 @@ TEST_CASE("a step without predicates gives what the same step with a true predic
 {
     // Steps without predicates take shortcuts (fewer context nodes, ancestors walked once); a
     // predicate turns them off, so the two must agree on every axis and context set.
-    auto const doc = document::from_utf8(
-        "<!--a--><div id=d><p>x<b>y<i>z</i></b>w<!--c--></p><p q=1 r=2><span>s</span>t</p></div>"
-        "<ul><li>1<ul><li>2</li><li>3<b>4</b></li></ul></li><li>5</li></ul><p>v</p>");
-    char const* const contexts[] = {"//node()", "//*", "//text()", "//@*", "//comment()", "//b | //@q", "/",
-                                    "//li//node()", "//p/node() | //p/@*", "//li[1]", "//*[last()]"};
-    char const* const axes[] = {"ancestor", "ancestor-or-self", "attribute", "child", "descendant",
-                                "descendant-or-self", "following", "following-sibling", "namespace", "parent",
-                                "preceding", "preceding-sibling", "self"};
+    auto const doc =
+        document::from_utf8("<!--a--><div id=d><p>x<b>y<i>z</i></b>w<!--c--></p><p q=1 r=2><span>s</span>t</p></div>"
+                            "<ul><li>1<ul><li>2</li><li>3<b>4</b></li></ul></li><li>5</li></ul><p>v</p>");
+    char const* const contexts[] = {"//node()", "//*",          "//text()",
+                                    "//@*",     "//comment()",  "//b | //@q",
+                                    "/",        "//li//node()", "//p/node() | //p/@*",
+                                    "//li[1]",  "//*[last()]"};
+    char const* const axes[] = {
+        "ancestor",  "ancestor-or-self",  "attribute", "child",  "descendant", "descendant-or-self",
+        "following", "following-sibling", "namespace", "parent", "preceding",  "preceding-sibling",
+        "self"};
     char const* const tests[] = {"node()", "*", "text()", "b"};
     for (auto const* c : contexts)
         for (auto const* a : axes)

@@ -7,7 +7,9 @@
 // XPath 1.0 in full: the 13 axes (namespace is always empty: an HTML document has no namespace
 // nodes), abbreviations, node tests, predicates (positions count backward on reverse axes),
 // unions, filter expressions (`(//a)[1]`), every operator with XPath's existential comparison of
-// node-sets, and the core function library. Variables (`$x`) and namespace prefixes in names
+// node-sets, and the core function library; and EXSLT's `re:test(string, pattern[, flags])`,
+// which parsel declares (RE2 syntax, see strings.hpp; flag `i` ignores case). Variables (`$x`) and namespace prefixes
+// in names
 // (`svg:rect`) are errors: a document has no variable or namespace bindings. Node-sets come in
 // document order without duplicates.
 //
@@ -177,8 +179,7 @@ namespace detail
 // Evaluates x with the context node given (owner npos and kind document: the document node).
 xpath_value evaluate(document_impl const& d, xpath const& x, xpath_node context);
 // The elements of an evaluated node-set; throws xpath_error naming the API to use instead.
-std::vector<element> xpath_elements(document_impl const& d, xpath const& x, xpath_value const& v,
-                                    char const* api);
+std::vector<element> xpath_elements(document_impl const& d, xpath const& x, xpath_value const& v, char const* api);
 } // namespace detail
 
 } // namespace weft::html
