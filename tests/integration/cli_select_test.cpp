@@ -174,7 +174,7 @@ TEST_CASE("weft select --xpath prints elements, strings and values as parsel's g
     CHECK(none.exit_code == 1);
     auto bad = run_process({weft_cli_path(), "select", path, "--xpath", "//li["});
     CHECK(bad.exit_code == 2);
-    CHECK_THAT(bad.err, Catch::Contains("invalid XPath '//li[': expected an expression at position 5"));
+    CHECK_THAT(bad.err, Catch::Contains("invalid XPath '//li[': expected an expression at position 6"));
     auto both = run_process({weft_cli_path(), "select", path, "li", "--xpath", "//li"});
     CHECK(both.exit_code == 2);
     CHECK_THAT(both.err, Catch::Contains("either a CSS SELECTOR or --xpath EXPR"));
