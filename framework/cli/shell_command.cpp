@@ -1,5 +1,5 @@
 // weft shell [URL|FILE]: an interactive prompt over one page (Scrapy's `scrapy shell`): CSS
-// selectors, text and attributes, fetching another page, saving it to look at; reads its commands
+// selectors, XPath, text and attributes, fetching another page, saving it to look at; reads its commands
 // from stdin, so a script or a test drives it the same way.
 #include "commands.hpp"
 #include "source.hpp"
@@ -31,6 +31,9 @@ char const* const shell_help = R"(commands:
   text SELECTOR        the matching elements' text
   attr SELECTOR NAME   the matching elements' attribute NAME (URLs made absolute)
   first SELECTOR       the first match's HTML
+  xpath EXPR           what an XPath 1.0 expression selects, as parsel's getall():
+                       //a/@href and //h1/text() give strings, //a the HTML,
+                       count(//a) the value
   count SELECTOR       how many elements match
   fetch URL|FILE       load another page (relative URLs resolve against the current one)
   url                  the current page's URL (or file)
@@ -75,7 +78,7 @@ public:
         else if (verb == "view")
             view();
         else if (verb == "xpath")
-            say("XPath is not supported yet: use css (for example '//a/@href' is 'css a::attr(href)')");
+            select_xpath(rest);
         else if (verb == "css" || verb == "text" || verb == "first" || verb == "count" || verb == "attr")
             select(verb, rest);
         else
@@ -146,6 +149,24 @@ private:
         print_values(verb, std::move(values));
     }
 
+    void select_xpath(std::string const& expr)
+    {
+        if (!page_)
+            return say("no page: fetch URL first");
+        html::xpath_diagnostics diag;
+        auto x = html::xpath::parse(expr, &diag);
+        if (!x)
+            return say(diag.message);
+        try
+        {
+            print_values("xpath", page_->doc->xpath_texts(*x));
+        }
+        catch (html::xpath_error const& e)
+        {
+            say(e.what());
+        }
+    }
+
     // What a command shows of one element; nullopt for `attr` on an element without it.
     std::optional<std::string> value_of(html::element const& el, std::string const& verb,
                                         std::string const& attr_name) const
@@ -212,7 +233,7 @@ int run_shell(std::string const& start)
 void add_shell_command(CLI::App& app, int& result)
 {
     auto start = std::make_shared<std::string>();
-    auto* cmd = app.add_subcommand("shell", "An interactive prompt over a page: CSS, text, attributes, fetch, view");
+    auto* cmd = app.add_subcommand("shell", "An interactive prompt over a page: CSS, XPath, text, attributes, fetch, view");
     cmd->add_option("source", *start, "An http(s) URL or an HTML file to load first");
     cmd->footer(std::string("Commands are read from stdin (a script works too).\n") + shell_help);
     cmd->callback([start, &result] { result = run_shell(*start); });

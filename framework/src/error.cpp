@@ -55,6 +55,7 @@ public:
         case error::state_refused: return "the crawl state's server refused the operation";
         case error::unresumable_callback: return "a request's callback cannot be stored or found by name";
         case error::bad_regex: return "invalid regular expression";
+        case error::bad_xpath: return "invalid XPath expression";
         case error::not_in_archive: return "not in the archive being replayed";
         }
         return "unknown weft error";
@@ -94,6 +95,7 @@ public:
         case error::state_unavailable: return condition::network;
         case error::bad_selector:
         case error::bad_regex:
+        case error::bad_xpath:
         case error::bad_encoding: return condition::parse;
         }
         return {ev, *this};

@@ -122,7 +122,7 @@ TEST_CASE("weft parse of a page that cannot be fetched says why and exits 1", "[
     CHECK_THAT(r.err, Catch::Contains("was not parsed"));
 }
 
-TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another page and saves one to view",
+TEST_CASE("weft shell answers CSS, XPath, text and attribute queries, fetches another page and saves one to view",
           "[cli][shell]")
 {
     weft::test::temp_dir dir;
@@ -134,6 +134,8 @@ TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another p
                                "css a[href=\"b.html\"]\n"
                                "css a[\n"
                                "xpath //a/@href\n"
+                               "xpath count(//a)\n"
+                               "xpath //a[\n"
                                "css a::attr(href)\n"
                                "fetch a.html\n"
                                "url\n"
@@ -150,7 +152,8 @@ TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another p
     CHECK_THAT(r.out, Catch::Contains("[1] Home"));          // text title
     CHECK_THAT(r.out, Catch::Contains("[2] " + server.url("/b.html"))); // attr, made absolute
     CHECK_THAT(r.out, Catch::Contains("[1] <a href=\"b.html\">b</a>"));
-    CHECK_THAT(r.out, Catch::Contains("! ") && Catch::Contains("XPath is not supported yet"));
+    CHECK_THAT(r.out, Catch::Contains("[1] 2\n"));          // xpath count(//a)
+    CHECK_THAT(r.out, Catch::Contains("! invalid XPath '//a[': expected an expression at position 5"));
     CHECK_THAT(r.out, Catch::Contains("loaded " + server.url("/a.html")) && Catch::Contains("[1] A"));
     auto at = r.out.find("weft-shell-");
     REQUIRE(at != std::string::npos);
@@ -161,6 +164,6 @@ TEST_CASE("weft shell answers CSS, text and attribute queries, fetches another p
     CHECK(body == "<title>A</title><a href=c.html>c</a>");
     std::filesystem::remove(path);
     CHECK_THAT(r.out, Catch::Contains("[2] b.html\n")); // css a::attr(href): the attribute as written
-    CHECK_THAT(r.out, Catch::Contains("8  fetch a.html"));
+    CHECK_THAT(r.out, Catch::Contains("10  fetch a.html"));
     CHECK(r.out.find("[1] A\n", r.out.find("history")) == std::string::npos); // nothing after quit
 }

@@ -145,8 +145,40 @@ TEST_CASE("weft select names XPath as XPath and gives the CSS", "[cli][select][h
     weft::test::temp_dir dir;
     auto r = run_process({weft_cli_path(), "select", write_page(dir), "//li/a/@href"});
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("looks like XPath") && Catch::Contains("in CSS: 'li > a::attr(href)'"));
+    CHECK_THAT(r.err, Catch::Contains("looks like XPath") && Catch::Contains("in CSS: 'li > a::attr(href)'") &&
+                          Catch::Contains("--xpath"));
     auto unknown = run_process({weft_cli_path(), "select", write_page(dir), "a::before"});
     CHECK(unknown.exit_code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("supported: parsel's '::text' and '::attr(name)'"));
+}
+
+TEST_CASE("weft select --xpath prints elements, strings and values as parsel's getall() does", "[cli][select][xpath]")
+{
+    weft::test::temp_dir dir;
+    auto const path = write_page(dir);
+    auto hrefs = run_process({weft_cli_path(), "select", path, "--xpath", "//li/a/@href"});
+    CHECK(hrefs.exit_code == 0);
+    CHECK(hrefs.out == "a.html\nb.html\nhttps://other.example/c\n");
+    auto text = run_process({weft_cli_path(), "select", path, "--xpath", "//li[contains(@class, 'sale')]/a/text()"});
+    CHECK(text.out == "Banana\\n      split\n");
+    auto elements = run_process({weft_cli_path(), "select", path, "--xpath", "//span[@class='price']", "--first"});
+    CHECK(elements.out == "<span class=\"price\">1.20</span>\n");
+    // elements take --attr (URLs resolved against <base>) and --text as with a selector
+    auto resolved = run_process(
+        {weft_cli_path(), "select", path, "--xpath", "//a[1]", "--attr", "href", "--base", "http://shop.test/x"});
+    CHECK(resolved.out == "http://shop.test/catalog/a.html\nhttp://shop.test/catalog/b.html\nhttps://other.example/c\n");
+    auto count = run_process({weft_cli_path(), "select", path, "--xpath", "count(//li)"});
+    CHECK(count.exit_code == 0);
+    CHECK(count.out == "3\n");
+    auto none = run_process({weft_cli_path(), "select", path, "--xpath", "//table"});
+    CHECK(none.exit_code == 1);
+    auto bad = run_process({weft_cli_path(), "select", path, "--xpath", "//li["});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("invalid XPath '//li[': expected an expression at position 6"));
+    auto both = run_process({weft_cli_path(), "select", path, "li", "--xpath", "//li"});
+    CHECK(both.exit_code == 2);
+    CHECK_THAT(both.err, Catch::Contains("either a CSS SELECTOR or --xpath EXPR"));
+    auto strings_text = run_process({weft_cli_path(), "select", path, "--xpath", "//a/@href", "--text"});
+    CHECK(strings_text.exit_code == 2);
+    CHECK_THAT(strings_text.err, Catch::Contains("--attr and --text apply to elements"));
 }

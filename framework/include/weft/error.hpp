@@ -66,6 +66,7 @@ enum class error
     unresumable_callback,   ///< a request's callback cannot be stored by name (job directory, shared crawl)
     // html
     bad_regex,              ///< a regular expression (re, re_first) that does not compile
+    bad_xpath,              ///< an XPath expression that does not parse, or a value of the wrong type
     // record and replay
     not_in_archive,         ///< replaying a WARC file (--replay) that holds no response for the request
 };

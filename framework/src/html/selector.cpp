@@ -17,6 +17,11 @@ selector_error::selector_error(selector_diagnostics diag)
 {
 }
 
+selector_error::selector_error(selector_diagnostics diag, boost::system::error_code code)
+    : boost::system::system_error(code, diag.message), diag_(std::move(diag))
+{
+}
+
 boost::system::result<selector> selector::parse(std::string_view text, selector_diagnostics* diag)
 {
     try

@@ -229,7 +229,8 @@ std::string xpath_hint(std::string_view text)
     if (!tell)
         return {};
     std::string msg = "this looks like XPath (" + *tell +
-                      "), and CSS selectors do not take XPath (weft has no XPath support yet); ";
+                      "), and CSS selectors do not take XPath: use xpath()/xpath_texts() (weft select --xpath, the "
+                                       "shell's xpath command) for XPath; ";
     std::string_view trimmed = text;
     while (!trimmed.empty() && text::is_html_space(trimmed.front()))
         trimmed.remove_prefix(1);

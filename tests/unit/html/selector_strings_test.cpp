@@ -147,7 +147,7 @@ TEST_CASE("XPath given as CSS is named as XPath, with the CSS for common shapes"
     {
         INFO("xpath: " << r.xpath);
         std::string const msg = message_of(r.xpath);
-        CHECK_THAT(msg, Catch::Contains("looks like XPath") && Catch::Contains("weft has no XPath support yet"));
+        CHECK_THAT(msg, Catch::Contains("looks like XPath") && Catch::Contains("use xpath()/xpath_texts()"));
         if (*r.css)
         {
             CHECK_THAT(msg, Catch::EndsWith(std::string("in CSS: '") + r.css + "'"));

@@ -57,6 +57,20 @@ TEST_CASE("response::follow resolves against the page and its <base>", "[spider]
     CHECK(res.follow(std::optional<std::string_view>{}).url().empty());
 }
 
+TEST_CASE("response takes XPath as Scrapy's response.xpath() does", "[spider][response][xpath]")
+{
+    auto res = html_response("http://x.test/", "<title>T</title><ul><li><a href='/1'>one</a></li>"
+                                               "<li><a href='/2'>two</a></li></ul><p>price: 12.50</p>");
+    CHECK(res.xpath("//li").size() == 2);
+    CHECK(res.xpath_texts("//a/@href") == std::vector<std::string>{"/1", "/2"});
+    CHECK(res.xpath_text("//li[2]/a/text()") == "two");
+    CHECK(res.xpath_text("//nothing") == "");
+    CHECK(res.xpath_texts("//p/text()").re_first(R"([\d.]+)") == "12.50");
+    CHECK(res.evaluate("count(//a)").number() == 2);
+    CHECK(res.xpath("//li")[1].xpath_text("a/@href") == "/2");
+    CHECK_THROWS_AS(res.xpath("//a/@href"), weft::html::xpath_error);
+}
+
 TEST_CASE("response decodes the body by its charset and parses JSON", "[spider][response]")
 {
     auto res = html_response("http://x.test/", "<p>caf\xe9</p>", "text/html; charset=iso-8859-1");

@@ -11,6 +11,7 @@
 #include <weft/html/encoding.hpp>
 #include <weft/html/selector.hpp>
 #include <weft/html/strings.hpp>
+#include <weft/html/xpath.hpp>
 
 #include <memory>
 #include <optional>
@@ -84,6 +85,26 @@ public:
     {
         return attr(selector(s), name);
     }
+
+    /// XPath 1.0 (see xpath.hpp) from the document node: the elements selected, in document
+    /// order. @throws xpath_error for a result that holds other nodes (`//a/@href`, `//p/text()`)
+    /// or is not a node-set: xpath_texts() and evaluate() take those.
+    std::vector<element> xpath(html::xpath const& x) const&;
+    std::vector<element> xpath(std::string_view x) const& { return xpath(html::xpath(x)); }
+    std::vector<element> xpath(html::xpath const& x) const&& = delete;
+    std::vector<element> xpath(std::string_view x) const&& = delete;
+    /// The strings of the result, parsel's `.xpath(x).getall()`: attribute values and text as
+    /// they are, elements as outer HTML, a number, string or boolean as one string.
+    strings xpath_texts(html::xpath const& x) const;
+    strings xpath_texts(std::string_view x) const { return xpath_texts(html::xpath(x)); }
+    /// The first of xpath_texts(x), or "" (parsel's `.xpath(x).get(default="")`).
+    std::string xpath_text(html::xpath const& x) const;
+    std::string xpath_text(std::string_view x) const { return xpath_text(html::xpath(x)); }
+    /// The value of x: a node-set, string, number or boolean (`evaluate("count(//a)").number()`).
+    xpath_value evaluate(html::xpath const& x) const&;
+    xpath_value evaluate(std::string_view x) const& { return evaluate(html::xpath(x)); }
+    xpath_value evaluate(html::xpath const& x) const&& = delete;
+    xpath_value evaluate(std::string_view x) const&& = delete;
 
     /// The text of the first <title>, whitespace-collapsed; "" without one.
     std::string title() const;

@@ -15,6 +15,7 @@
 
 #include <weft/html/selector.hpp>
 #include <weft/html/strings.hpp>
+#include <weft/html/xpath.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -102,6 +103,22 @@ public:
     /// True when this element matches s.
     bool matches(selector const& s) const { return s.matches(*this); }
     bool matches(std::string_view s) const { return selector(s).matches(*this); }
+
+    /// XPath 1.0 (see xpath.hpp) with this element as the context node: `./a`, `.//a`,
+    /// `a/@href` are relative to it, `//a` searches the whole document (as in parsel; `.//a`
+    /// searches below this element). The elements selected, in document order.
+    /// @throws xpath_error for a result that holds other nodes or is not a node-set.
+    std::vector<element> xpath(html::xpath const& x) const;
+    std::vector<element> xpath(std::string_view x) const { return xpath(html::xpath(x)); }
+    /// The strings of the result (parsel's `.xpath(x).getall()`, see document::xpath_texts).
+    strings xpath_texts(html::xpath const& x) const;
+    strings xpath_texts(std::string_view x) const { return xpath_texts(html::xpath(x)); }
+    /// The first of xpath_texts(x), or "".
+    std::string xpath_text(html::xpath const& x) const;
+    std::string xpath_text(std::string_view x) const { return xpath_text(html::xpath(x)); }
+    /// The value of x: a node-set, string, number or boolean.
+    xpath_value evaluate(html::xpath const& x) const;
+    xpath_value evaluate(std::string_view x) const { return evaluate(html::xpath(x)); }
 
     friend bool operator==(element const&, element const&) noexcept = default;
 

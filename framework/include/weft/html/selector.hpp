@@ -38,8 +38,9 @@
 // select nothing in a parsed page), unknown pseudo-classes and namespace prefixes other than `*`
 // and the empty one. The diagnostics name the 1-based position and what was expected, e.g.
 // "invalid CSS selector 'a[href': expected ']' at position 7". XPath given as CSS (`//a/@href`,
-// `a[@href]`, `//p/text()`) gets "this looks like XPath ... (weft has no XPath support yet); in
-// CSS: 'a::attr(href)'", with the CSS for the common shapes.
+// `a[@href]`, `//p/text()`) gets "this looks like XPath ..., and CSS selectors do not take XPath:
+// use xpath()/xpath_texts() ... for XPath; in CSS: 'a::attr(href)'", with the CSS for the
+// common shapes (XPath itself: xpath.hpp).
 #pragma once
 
 #include <weft/error.hpp>
@@ -78,6 +79,10 @@ public:
     explicit selector_error(selector_diagnostics diag);
     char const* what() const noexcept override { return diag_.message.c_str(); }
     selector_diagnostics const& diagnostics() const noexcept { return diag_; }
+
+protected:
+    /// For xpath_error: the same diagnostics under another code (weft::error::bad_xpath).
+    selector_error(selector_diagnostics diag, boost::system::error_code code);
 
 private:
     selector_diagnostics diag_;

@@ -81,6 +81,15 @@ public:
     {
         return document().attrs(selector, name);
     }
+    /// XPath 1.0 (html/xpath.hpp), Scrapy's response.xpath(): the elements an expression selects
+    /// (html::xpath_error for one that selects attributes or text: use xpath_texts()).
+    std::vector<html::element> xpath(std::string_view expr) const { return document().xpath(expr); }
+    /// Every string it selects, `response.xpath("//a/@href").getall()` (elements as outer HTML).
+    html::strings xpath_texts(std::string_view expr) const { return document().xpath_texts(expr); }
+    /// The first of xpath_texts(), or "" (`response.xpath("//h1/text()").get(default="")`).
+    std::string xpath_text(std::string_view expr) const { return document().xpath_text(expr); }
+    /// The value of an expression (`evaluate("count(//a)").number()`).
+    html::xpath_value evaluate(std::string_view expr) const { return document().evaluate(expr); }
     /// The page's links through the streaming scanner: absolute, canonical, de-duplicated.
     std::vector<html::link> const& links() const;
     /// Everything the scanner found (links, base, title, meta robots...).
