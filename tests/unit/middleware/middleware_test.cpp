@@ -102,9 +102,11 @@ TEST_CASE("the built-ins keep Scrapy's priorities, whether installed by the sett
     std::vector<std::pair<std::string, int>> got;
     for (auto const& m : chain.list())
         got.emplace_back(m->name(), m->priority());
-    std::vector<std::pair<std::string, int>> const want = {{"robots", 100},   {"user_agent", 500}, {"retry", 550},
-                                                           {"redirect", 600}, {"cookies", 700},    {"http_cache", 900}};
+    std::vector<std::pair<std::string, int>> const want = {
+        {"robots", 100},   {"user_agent", 500}, {"retry", 550},     {"adaptive_render", 590},
+        {"redirect", 600}, {"cookies", 700},    {"http_cache", 900}};
     CHECK(got == want);
+    CHECK(weft::middleware::make_adaptive_render()->priority() == 590);
 
     CHECK(weft::middleware::make_robots()->priority() == 100);
     CHECK(weft::middleware::make_cookies()->name() == "cookies");
