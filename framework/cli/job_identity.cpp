@@ -1,5 +1,7 @@
 #include "job_identity.hpp"
 
+#include <weft/sink/file.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -17,7 +19,9 @@ void check_job_identity(std::filesystem::path const& dir, nlohmann::json const& 
 {
     auto const path = dir / "job.json";
     std::error_code ec;
-    if (std::filesystem::exists(path, ec))
+    // An empty record is one a crash cut short before it was written (earlier weft wrote it in
+    // place): the job has no identity yet.
+    if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0 && !ec)
     {
         nlohmann::json recorded;
         try
@@ -39,10 +43,10 @@ void check_job_identity(std::filesystem::path const& dir, nlohmann::json const& 
                              "(this run's start URLs are added)");
     }
     std::filesystem::create_directories(dir, ec);
-    std::ofstream out(path);
-    out << identity.dump(2) << '\n';
-    if (!out)
-        throw CLI::ValidationError("--job-dir", "cannot write " + path.string() + ": pass a writable --job-dir");
+    // Atomically: a run killed while writing it must not leave a torn record that refuses the resume.
+    std::string diagnostics;
+    if (write_file_atomically(path.string(), identity.dump(2) + "\n", diagnostics))
+        throw CLI::ValidationError("--job-dir", diagnostics + " (pass a writable --job-dir)");
 }
 
 } // namespace weft::cli

@@ -92,6 +92,28 @@ TEST_CASE("a job directory made for other start URLs is refused unless --resume-
     CHECK(anyway.exit_code == 0);
 }
 
+TEST_CASE("a job whose job.json a kill left empty resumes; one with garbage is refused naming the file",
+          "[cli][crawl][job]")
+{
+    weft::test::test_server server;
+    weft::test::temp_dir dir;
+    auto const job = dir / "job";
+    std::filesystem::create_directories(job);
+    std::ofstream(job / "job.json").flush(); // created, killed before a byte was written (older weft)
+    auto empty = weft::test::run_process(crawl(server.url("/"), job));
+    INFO(empty.err);
+    CHECK(empty.exit_code == 0);
+    CHECK(std::filesystem::file_size(job / "job.json") > 0); // the job has its identity now
+    CHECK_FALSE(std::filesystem::exists(job / "job.json.tmp"));
+
+    std::ofstream(job / "job.json") << "{\"spider\": \"li"; // not something weft writes: refused
+    auto torn = weft::test::run_process(crawl(server.url("/"), job));
+    INFO(torn.err);
+    CHECK(torn.exit_code == 2);
+    CHECK(torn.err.find((job / "job.json").string() + " is not valid JSON") != std::string::npos);
+    CHECK(torn.err.find("remove it") != std::string::npos);
+}
+
 TEST_CASE("weft crawl removes the frontier spill files of dead processes and keeps live ones", "[cli][crawl][job]")
 {
     weft::test::test_server server;

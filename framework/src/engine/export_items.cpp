@@ -1,6 +1,7 @@
 #include <weft/engine/export_items.hpp>
 
 #include <weft/http/proxy.hpp>
+#include <weft/sink/file.hpp>
 #include <weft/sink/registry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,13 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace weft::engine
 {
@@ -74,25 +72,15 @@ void say(export_options const& o, std::string const& msg)
         o.log(msg);
 }
 
-// Writes `j` to the sidecar atomically (a new file, fsynced, renamed over the old one).
+// Writes `j` to the sidecar atomically (a new file, synced, renamed over the old one).
 void record(output const& o, export_options const& opts)
 {
     auto j = progress_of(o, opts);
     if (o.cut_back)
         j["size"] = std::filesystem::file_size(o.path);
-    auto const path = export_sidecar_path(o.path);
-    auto const tmp = path.string() + ".tmp";
-    auto const text = j.dump() + "\n";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    if (fd >= 0)
-        ::close(fd);
-    std::error_code ec;
-    if (ok)
-        std::filesystem::rename(tmp, path, ec);
-    if (!ok || ec)
-        throw std::runtime_error("cannot write the export's progress to '" + path.string() +
-                                 "': " + std::strerror(errno) + "; check that its directory is writable");
+    std::string diagnostics;
+    if (write_file_atomically(export_sidecar_path(o.path).string(), j.dump() + "\n", diagnostics))
+        throw std::runtime_error("cannot write the export's progress: " + diagnostics);
 }
 
 // Where the export to `o.path` goes on: after its sidecar's last id (OUT cut back to its size),

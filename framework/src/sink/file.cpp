@@ -331,4 +331,30 @@ error_code sink_file::close(std::string& diagnostics)
     return {};
 }
 
+error_code write_file_atomically(std::string const& path, std::string_view text, std::string& diagnostics)
+{
+    auto const tmp = path + ".tmp";
+    sink_file file;
+    if (auto ec = file.open(tmp, sink_file_mode{}, diagnostics))
+        return ec;
+    if (auto ec = file.write(text, diagnostics))
+        return ec;
+    if (auto ec = file.sync(diagnostics))
+        return ec;
+    if (auto ec = file.close(diagnostics))
+        return ec;
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+    {
+        auto ec = last_error();
+        diagnostics = sink_file::describe("replace", path, ec);
+        return ec;
+    }
+    if (int dfd = ::open(parent_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0)
+    {
+        ::fsync(dfd); // the new name is durable
+        ::close(dfd);
+    }
+    return {};
+}
+
 } // namespace weft

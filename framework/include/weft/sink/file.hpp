@@ -78,4 +78,9 @@ private:
     std::string path_;
 };
 
+/// Replaces `path` with `text` so that a crash leaves either the old file or the new one, never a
+/// torn one: writes `path`.tmp, syncs it, renames it over `path` and syncs the directory.
+/// Fills `diagnostics` like sink_file on failure.
+error_code write_file_atomically(std::string const& path, std::string_view text, std::string& diagnostics);
+
 } // namespace weft
