@@ -1,10 +1,10 @@
 #include <weft/url/resolve.hpp>
 
+#include "resolve_detail.hpp"
+
 #include <weft/error.hpp>
 #include <weft/text/ascii.hpp>
-#include <weft/url/idna.hpp>
 
-#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -16,32 +16,10 @@
 
 namespace weft::url
 {
+using namespace detail;
+
 namespace
 {
-
-// The parsed pieces of a URL, each already percent-encoded as Boost.URL accepts it.
-struct parts
-{
-    std::string scheme;
-    bool has_authority = false;
-    std::string userinfo;
-    bool has_userinfo = false;
-    std::string host;
-    std::string port;
-    bool has_port = false;
-    std::string path;
-    std::optional<std::string> query;
-    std::optional<std::string> fragment;
-};
-
-enum class component
-{
-    userinfo,
-    host,
-    path,
-    query,
-    fragment
-};
 
 // Trims leading/trailing C0 controls and spaces, removes tabs and newlines (URL standard, basic parser).
 std::string clean(std::string_view in)
@@ -144,7 +122,9 @@ bool is_double_dot(std::string_view s)
     return s == ".." || text::iequals(s, ".%2e") || text::iequals(s, "%2e.") || text::iequals(s, "%2e%2e");
 }
 
-std::string remove_dot_segments(std::string_view p)
+} // namespace
+
+std::string detail::remove_dot_segments(std::string_view p)
 {
     if (p.empty() || p[0] != '/')
         return std::string(p);
@@ -181,6 +161,9 @@ std::string remove_dot_segments(std::string_view p)
         out.push_back('/');
     return out;
 }
+
+namespace
+{
 
 // Splits an already cleaned reference (scheme removed) into encoded pieces and validates with Boost.URL.
 bool split_reference(std::string_view s, bool special, bool relative, parts& r)
@@ -284,227 +267,9 @@ bool split_reference(std::string_view s, bool special, bool relative, parts& r)
     return boost::urls::parse_relative_ref(enc).has_value();
 }
 
-std::uint16_t default_port(std::string_view scheme)
-{
-    if (scheme == "http" || scheme == "ws")
-        return 80;
-    if (scheme == "https" || scheme == "wss")
-        return 443;
-    if (scheme == "ftp")
-        return 21;
-    return 0;
-}
+} // namespace
 
-// WHATWG IPv4 parser; nullopt-with-failure is signalled through `ok`.
-std::optional<std::string> parse_ipv4(std::string_view host, bool& ok)
-{
-    ok = true;
-    std::vector<std::string_view> labels;
-    std::size_t i = 0;
-    for (;;)
-    {
-        auto j = host.find('.', i);
-        labels.push_back(host.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
-        if (j == std::string_view::npos)
-            break;
-        i = j + 1;
-    }
-    if (labels.size() > 1 && labels.back().empty())
-        labels.pop_back();
-    auto last = labels.back();
-    bool ends_in_number = !last.empty();
-    for (char c : last)
-        if (c < '0' || c > '9')
-            ends_in_number = false;
-    if (!ends_in_number && last.size() >= 2 && last[0] == '0' && (last[1] | 0x20) == 'x')
-    {
-        ends_in_number = true;
-        for (char c : last.substr(2))
-            if (!text::is_hex_digit(c))
-                ends_in_number = false;
-    }
-    if (!ends_in_number)
-        return std::nullopt;
-    if (labels.size() > 4)
-    {
-        ok = false;
-        return std::nullopt;
-    }
-    std::vector<std::uint64_t> numbers;
-    for (auto label : labels)
-    {
-        if (label.empty())
-        {
-            ok = false;
-            return std::nullopt;
-        }
-        unsigned radix = 10;
-        if (label.size() >= 2 && label[0] == '0' && (label[1] | 0x20) == 'x')
-        {
-            radix = 16;
-            label.remove_prefix(2);
-        }
-        else if (label.size() >= 2 && label[0] == '0')
-        {
-            radix = 8;
-            label.remove_prefix(1);
-        }
-        std::uint64_t v = 0;
-        for (char c : label)
-        {
-            unsigned d;
-            if (radix == 16 && text::is_hex_digit(c))
-                d = static_cast<unsigned>(text::hex_value(c));
-            else if (c >= '0' && c <= '9' && static_cast<unsigned>(c - '0') < radix)
-                d = static_cast<unsigned>(c - '0');
-            else
-            {
-                ok = false;
-                return std::nullopt;
-            }
-            v = v * radix + d;
-            if (v > 0xFFFFFFFFull * 256)
-                v = 0xFFFFFFFFull * 256; // saturate: already too large
-        }
-        numbers.push_back(v);
-    }
-    for (std::size_t k = 0; k + 1 < numbers.size(); ++k)
-        if (numbers[k] > 255)
-        {
-            ok = false;
-            return std::nullopt;
-        }
-    if (numbers.back() >= (1ull << (8 * (5 - numbers.size()))))
-    {
-        ok = false;
-        return std::nullopt;
-    }
-    std::uint64_t ip = numbers.back();
-    for (std::size_t k = 0; k + 1 < numbers.size(); ++k)
-        ip += numbers[k] << (8 * (3 - k));
-    return std::to_string((ip >> 24) & 255) + "." + std::to_string((ip >> 16) & 255) + "." +
-           std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
-}
-
-// "[...]" in the WHATWG serialization: lower-case hex without leading zeros, the first longest
-// run of two or more zero pieces as "::", an embedded IPv4 as hex ("[::127.0.0.1]" is
-// "[::7f00:1]"); nullopt when the brackets do not hold an IPv6 address.
-std::optional<std::string> serialize_ipv6(std::string_view bracketed)
-{
-    if (bracketed.size() < 2 || bracketed.back() != ']')
-        return std::nullopt;
-    auto parsed = boost::urls::parse_ipv6_address(bracketed.substr(1, bracketed.size() - 2));
-    if (!parsed)
-        return std::nullopt;
-    auto const bytes = parsed->to_bytes();
-    std::array<unsigned, 8> pieces{};
-    for (std::size_t i = 0; i < 8; ++i)
-        pieces[i] = bytes[2 * i] << 8 | bytes[2 * i + 1];
-    std::size_t best = 8, best_len = 1; // runs of one zero are not compressed
-    for (std::size_t i = 0; i < 8;)
-    {
-        std::size_t j = i;
-        while (j < 8 && pieces[j] == 0)
-            ++j;
-        if (j - i > best_len)
-            best = i, best_len = j - i;
-        i = j == i ? i + 1 : j;
-    }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out = "[";
-    for (std::size_t i = 0; i < 8; ++i)
-    {
-        if (i == best)
-        {
-            out += i == 0 ? "::" : ":";
-            i += best_len - 1;
-            continue;
-        }
-        bool started = false;
-        for (int shift = 12; shift >= 0; shift -= 4)
-        {
-            auto d = (pieces[i] >> shift) & 15;
-            if (d || started || shift == 0)
-                out += hex[d], started = true;
-        }
-        if (i != 7)
-            out += ':';
-    }
-    return out + "]";
-}
-
-bool finish_host(parts& t, bool special)
-{
-    if (!t.has_authority)
-        return !special || t.scheme == "file" ? true : false;
-    if (!t.host.empty() && t.host[0] == '[')
-    {
-        auto v6 = serialize_ipv6(t.host);
-        if (!v6)
-            return false;
-        t.host = std::move(*v6);
-        return true;
-    }
-    if (!special)
-        return true;
-    std::string decoded;
-    for (std::size_t i = 0; i < t.host.size(); ++i)
-    {
-        if (t.host[i] == '%' && i + 2 < t.host.size() && text::is_hex_digit(t.host[i + 1]) &&
-            text::is_hex_digit(t.host[i + 2]))
-        {
-            decoded.push_back(static_cast<char>(text::hex_value(t.host[i + 1]) * 16 + text::hex_value(t.host[i + 2])));
-            i += 2;
-        }
-        else
-            decoded.push_back(t.host[i]);
-    }
-    if (decoded.empty())
-        return t.scheme == "file";
-    auto ascii = domain_to_ascii(decoded);
-    if (!ascii || ascii->empty())
-        return false;
-    for (char c : *ascii)
-    {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7F || c == '#' || c == '%' || c == '/' || c == ':' || c == '<' || c == '>' ||
-            c == '?' || c == '@' || c == '[' || c == '\\' || c == ']' || c == '^' || c == '|')
-            return false;
-    }
-    bool ok = true;
-    auto v4 = parse_ipv4(*ascii, ok);
-    if (!ok)
-        return false;
-    t.host = v4 ? *v4 : *ascii;
-    if (t.scheme == "file" && t.host == "localhost")
-        t.host.clear();
-    return true;
-}
-
-bool finish_port(parts& t)
-{
-    if (!t.has_port)
-        return true;
-    std::size_t z = t.port.find_first_not_of('0');
-    std::string digits = z == std::string::npos ? (t.port.empty() ? "" : "0") : t.port.substr(z);
-    if (digits.empty())
-    {
-        t.has_port = false;
-        return true;
-    }
-    if (digits.size() > 5 || std::stoul(digits) > 65535)
-        return false;
-    if (std::stoul(digits) == default_port(t.scheme) && default_port(t.scheme) != 0)
-    {
-        t.has_port = false;
-        return true;
-    }
-    t.port = digits;
-    return true;
-}
-
-// scheme ":" ["//" [userinfo "@"] host [":" port]]
-void append_origin(std::string& out, parts const& t)
+void detail::append_origin(std::string& out, parts const& t)
 {
     out += t.scheme;
     out.push_back(':');
@@ -526,6 +291,9 @@ void append_origin(std::string& out, parts const& t)
         out += t.port;
     }
 }
+
+namespace
+{
 
 std::string serialize(parts const& t)
 {
@@ -673,187 +441,6 @@ boost::system::result<std::string> resolve_general(parts const* base, std::strin
     if (special && t.path.empty())
         t.path = "/";
     return serialize(t);
-}
-
-// The fast paths: most links on a page are plain relative references ("../os.html#os.stat") or
-// URLs weft produced itself, and the general parser would give back exactly what simple string
-// work gives. Anything unusual ('%', spaces, backslashes, upper case, hosts that may be IPv4 in
-// another notation, explicit default ports...) takes the general path.
-
-enum : unsigned char
-{
-    in_path = 1,
-    in_query = 2,
-    in_fragment = 4,
-    in_host = 8
-};
-
-// The characters that the general parser keeps as they are, per component.
-constexpr std::array<unsigned char, 256> plain_chars = []
-{
-    std::array<unsigned char, 256> t{};
-    for (unsigned c = 0; c < 256; ++c)
-    {
-        bool lower_alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        bool alnum = lower_alnum || (c >= 'A' && c <= 'Z');
-        if (alnum || std::string_view("-._~!$&()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos)
-            t[c] |= in_path | in_query | in_fragment;
-        if (c == '\'')
-            t[c] |= in_path | in_fragment; // encoded in the query of special schemes
-        if (c == '?')
-            t[c] |= in_query | in_fragment;
-        if (lower_alnum || c == '.' || c == '-' || c == '_')
-            t[c] |= in_host;
-    }
-    return t;
-}();
-
-// path ["?" query] ["#" fragment], all of it plain.
-bool is_plain_tail(std::string_view s)
-{
-    unsigned char allowed = in_path;
-    for (char ch : s)
-    {
-        auto c = static_cast<unsigned char>(ch);
-        if (c == '?' && allowed == in_path)
-            allowed = in_query;
-        else if (c == '#' && allowed != in_fragment)
-            allowed = in_fragment;
-        else if (!(plain_chars[c] & allowed))
-            return false;
-    }
-    return true;
-}
-
-bool has_dot_segment(std::string_view path)
-{
-    for (std::size_t i = 0; i <= path.size();)
-    {
-        auto j = path.find('/', i);
-        auto seg = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
-        if (seg == "." || seg == "..")
-            return true;
-        if (j == std::string_view::npos)
-            break;
-        i = j + 1;
-    }
-    return false;
-}
-
-// 1 to max_digits ASCII digits.
-std::optional<unsigned> small_decimal(std::string_view s, std::size_t max_digits)
-{
-    if (s.empty() || s.size() > max_digits)
-        return std::nullopt;
-    unsigned v = 0;
-    for (char c : s)
-    {
-        if (c < '0' || c > '9')
-            return std::nullopt;
-        v = v * 10 + static_cast<unsigned>(c - '0');
-    }
-    return v;
-}
-
-// A lower-case name, or an IPv4 address in dotted-decimal form: what host parsing leaves unchanged.
-bool is_plain_host(std::string_view host)
-{
-    if (host.empty() || host.front() == '.' || host.back() == '.' || host.find("..") != std::string_view::npos)
-        return false;
-    for (char c : host)
-        if (!(plain_chars[static_cast<unsigned char>(c)] & in_host))
-            return false;
-    auto last = host.substr(host.rfind('.') + 1);
-    if (!(last[0] >= '0' && last[0] <= '9'))
-        return true; // a name: the IPv4 parser only reads hosts whose last label is a number
-    int labels = 0;
-    for (std::size_t i = 0; i <= host.size();)
-    {
-        ++labels;
-        auto j = host.find('.', i);
-        auto label = host.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
-        if (label.size() > 1 && label[0] == '0')
-            return false;
-        auto v = small_decimal(label, 3);
-        if (!v || *v > 255)
-            return false;
-        if (j == std::string_view::npos)
-            break;
-        i = j + 1;
-    }
-    return labels == 4;
-}
-
-bool is_plain_port(std::string_view port, std::uint16_t default_port_of_scheme)
-{
-    if (port.starts_with('0'))
-        return false;
-    auto v = small_decimal(port, 5);
-    return v && *v <= 65535 && *v != default_port_of_scheme;
-}
-
-// An http or https URL already in the parser's output form (the parser would return it unchanged).
-bool is_normalized_http(std::string_view s)
-{
-    std::string_view const scheme = s.starts_with("http://") ? "http" : s.starts_with("https://") ? "https" : "";
-    if (scheme.empty())
-        return false;
-    auto const authority_start = scheme.size() + 3;
-    auto path_start = s.find_first_of("/?#", authority_start);
-    if (path_start == std::string_view::npos || s[path_start] != '/')
-        return false; // an empty path becomes "/"
-    auto authority = s.substr(authority_start, path_start - authority_start);
-    auto colon = authority.find(':');
-    if (!is_plain_host(authority.substr(0, colon)))
-        return false;
-    if (colon != std::string_view::npos && !is_plain_port(authority.substr(colon + 1), default_port(scheme)))
-        return false;
-    auto tail = s.substr(path_start);
-    return is_plain_tail(tail) && !has_dot_segment(tail.substr(0, tail.find_first_of("?#")));
-}
-
-// A relative reference without scheme or authority, all of it plain, against an http(s)-like base.
-std::optional<std::string> resolve_plain_relative(parts const& base, std::string_view ref)
-{
-    if (!base.has_authority || base.scheme == "file" || !is_special_scheme(base.scheme) || !base.path.starts_with('/'))
-        return std::nullopt;
-    // The base's parts are split, not finished: a host such as "a{b" is held percent-encoded.
-    if (base.host.find('%') != std::string::npos)
-        return std::nullopt;
-    if (ref.empty() || ref.starts_with("//") || !is_plain_tail(ref))
-        return std::nullopt;
-    auto path_end = std::min(ref.find_first_of("?#"), ref.size());
-    auto path = ref.substr(0, path_end);
-    if (path.substr(0, path.find('/')).find(':') != std::string_view::npos)
-        return std::nullopt; // a scheme, or a first segment the general parser prefixes with "./"
-    auto rest = ref.substr(path_end);
-
-    std::string out;
-    out.reserve(base.scheme.size() + base.host.size() + base.path.size() + ref.size() + 16);
-    append_origin(out, base);
-    if (path.empty())
-    {
-        out += base.path;
-        if (base.query && !rest.starts_with('?'))
-        {
-            out.push_back('?');
-            out += *base.query;
-        }
-        out += rest;
-        return out;
-    }
-    auto path_start = out.size();
-    if (path[0] != '/')
-        out.append(base.path, 0, base.path.rfind('/') + 1);
-    out += path;
-    if (has_dot_segment(std::string_view(out).substr(path_start)))
-    {
-        auto merged = remove_dot_segments(std::string_view(out).substr(path_start));
-        out.resize(path_start);
-        out += merged;
-    }
-    out += rest;
-    return out;
 }
 
 boost::system::result<std::string> resolve_impl(parts const* base, std::string_view reference)
