@@ -101,12 +101,26 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     ++run_.stats.responses;
     auto const deadline = page_deadline(clock::now());
     response r(std::move(res), req);
+    struct holding_dom // counts this page in parsed_ from its parse to the end of its callback
+    {
+        std::size_t& n;
+        bool counted = false;
+        void count() { ++n, counted = true; }
+        ~holding_dom()
+        {
+            if (counted)
+                --n;
+        }
+    } dom{parsed_};
     if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop...
     {
         bool const doc = run_.spider.needs_document(), links = run_.spider.needs_links();
+        auto const workers = run_.settings.parse_workers;
         // ...unless every worker is busy: then the loop, idle while it waits for them, parses
-        // this page itself, so parsing uses every core when it is the bottleneck (issue 13).
-        if (parsing_ >= run_.settings.parse_workers)
+        // this page itself, so parsing uses every core when it is the bottleneck (issue 13). Not
+        // while parsed pages wait for their callbacks (the loop is not idle then, and each
+        // page parsed ahead holds a DOM: peak RSS).
+        if (parsing_ >= workers && parsed_ <= workers)
             r.prepare(doc, links);
         else
         {
@@ -118,6 +132,7 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
             } const on_exit{parsing_}; // also when the parse throws
             co_await asio::co_spawn(parse_pool_->get_executor(), prepare_response(r, doc, links), asio::deferred);
         }
+        dom.count();
     }
     if (clock::now() > deadline)
     {

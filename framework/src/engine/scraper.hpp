@@ -81,6 +81,7 @@ private:
     std::vector<std::unique_ptr<item_pipeline>>& pipelines_;
     std::unique_ptr<asio::thread_pool> parse_pool_;
     std::size_t parsing_ = 0; // pages on the parse pool now (touched on the I/O loop only)
+    std::size_t parsed_ = 0;  // parsed pages whose callbacks are not done: each holds its DOM (ditto)
 };
 
 } // namespace weft::engine::detail
