@@ -328,6 +328,10 @@ task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std:
     co_await call(p, "Page.setLifecycleEventsEnabled", std::move(on));
     co_await call(p, "Network.enable", json::object());
     co_await call(p, "Runtime.enable", json::object()); // console messages and uncaught errors (page::on)
+    // Out-of-process iframes as sessions of their own (frames, page_frames.cpp); each waits until
+    // its session is set up.
+    json attach_children = {{"autoAttach", true}, {"waitForDebuggerOnStart", true}, {"flatten", true}};
+    co_await call(p, "Target.setAutoAttach", std::move(attach_children));
     co_return page(std::move(p));
 }
 
