@@ -156,6 +156,8 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
     };
     auto what = "goto " + url + " (waiting for " + ev + ")";
     co_await wait_state(p, std::move(reached), start + opts.timeout, std::move(what), opts.timeout);
+    if (!p->auth_rejected.empty())
+        fail(error::navigation_failed, "goto " + url + ": " + p->auth_rejected);
     if (auto it = p->responses.find(l); it != p->responses.end())
         res = it->second;
     res.url = url;

@@ -64,9 +64,14 @@ void page_impl::on_auth_required(json const& params, std::string const& session)
     {
         // The same request challenged again: the credentials were wrong. Asking again would loop.
         answer = {{"response", "CancelAuth"}};
-        auth_rejected = std::string(challenge.value("source", std::string()) == "Proxy" ? "the proxy " : "") +
-                        challenge.value("origin", std::string("the server")) + " rejected the credentials of user \"" +
-                        auth.username + "\"";
+        bool const proxy = challenge.value("source", std::string()) == "Proxy";
+        // The main document's: async_goto fails saying so (else it would return the 401 page as if
+        // all were well). A subresource's just gets its 401.
+        if (params.value("resourceType", std::string()) == "Document" &&
+            params.value("frameId", std::string()) == target_id)
+            auth_rejected = std::string(proxy ? "the proxy " : "") + challenge.value("origin", std::string("the server")) +
+                            " rejected the credentials of user \"" + auth.username + "\" (HTTP " +
+                            (proxy ? "407" : "401") + "); check them, page::async_authenticate";
     }
     if (auth_answered.size() > 10'000) // a long-lived page
         auth_answered.clear();
@@ -123,11 +128,18 @@ task<void> do_upload(std::shared_ptr<page_impl> p, std::string css, std::vector<
     co_await el.async_upload_files(std::move(paths));
 }
 
+// The page's browser context, "" for the browser's default one (which Browser.* commands name by
+// leaving the id out: Target.getBrowserContexts lists only the others).
 task<std::string> browser_context_of(std::shared_ptr<page_impl> p)
 {
     json target = {{"targetId", p->target_id}};
     auto info = co_await p->conn->async_call("Target.getTargetInfo", std::move(target), "", p->command_timeout);
-    co_return info["targetInfo"].value("browserContextId", std::string());
+    auto const id = info["targetInfo"].value("browserContextId", std::string());
+    auto made = co_await p->conn->async_call("Target.getBrowserContexts", json::object(), "", p->command_timeout);
+    for (auto const& c : made.value("browserContextIds", json::array()))
+        if (c.is_string() && c.get<std::string>() == id)
+            co_return id;
+    co_return std::string();
 }
 
 task<void> do_set_download_dir(std::shared_ptr<page_impl> p, std::string dir)

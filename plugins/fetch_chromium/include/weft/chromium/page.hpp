@@ -316,8 +316,9 @@ public:
     /// cancelled or failed; std::logic_error without async_set_download_dir first.
     task<download> async_wait_for_download(std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
     /// Answers later HTTP authentication challenges (a server's 401, a proxy's 407) with `c`,
-    /// once per request: credentials the other side rejects give its 401 as the response (a
-    /// 407 fails the navigation, naming the proxy and the user). An empty username stops.
+    /// once per request. When the server or proxy rejects them for the main document,
+    /// async_goto fails with error::navigation_failed naming it, the user and the status
+    /// (a subresource just gets its 401). An empty username stops answering.
     task<void> async_authenticate(credentials c);
 
     /// Headers sent with every later request of this page (replaces earlier ones).
