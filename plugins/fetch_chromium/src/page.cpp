@@ -136,8 +136,14 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
     p->auth_rejected.clear();
     auto r = co_await call(p, "Page.navigate", std::move(params), opts.timeout);
     if (auto err = r.value("errorText", std::string()); !err.empty())
-        fail(error::navigation_failed, "goto " + url + ": " + err +
-                                           (p->auth_rejected.empty() ? std::string() : " (" + p->auth_rejected + ")"));
+    {
+        // A headless browser cannot ask anyone for a password: it fails the navigation instead.
+        if (!p->auth_rejected.empty())
+            err += " (" + p->auth_rejected + ")";
+        else if (err.find("ERR_INVALID_AUTH_CREDENTIALS") != std::string::npos)
+            err += " (it asks for credentials: page::async_authenticate, or a proxy URL's user info)";
+        fail(error::navigation_failed, "goto " + url + ": " + err);
+    }
     auto const l = r.value("loaderId", std::string());
     http::response res;
     res.url = url;
