@@ -33,7 +33,7 @@ void page_impl::on_download_event(std::string const& method, json const& params)
         // refused rather than joined to a path.
         if (d.guid.empty() || d.guid.find_first_not_of("0123456789abcdefABCDEF-") != std::string::npos)
             return;
-        d.info.path = (std::filesystem::path(download_dir) / d.guid).string();
+        d.info.path = (std::filesystem::path(download_dir) / d.guid).string(); // until Chromium says
         d.state = "inProgress";
         downloads.push_back(std::move(d));
         changed.notify();
@@ -46,6 +46,10 @@ void page_impl::on_download_event(std::string const& method, json const& params)
             {
                 d.state = params.value("state", d.state);
                 d.info.bytes = static_cast<std::uint64_t>(params.value("receivedBytes", 0.0));
+                // Where Chromium put it, when it says: still only if named by the GUID.
+                auto const file = params.value("filePath", std::string());
+                if (!file.empty() && std::filesystem::path(file).filename() == d.guid)
+                    d.info.path = file;
                 changed.notify();
             }
     }

@@ -252,3 +252,42 @@ TEST_CASE("authenticate answers a proxy's 407 with the proxy credentials", "[chr
         }("http://127.0.0.1:" + std::to_string(proxy.port())),
         60s);
 }
+
+TEST_CASE("a browser context's download_dir takes its pages' downloads", "[chromium][download][context]")
+{
+    test_server server;
+    server.add_handler("/report.csv",
+                       [](received_request const&)
+                       {
+                           canned_response r;
+                           r.headers.set("Content-Type", "text/csv");
+                           r.headers.set("Content-Disposition", "attachment; filename=\"report.csv\"");
+                           r.body = "a,b\n1,2\n";
+                           return r;
+                       });
+    temp_dir dir;
+    run_shared(
+        [](std::string url, std::string dir) -> task<void>
+        {
+            auto browser = co_await chromium::browser::async_launch(weft::test::shared_io().get_executor());
+            chromium::context_options opts;
+            opts.download_dir = dir;
+            auto context = co_await browser.async_new_context(opts);
+            auto page = co_await context.async_new_page();
+            // A navigation that turns into a download: it does not commit, so goto fails (as
+            // Puppeteer's does), and the file arrives all the same.
+            try
+            {
+                co_await page.async_goto(url, {.timeout = 20s});
+            }
+            catch (weft::system_error const&)
+            {
+            }
+            auto d = co_await page.async_wait_for_download(20s);
+            CHECK(d.suggested_filename == "report.csv");
+            CHECK(std::filesystem::path(d.path).parent_path() == std::filesystem::path(dir));
+            CHECK(slurp(d.path) == "a,b\n1,2\n");
+            co_await browser.async_close();
+        }(server.url("/report.csv"), std::filesystem::canonical(dir.path()).string()),
+        60s);
+}
