@@ -28,19 +28,15 @@ void page_impl::track_context(std::string const& session, std::string const& met
         contexts[frame] = frame_context{session, c.value("id", 0L)};
         changed.notify();
     }
+    // Erased, not zeroed: a page reused for thousands of documents keeps no trace of their frames
+    // (a frame without an entry has no document, as one with id 0).
     else if (method == "Runtime.executionContextDestroyed")
     {
         auto const id = params.value("executionContextId", 0L);
-        for (auto& [frame, c] : contexts)
-            if (c.session == session && c.id == id)
-                c.id = 0;
+        std::erase_if(contexts, [&](auto const& c) { return c.second.session == session && c.second.id == id; });
     }
     else if (method == "Runtime.executionContextsCleared")
-    {
-        for (auto& [frame, c] : contexts)
-            if (c.session == session)
-                c.id = 0;
-    }
+        std::erase_if(contexts, [&](auto const& c) { return c.second.session == session; });
 }
 
 void page_impl::on_target_event(std::string const& method, json const& params)
