@@ -328,11 +328,32 @@ task<page> new_page(std::shared_ptr<connection> conn, milliseconds timeout, std:
     co_await call(p, "Page.setLifecycleEventsEnabled", std::move(on));
     co_await call(p, "Network.enable", json::object());
     co_await call(p, "Runtime.enable", json::object()); // console messages and uncaught errors (page::on)
+    // Out-of-process iframes as sessions of their own (frames, page_frames.cpp); each waits until
+    // its session is set up.
+    json attach_children = {{"autoAttach", true}, {"waitForDebuggerOnStart", true}, {"flatten", true}};
+    co_await call(p, "Target.setAutoAttach", std::move(attach_children));
     co_return page(std::move(p));
 }
 
 namespace
 {
+
+// Lets the context's downloads into `dir` (made absolute, returned), named by Chromium.
+task<std::string> allow_downloads(std::shared_ptr<connection> conn, milliseconds timeout, std::string context_id,
+                                  std::string dir)
+{
+    std::error_code ec;
+    auto const abs = std::filesystem::absolute(dir, ec);
+    if (ec || !std::filesystem::is_directory(abs, ec))
+        throw system_error(make_error_code(boost::system::errc::no_such_file_or_directory),
+                           "new_context: download_dir \"" + dir + "\" is not a directory (make it first)");
+    json params = {{"behavior", "allowAndName"},
+                   {"downloadPath", abs.string()},
+                   {"eventsEnabled", true},
+                   {"browserContextId", context_id}};
+    co_await conn->async_call("Browser.setDownloadBehavior", std::move(params), "", timeout);
+    co_return abs.string();
+}
 
 task<browser_context> new_context(std::shared_ptr<connection> conn, milliseconds timeout, context_options opts)
 {
@@ -344,7 +365,11 @@ task<browser_context> new_context(std::shared_ptr<connection> conn, milliseconds
     if (!opts.proxy_bypass_list.empty())
         params["proxyBypassList"] = opts.proxy_bypass_list;
     auto made = co_await conn->async_call("Target.createBrowserContext", std::move(params), "", timeout);
-    co_return browser_context(conn, made.value("browserContextId", std::string()), timeout);
+    auto const id = made.value("browserContextId", std::string());
+    if (opts.download_dir.empty())
+        co_return browser_context(conn, id, timeout);
+    auto dir = co_await allow_downloads(conn, timeout, id, opts.download_dir);
+    co_return browser_context(conn, id, timeout, std::move(dir));
 }
 
 } // namespace

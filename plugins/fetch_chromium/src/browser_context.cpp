@@ -2,6 +2,7 @@
 
 #include "browser_impl.hpp"
 #include "cookies.hpp"
+#include "page_impl.hpp"
 
 #include <utility>
 
@@ -9,8 +10,9 @@ namespace weft::chromium
 {
 
 browser_context::browser_context(std::shared_ptr<detail::connection> conn, std::string id,
-                                 std::chrono::milliseconds command_timeout) noexcept
-    : conn_(std::move(conn)), id_(std::move(id)), command_timeout_(command_timeout)
+                                 std::chrono::milliseconds command_timeout, std::string download_dir) noexcept
+    : conn_(std::move(conn)), id_(std::move(id)), command_timeout_(command_timeout),
+      download_dir_(std::move(download_dir))
 {
 }
 
@@ -18,13 +20,16 @@ browser_context::browser_context(browser_context&&) noexcept = default;
 browser_context& browser_context::operator=(browser_context&&) noexcept = default;
 browser_context::~browser_context() = default;
 
-task<page> browser_context::async_new_page()
-{
-    return detail::new_page(conn_, command_timeout_, id_);
-}
-
 namespace
 {
+
+task<page> new_page_downloading(std::shared_ptr<detail::connection> conn, std::chrono::milliseconds timeout,
+                                std::string id, std::string download_dir)
+{
+    auto p = co_await detail::new_page(std::move(conn), timeout, std::move(id));
+    p.impl()->download_dir = std::move(download_dir); // the context already lets them through
+    co_return p;
+}
 
 task<void> dispose(std::shared_ptr<detail::connection> conn, std::string id, std::chrono::milliseconds timeout)
 {
@@ -65,6 +70,13 @@ task<void> clear_context_cookies(std::shared_ptr<detail::connection> conn, std::
 }
 
 } // namespace
+
+task<page> browser_context::async_new_page()
+{
+    if (download_dir_.empty())
+        return detail::new_page(conn_, command_timeout_, id_);
+    return new_page_downloading(conn_, command_timeout_, id_, download_dir_);
+}
 
 task<std::vector<cookie>> browser_context::async_cookies()
 {

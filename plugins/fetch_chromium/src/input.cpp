@@ -1,3 +1,4 @@
+#include "frames.hpp"
 #include "input.hpp"
 #include "page_javascript.hpp"
 
@@ -6,14 +7,17 @@
 namespace weft::chromium::detail
 {
 
-task<void> element_click(std::shared_ptr<page_impl> p, std::string id)
+task<void> element_click(std::shared_ptr<page_impl> p, std::string session, std::string frame_id, std::string id)
 {
-    auto pos = co_await call_function_on(p, id,
+    auto pos = co_await call_function_on(p, session, id,
                                          "function() { this.scrollIntoView({block: 'center', inline: 'center', "
                                          "behavior: 'instant'}); const r = this.getBoundingClientRect(); return {x: "
                                          "r.left + r.width / 2, y: r.top + r.height / 2}; }",
                                          json::array());
-    double const x = pos.value("x", 0.0), y = pos.value("y", 0.0);
+    // Input goes to the page as a whole (the browser routes it to the frame under the pointer,
+    // in whichever process): the point in the frame's viewport plus where that viewport is.
+    auto const offset = co_await frame_offset(p, frame_id);
+    double const x = pos.value("x", 0.0) + offset.first, y = pos.value("y", 0.0) + offset.second;
     json move = {{"type", "mouseMoved"}, {"x", x}, {"y", y}};
     co_await call(p, "Input.dispatchMouseEvent", std::move(move));
     json press = {{"type", "mousePressed"}, {"x", x}, {"y", y}, {"button", "left"}, {"clickCount", 1}};
@@ -22,9 +26,10 @@ task<void> element_click(std::shared_ptr<page_impl> p, std::string id)
     co_await call(p, "Input.dispatchMouseEvent", std::move(release));
 }
 
-task<void> element_type(std::shared_ptr<page_impl> p, std::string id, std::string text, milliseconds delay)
+task<void> element_type(std::shared_ptr<page_impl> p, std::string session, std::string id, std::string text,
+                        milliseconds delay)
 {
-    co_await call_function_on(p, id, "function() { this.focus(); }", json::array());
+    co_await call_function_on(p, session, id, "function() { this.focus(); }", json::array());
     for (std::size_t i = 0; i < text.size();)
     {
         // One UTF-8 sequence per key stroke.

@@ -42,6 +42,8 @@ char const* event_name(chromium::wait_until w)
     return "load";
 }
 
+} // namespace
+
 std::string decode_base64(std::string_view in)
 {
     static constexpr auto table = []
@@ -101,8 +103,6 @@ bool glob_match(std::string_view pattern, std::string_view s)
     return p == pattern.size();
 }
 
-} // namespace
-
 namespace
 {
 
@@ -133,9 +133,17 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
 {
     auto const start = clock::now();
     json params = {{"url", url}};
+    p->auth_rejected.clear();
     auto r = co_await call(p, "Page.navigate", std::move(params), opts.timeout);
     if (auto err = r.value("errorText", std::string()); !err.empty())
+    {
+        // A headless browser cannot ask anyone for a password: it fails the navigation instead.
+        if (!p->auth_rejected.empty())
+            err += " (" + p->auth_rejected + ")";
+        else if (err.find("ERR_INVALID_AUTH_CREDENTIALS") != std::string::npos)
+            err += " (it asks for credentials: page::async_authenticate, or a proxy URL's user info)";
         fail(error::navigation_failed, "goto " + url + ": " + err);
+    }
     auto const l = r.value("loaderId", std::string());
     http::response res;
     res.url = url;
@@ -154,6 +162,8 @@ task<http::response> do_goto(std::shared_ptr<page_impl> p, std::string url, goto
     };
     auto what = "goto " + url + " (waiting for " + ev + ")";
     co_await wait_state(p, std::move(reached), start + opts.timeout, std::move(what), opts.timeout);
+    if (!p->auth_rejected.empty())
+        fail(error::navigation_failed, "goto " + url + ": " + p->auth_rejected);
     if (auto it = p->responses.find(l); it != p->responses.end())
         res = it->second;
     res.url = url;
@@ -187,7 +197,7 @@ task<void> do_click(std::shared_ptr<page_impl> p, std::string css, input_options
 task<void> do_type(std::shared_ptr<page_impl> p, std::string css, std::string text, input_options opts)
 {
     auto el = co_await visible_element(p, std::move(css), opts);
-    co_await element_type(p, el.object_id(), std::move(text), opts.delay);
+    co_await element_type(p, std::string(), el.object_id(), std::move(text), opts.delay);
 }
 
 task<std::string> do_content(std::shared_ptr<page_impl> p)
@@ -287,20 +297,46 @@ task<void> do_set_request_filter(std::shared_ptr<page_impl> p, request_filter fi
 {
     p->filter = std::move(filter);
     co_await refuse_service_workers(p, p->filter.blocks_browser_requests());
-    if (p->filter.empty())
-    {
-        if (p->intercepting)
-            co_await call(p, "Fetch.disable", json::object());
-        p->intercepting = false;
+    co_await update_interception(p);
+}
+
+} // namespace
+
+json page_impl::interception() const
+{
+    if (filter.empty() && auth.username.empty())
+        return json();
+    json params = {{"patterns", json::array({{{"urlPattern", "*"}, {"requestStage", "Request"}}})}};
+    if (!auth.username.empty())
+        params["handleAuthRequests"] = true;
+    return params;
+}
+
+task<void> update_interception(std::shared_ptr<page_impl> p)
+{
+    auto params = p->interception();
+    auto const sent = params.dump();
+    if (sent == p->interception_sent)
         co_return;
-    }
-    if (!p->intercepting)
+    p->interception_sent = sent;
+    // The page and its out-of-process iframes (each a session of its own) alike.
+    std::vector<std::string> sessions{p->session_id};
+    for (auto const& [session, child] : p->children)
+        sessions.push_back(session);
+    p->intercepting = !params.is_null();
+    auto const method = p->intercepting ? "Fetch.enable" : "Fetch.disable";
+    for (auto const& session : sessions)
     {
-        json params = {{"patterns", json::array({{{"urlPattern", "*"}, {"requestStage", "Request"}}})}};
-        co_await call(p, "Fetch.enable", std::move(params));
-        p->intercepting = true;
+        json each = p->intercepting ? params : json::object();
+        if (session == p->session_id)
+            co_await call_on(p, session, method, std::move(each));
+        else
+            p->conn->post_call(method, std::move(each), session); // it may be going away
     }
 }
+
+namespace
+{
 
 task<void> do_close(std::shared_ptr<page_impl> p)
 {

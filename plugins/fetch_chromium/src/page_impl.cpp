@@ -97,13 +97,13 @@ bool browser_request(std::string const& type, json const& request)
 
 } // namespace
 
-void page_impl::on_request_paused(json const& params)
+void page_impl::on_request_paused(json const& params, std::string const& session)
 {
     auto const id = params.value("requestId", std::string());
     auto const request = params.value("request", json::object());
     auto const devtools_type = params.value("resourceType", std::string());
     bool abort = filter.blocks_browser_requests() && browser_request(devtools_type, request);
-    if (!abort) // a request of the page's: counted
+    if (!abort && !filter.empty()) // a request of the page's: counted (not for credentials only)
     {
         auto const type = resource_from_name(devtools_type);
         abort = filter.aborts(request.value("url", std::string()), type);
@@ -115,11 +115,11 @@ void page_impl::on_request_paused(json const& params)
     {
         ++blocked;
         json p = {{"requestId", id}, {"errorReason", "BlockedByClient"}};
-        conn->post_call("Fetch.failRequest", std::move(p), session_id);
+        conn->post_call("Fetch.failRequest", std::move(p), session);
         return;
     }
     json p = {{"requestId", id}};
-    conn->post_call("Fetch.continueRequest", std::move(p), session_id);
+    conn->post_call("Fetch.continueRequest", std::move(p), session);
 }
 
 page_impl::page_impl(std::shared_ptr<connection> c, std::string target, std::string session, milliseconds timeout)
@@ -132,6 +132,8 @@ page_impl::~page_impl()
 {
     if (sub)
         sub->active = false;
+    for (auto& [session, child] : children)
+        child.sub->active = false;
     if (browser_sub)
         browser_sub->active = false;
 }
@@ -154,7 +156,12 @@ void page_impl::on_event(std::string const& method, json const& params)
     if (method.starts_with("Network."))
         on_network_event(method, params);
     else if (method.starts_with("Runtime."))
+    {
+        track_context(session_id, method, params);
         on_runtime_event(method, params);
+    }
+    else if (method.starts_with("Target."))
+        on_target_event(method, params);
     if (method == "Page.lifecycleEvent")
     {
         if (params.value("frameId", std::string()) != target_id)
@@ -196,7 +203,9 @@ void page_impl::on_event(std::string const& method, json const& params)
             ++redirects[params.value("loaderId", std::string())];
     }
     else if (method == "Fetch.requestPaused")
-        on_request_paused(params);
+        on_request_paused(params, session_id);
+    else if (method == "Fetch.authRequired")
+        on_auth_required(params, session_id);
     else if (method == "Page.javascriptDialogOpening")
         on_dialog(params); // answered at once: an open dialog stops the page's scripts, and every wait
     else if (method == "Inspector.targetCrashed")
@@ -209,6 +218,8 @@ void page_impl::on_event(std::string const& method, json const& params)
 
 void page_impl::on_browser_event(std::string const& method, json const& params)
 {
+    if (method.starts_with("Browser.download"))
+        on_download_event(method, params);
     if (method == "Target.detachedFromTarget" && params.value("sessionId", std::string()) == session_id)
     {
         closed = true;
@@ -244,6 +255,16 @@ task<json> call(std::shared_ptr<page_impl> p, std::string method, json params, m
 {
     p->check_usable(method);
     co_return co_await p->conn->async_call(std::move(method), std::move(params), p->session_id,
+                                           timeout.count() > 0 ? timeout : p->command_timeout);
+}
+
+task<json> call_on(std::shared_ptr<page_impl> p, std::string session, std::string method, json params,
+                   milliseconds timeout)
+{
+    p->check_usable(method);
+    if (session.empty())
+        session = p->session_id;
+    co_return co_await p->conn->async_call(std::move(method), std::move(params), std::move(session),
                                            timeout.count() > 0 ? timeout : p->command_timeout);
 }
 

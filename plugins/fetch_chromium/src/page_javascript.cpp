@@ -2,6 +2,7 @@
 // query_all and functions on remote objects.
 #include <weft/chromium/page.hpp>
 
+#include "frames.hpp"
 #include "page_javascript.hpp"
 
 #include <weft/async/sleep.hpp>
@@ -51,16 +52,22 @@ struct evaluation
     json result;       // Runtime.evaluate's answer, when the script ran to the end
     std::string error; // what the script threw (not a navigation)
     bool lost = false; // a navigation replaced the document: run it again in the new one
+    std::string session; // where it ran (the page's, or an out-of-process frame's)
 };
 
 // Evaluates a script that has its own deadline `left`; the command's deadline is a backstop
 // for a hung renderer.
-task<evaluation> evaluate_in_document(std::shared_ptr<page_impl> p, json params, milliseconds left)
+task<evaluation> evaluate_in_document(std::shared_ptr<page_impl> p, std::string frame_id, json params,
+                                      milliseconds left)
 {
     evaluation out;
+    auto const site = co_await frame_site(p, frame_id, clock::now() + left, left);
+    if (site.context != 0)
+        params["contextId"] = site.context;
+    out.session = site.session;
     try
     {
-        out.result = co_await call(p, "Runtime.evaluate", std::move(params), left + milliseconds(5'000));
+        out.result = co_await call_on(p, site.session, "Runtime.evaluate", std::move(params), left + milliseconds(5'000));
     }
     catch (system_error const& e)
     {
@@ -171,8 +178,8 @@ std::string exception_text(json const& result)
     return d->value("text", std::string("exception"));
 }
 
-task<json> call_function_on(std::shared_ptr<page_impl> p, std::string object_id, std::string function_js, json args,
-                            milliseconds timeout)
+task<json> call_function_on(std::shared_ptr<page_impl> p, std::string session, std::string object_id,
+                            std::string function_js, json args, milliseconds timeout)
 {
     json arguments = json::array();
     for (auto& a : args)
@@ -183,17 +190,22 @@ task<json> call_function_on(std::shared_ptr<page_impl> p, std::string object_id,
                    {"returnByValue", true},
                    {"awaitPromise", true},
                    {"userGesture", true}};
-    auto r = co_await call(p, "Runtime.callFunctionOn", std::move(params), timeout);
+    auto r = co_await call_on(p, session, "Runtime.callFunctionOn", std::move(params), timeout);
     if (auto e = exception_text(r); !e.empty())
         fail(error::javascript_error, "evaluate on element: " + e);
     auto const& v = r["result"];
     co_return v.contains("value") ? v["value"] : json();
 }
 
-task<json> do_evaluate(std::shared_ptr<page_impl> p, std::string expression, milliseconds timeout)
+task<json> do_evaluate(std::shared_ptr<page_impl> p, std::string expression, milliseconds timeout,
+                       std::string frame_id)
 {
     json params = {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", true}, {"userGesture", true}};
-    auto r = co_await call(p, "Runtime.evaluate", std::move(params), timeout);
+    auto const limit = timeout.count() > 0 ? timeout : p->command_timeout;
+    auto const site = co_await frame_site(p, frame_id, clock::now() + limit, limit);
+    if (site.context != 0)
+        params["contextId"] = site.context;
+    auto r = co_await call_on(p, site.session, "Runtime.evaluate", std::move(params), timeout);
     if (auto e = exception_text(r); !e.empty())
         fail(error::javascript_error, "evaluate: " + e);
     auto const& v = r["result"];
@@ -204,7 +216,8 @@ task<json> do_evaluate(std::shared_ptr<page_impl> p, std::string expression, mil
     co_return json();
 }
 
-task<element_handle> do_wait_for_selector(std::shared_ptr<page_impl> p, std::string css, wait_for_selector_options opts)
+task<element_handle> do_wait_for_selector(std::shared_ptr<page_impl> p, std::string css, wait_for_selector_options opts,
+                                          std::string frame_id)
 {
     auto const start = clock::now();
     auto const deadline = start + opts.timeout;
@@ -216,7 +229,7 @@ task<element_handle> do_wait_for_selector(std::shared_ptr<page_impl> p, std::str
         std::string expr = std::string("(") + wait_for_selector_js + ")(" + js(css) + ", " + js(state) + ", " +
                            std::to_string(left.count()) + ")";
         json params = {{"expression", expr}, {"returnByValue", false}, {"awaitPromise", true}};
-        auto r = co_await evaluate_in_document(p, std::move(params), left);
+        auto r = co_await evaluate_in_document(p, frame_id, std::move(params), left);
         if (!r.error.empty())
         {
             if (r.error.find("SyntaxError") != std::string::npos &&
@@ -228,7 +241,7 @@ task<element_handle> do_wait_for_selector(std::shared_ptr<page_impl> p, std::str
         {
             auto const& v = r.result["result"];
             if (v.value("subtype", std::string()) == "node" && v.contains("objectId"))
-                co_return element_handle(p, v["objectId"].get<std::string>());
+                co_return element_handle(p, v["objectId"].get<std::string>(), r.session, frame_id);
             if (v.value("type", std::string()) == "boolean" && v.value("value", false))
                 co_return element_handle();
         }
@@ -256,7 +269,7 @@ task<json> do_wait_for_function(std::shared_ptr<page_impl> p, std::string fn, wa
                            "\n); return typeof __weft_v === 'function' ? __weft_v() : __weft_v; }, " + js(polling) +
                            ", " + std::to_string(opts.interval.count()) + ", " + std::to_string(left.count()) + ")";
         json params = {{"expression", expr}, {"returnByValue", true}, {"awaitPromise", true}};
-        auto r = co_await evaluate_in_document(p, std::move(params), left);
+        auto r = co_await evaluate_in_document(p, std::string(), std::move(params), left);
         if (!r.error.empty())
             fail(error::javascript_error, what + ": " + r.error);
         if (!r.lost)
@@ -272,10 +285,13 @@ task<json> do_wait_for_function(std::shared_ptr<page_impl> p, std::string fn, wa
     }
 }
 
-task<std::vector<element_handle>> do_query_all(std::shared_ptr<page_impl> p, std::string css)
+task<std::vector<element_handle>> do_query_all(std::shared_ptr<page_impl> p, std::string css, std::string frame_id)
 {
     json params = {{"expression", "Array.from(document.querySelectorAll(" + js(css) + "))"}, {"returnByValue", false}};
-    auto r = co_await call(p, "Runtime.evaluate", std::move(params));
+    auto const site = co_await frame_site(p, frame_id, clock::now() + p->command_timeout, p->command_timeout);
+    if (site.context != 0)
+        params["contextId"] = site.context;
+    auto r = co_await call_on(p, site.session, "Runtime.evaluate", std::move(params));
     if (auto e = exception_text(r); !e.empty())
     {
         if (e.find("not a valid selector") != std::string::npos)
@@ -287,7 +303,7 @@ task<std::vector<element_handle>> do_query_all(std::shared_ptr<page_impl> p, std
     if (array_id.empty())
         co_return out;
     json props = {{"objectId", array_id}, {"ownProperties", true}};
-    auto list = co_await call(p, "Runtime.getProperties", std::move(props));
+    auto list = co_await call_on(p, site.session, "Runtime.getProperties", std::move(props));
     std::vector<std::pair<std::size_t, std::string>> indexed;
     for (auto const& prop : list.value("result", json::array()))
     {
@@ -299,7 +315,7 @@ task<std::vector<element_handle>> do_query_all(std::shared_ptr<page_impl> p, std
     }
     std::sort(indexed.begin(), indexed.end());
     for (auto& [i, id] : indexed)
-        out.emplace_back(p, std::move(id));
+        out.emplace_back(p, std::move(id), site.session, frame_id);
     co_return out;
 }
 

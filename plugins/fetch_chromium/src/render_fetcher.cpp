@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -27,21 +28,62 @@ using detail::json;
 using std::chrono::milliseconds;
 
 // The crawl's proxy as Chromium writes it: a scheme it knows (its SOCKS5 resolves names at the
-// proxy, as libcurl's socks5h), none meaning http. "" when there is none, or when it has user
-// info, which Chromium does not take in a proxy URL (every render then fails, saying so).
+// proxy, as libcurl's socks5h), none meaning http, and no user info (Chromium takes none in a
+// proxy URL: an HTTP proxy's credentials answer its 407 instead, proxy_credentials). "" when
+// there is none, or when it is a SOCKS proxy with credentials, which Chromium cannot use.
 std::string chromium_proxy(std::string const& proxy)
 {
-    if (proxy.empty() || proxy.find('@') != std::string::npos)
+    if (proxy.empty())
         return {};
     auto const scheme_end = proxy.find("://");
-    if (scheme_end == std::string::npos)
-        return "http://" + proxy;
-    auto const scheme = proxy.substr(0, scheme_end);
+    auto const scheme = scheme_end == std::string::npos ? std::string("http") : proxy.substr(0, scheme_end);
+    auto rest = scheme_end == std::string::npos ? proxy : proxy.substr(scheme_end + 3);
+    if (auto at = rest.rfind('@', rest.find('/')); at != std::string::npos)
+    {
+        if (scheme != "http" && scheme != "https")
+            return {};
+        rest = rest.substr(at + 1);
+    }
     if (scheme == "socks5h")
-        return "socks5" + proxy.substr(scheme_end);
+        return "socks5://" + rest;
     if (scheme == "socks4a")
-        return "socks4" + proxy.substr(scheme_end);
-    return proxy;
+        return "socks4://" + rest;
+    return scheme + "://" + rest;
+}
+
+std::string percent_decoded(std::string_view s)
+{
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i)
+    {
+        auto const hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2]))
+        {
+            out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+            i += 2;
+        }
+        else
+            out.push_back(s[i]);
+    }
+    return out;
+}
+
+// The user info of an HTTP(S) proxy URL ("http://bob:s%40cret@proxy:3128"), percent-decoded:
+// every page answers the proxy's 407 with it (page::async_authenticate).
+credentials proxy_credentials(std::string const& proxy)
+{
+    credentials c;
+    auto const scheme_end = proxy.find("://");
+    auto const rest = scheme_end == std::string::npos ? proxy : proxy.substr(scheme_end + 3);
+    auto const at = rest.rfind('@', rest.find('/'));
+    if (at == std::string::npos)
+        return c;
+    auto const info = std::string_view(rest).substr(0, at);
+    auto const colon = info.find(':');
+    c.username = percent_decoded(info.substr(0, colon));
+    if (colon != std::string_view::npos)
+        c.password = percent_decoded(info.substr(colon + 1));
+    return c;
 }
 
 // A page renders through the crawl's proxy, set when the browser starts (or its context is
@@ -57,10 +99,10 @@ void check_proxy(http::request const& req, http::fetch_options const& opts)
                                              (opts.proxy.empty() ? "none" : http::redact_credentials(opts.proxy)) +
                                              ")");
     if (!wanted.empty() && chromium_proxy(wanted).empty())
-        detail::fail(error::unsupported, "chromium fetcher: " + req.url() + ": the proxy " +
+        detail::fail(error::unsupported, "chromium fetcher: " + req.url() + ": the SOCKS proxy " +
                                              http::redact_credentials(wanted) +
-                                             " has credentials, which Chromium does not take; use a proxy that "
-                                             "allows this machine without them");
+                                             " has credentials, which Chromium cannot send to a SOCKS proxy; use an "
+                                             "HTTP proxy, or one that allows this machine without them");
 }
 
 /// What one render does, read from the request (copied into each attempt's task).
@@ -76,6 +118,7 @@ struct render_spec
     json actions;
     std::shared_ptr<page_script const> script;
     std::string screenshot; // meta "screenshot": where to write a full-page PNG
+    credentials proxy_auth; // the crawl's HTTP proxy's user info, answering its 407
     detail::clock::time_point deadline; // of the whole render, across retries
 };
 
@@ -242,6 +285,8 @@ task<http::response> render_on(std::shared_ptr<detail::page_impl> impl, render_s
 {
     page p(std::move(impl)); // the lease's page; a second handle on it
     co_await p.async_set_request_filter(spec.filter);
+    if (!spec.proxy_auth.username.empty())
+        co_await p.async_authenticate(spec.proxy_auth);
     co_await p.async_set_extra_headers(spec.extra_headers);
     if (!spec.user_agent.empty())
         co_await p.async_set_user_agent(spec.user_agent);
@@ -282,6 +327,7 @@ task<http::response> render(page_pool* pool, http::fetch_options const* opts, st
                      "chromium fetcher: " + req.method() + " " + req.url() + ": only GET can be rendered");
     auto spec = make_spec(req, total);
     spec.deadline = detail::clock::now() + total;
+    spec.proxy_auth = proxy_credentials(opts->proxy);
     auto job = [spec](page& p) { return render_on(p.impl(), spec); };
     // The steps time out at the deadline themselves, naming what they waited for; this outer
     // limit (a little later) catches what has no deadline of its own (acquiring a page).

@@ -266,16 +266,45 @@ TEST_CASE("the chromium fetcher renders through the crawl's proxy, launched or a
     }
     CHECK(site.total_requests() == 0);
 
-    // Another proxy for one request, or credentials Chromium cannot send: refused, not bypassed.
+    // Another proxy for one request, or credentials Chromium cannot send (to a SOCKS proxy):
+    // refused, not bypassed.
     auto const before = proxy.total_requests();
     auto [other, other_res] = run_sync(render_via(proxy_url, url, std::string()));
     CHECK(other == weft::chromium::error::unsupported);
     CHECK_THAT(other_res.error_detail, Catch::Contains("crawl's proxy only"));
-    auto [login, login_res] =
-        run_sync(render_via("http://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port()), url));
-    CHECK(login == weft::chromium::error::unsupported);
-    CHECK_THAT(login_res.error_detail, Catch::Contains("credentials") && !Catch::Contains("s3cret"));
-    auto [user, user_res] = run_sync(render_via("http://bob@127.0.0.1:" + std::to_string(proxy.port()), url));
-    CHECK(user == weft::chromium::error::unsupported);
+    auto [socks, socks_res] =
+        run_sync(render_via("socks5://bob:s3cret@127.0.0.1:" + std::to_string(proxy.port()), url));
+    CHECK(socks == weft::chromium::error::unsupported);
+    CHECK_THAT(socks_res.error_detail, Catch::Contains("credentials") && !Catch::Contains("s3cret"));
     CHECK(proxy.total_requests() == before);
+}
+
+TEST_CASE("the chromium fetcher renders through an HTTP proxy that wants credentials, answering its 407",
+          "[chromium][fetcher][proxy][auth]")
+{
+    test_server locked; // a forward proxy asking for bob's password
+    locked.add_handler("/html",
+                       [](weft::test::received_request const& req)
+                       {
+                           if (req.headers.get("Proxy-Authorization") !=
+                               std::optional<std::string_view>("Basic Ym9iOnMzY3JldA=="))
+                           {
+                               weft::test::canned_response r;
+                               r.status = 407;
+                               r.headers.set("Proxy-Authenticate", "Basic realm=\"proxy\"");
+                               return r;
+                           }
+                           return weft::test::html_response("<!doctype html><title>" + req.proxied_for + "</title>");
+                       });
+    auto const port = std::to_string(locked.port());
+    std::string const url = "http://weft-render.invalid/html";
+    auto [ec, res] = run_sync(render_via("http://bob:s3cret@127.0.0.1:" + port, url));
+    REQUIRE_FALSE(ec);
+    CHECK(res.status == 200);
+    CHECK_THAT(res.body, Catch::Contains("<title>http://weft-render.invalid</title>"));
+    // Percent-encoded user info is decoded before it is sent; a wrong password fails the render.
+    auto [wrong, wrong_res] = run_sync(render_via("http://bob:s3cre%74x@127.0.0.1:" + port, url));
+    CHECK(wrong);
+    CHECK_THAT(wrong_res.error_detail, Catch::Contains("rejected the credentials of user \"bob\"") &&
+                                           !Catch::Contains("s3cre"));
 }

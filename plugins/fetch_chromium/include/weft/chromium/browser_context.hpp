@@ -26,6 +26,10 @@ struct context_options
     std::string proxy_server;
     /// Hosts that do not go through it, as --proxy-bypass-list: "localhost;*.internal".
     std::string proxy_bypass_list;
+    /// Where its pages' downloads go (an existing directory), each under a name Chromium
+    /// chooses, as page::async_set_download_dir; page::async_wait_for_download reports them.
+    /// Empty: downloads are refused.
+    std::string download_dir;
 };
 
 /// Pages that share cookies, storage and cache with each other and with nothing else in the
@@ -44,7 +48,7 @@ class browser_context
 {
 public:
     browser_context(std::shared_ptr<detail::connection> conn, std::string id,
-                    std::chrono::milliseconds command_timeout) noexcept;
+                    std::chrono::milliseconds command_timeout, std::string download_dir = {}) noexcept;
     browser_context(browser_context&&) noexcept;
     browser_context& operator=(browser_context&&) noexcept;
     ~browser_context();
@@ -67,6 +71,7 @@ private:
     std::shared_ptr<detail::connection> conn_;
     std::string id_;
     std::chrono::milliseconds command_timeout_;
+    std::string download_dir_; // context_options::download_dir, absolute
 };
 
 } // namespace weft::chromium

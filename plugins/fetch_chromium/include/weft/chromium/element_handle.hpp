@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace weft::chromium
 {
@@ -28,10 +29,16 @@ class element_handle
 public:
     element_handle() = default;
     element_handle(std::shared_ptr<detail::page_impl> page, std::string object_id);
+    /// An element of the frame `frame_id`, whose object lives in DevTools session `session` (an
+    /// out-of-process iframe's; "" the page's own).
+    element_handle(std::shared_ptr<detail::page_impl> page, std::string object_id, std::string session,
+                   std::string frame_id);
 
     explicit operator bool() const noexcept { return !object_id_.empty(); }
     /// The DevTools RemoteObjectId.
     std::string const& object_id() const noexcept { return object_id_; }
+    /// The id of the frame the element is in; "" for the main frame.
+    std::string const& frame_id() const noexcept { return frame_id_; }
 
     /// The element's textContent.
     task<std::string> async_text() const;
@@ -43,6 +50,13 @@ public:
     task<void> async_click() const;
     /// Focuses the element and types `text` key by key.
     task<void> async_type(std::string text) const;
+    /// Sets the files of this <input type=file> (DOM.setFileInputFiles) and fires its input and
+    /// change events, as a user choosing them would. The paths are made absolute; an empty list
+    /// clears the choice.
+    /// @throws system_error (errc::no_such_file_or_directory) naming the first path that is not
+    /// a regular file, before anything is sent; error::javascript_error when
+    /// the element is not a file input.
+    task<void> async_upload_files(std::vector<std::string> paths) const;
     /// Calls `function_js` (e.g. "el => el.value") with the element; returns its JSON value
     /// (a Promise is awaited). A throw becomes error::javascript_error with the JS message.
     task<nlohmann::json> async_evaluate(std::string function_js) const;
@@ -50,6 +64,8 @@ public:
 private:
     std::shared_ptr<detail::page_impl> page_;
     std::string object_id_;
+    std::string session_; // "" the page's session
+    std::string frame_id_;
 };
 
 } // namespace weft::chromium

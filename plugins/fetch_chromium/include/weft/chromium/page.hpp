@@ -28,6 +28,10 @@ namespace weft::chromium
 using weft::selector_state;
 using weft::wait_for_selector_options;
 
+class frame;
+struct frame_info;
+class frame_query;
+
 /// When a navigation counts as finished (Puppeteer's waitUntil).
 enum class wait_until
 {
@@ -112,8 +116,43 @@ struct emulation
     std::optional<bool> offline;      ///< true: every request fails as without a network
 };
 
-/// page::async_wait_for_request and _response: which event to wait for.
-using event_predicate = std::function<bool(page_event const&)>;
+/// page::async_pdf: Page.printToPDF's options. Lengths in inches (96 CSS pixels each). It owns a
+/// string: build it in a named variable, not inline at a co_await (docs/ARCHITECTURE.md, trap 2).
+struct pdf_options
+{
+    bool landscape = false;
+    bool print_background = false; ///< print background colours and images
+    double scale = 1;               ///< of the page's rendering, 0.1 to 2
+    double paper_width = 8.5;       ///< US Letter; A4 is 8.27 x 11.7
+    double paper_height = 11;
+    double margin_top = 0.4;
+    double margin_bottom = 0.4;
+    double margin_left = 0.4;
+    double margin_right = 0.4;
+    std::string page_ranges;        ///< "1-3, 5"; "": every page
+    bool prefer_css_page_size = false; ///< a CSS @page size wins over paper_width/height
+};
+
+/// A finished download (page::async_wait_for_download).
+struct download
+{
+    std::string url;
+    /// The name the server or the page suggested (Content-Disposition, <a download>): page
+    /// content, never used for `path`; sanitize it before making a path of it.
+    std::string suggested_filename;
+    /// Where the file is: the directory given to async_set_download_dir, and a name Chromium
+    /// chose (a GUID), not the page.
+    std::string path;
+    std::uint64_t bytes = 0;
+};
+
+/// page::async_authenticate: answers servers' 401 and proxies' 407 challenges.
+struct credentials
+{
+    std::string username;
+    std::string password;
+};
+
 
 /// page::async_wait_for_network_idle.
 struct network_idle_options
@@ -236,6 +275,15 @@ public:
     /// Every element matching `css` now (no waiting).
     task<std::vector<element_handle>> async_query_all(std::string css);
 
+    /// Every frame of the page (weft/chromium/frame.hpp): the main frame first, parents before
+    /// their children, out-of-process (cross-origin) iframes included.
+    task<std::vector<frame_info>> async_frames();
+    /// The first frame `q` matches (by name, URL glob or <iframe> selector), waiting up to
+    /// `timeout` for it to appear. @throws weft::error::timed_out naming the query.
+    task<frame> async_frame(frame_query q, std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+    /// The main frame, as a frame handle.
+    frame main_frame() const;
+
     /// Waits for `css` to be visible, then clicks it (element_handle::async_click).
     task<void> async_click(std::string css, input_options opts = {});
     /// Waits for `css` to be visible, focuses it and types `text` key by key.
@@ -251,6 +299,27 @@ public:
     task<std::string> async_url();
     /// A PNG of the viewport, or of the whole page.
     task<std::string> async_screenshot(screenshot_options opts = {});
+    /// The page printed as a PDF (its bytes, "%PDF-..."), with print CSS media.
+    /// @throws error::protocol_error naming the page ranges when Chromium refuses them (a syntax
+    /// error, or a range past the last page).
+    task<std::string> async_pdf(pdf_options opts = {});
+
+    /// Sets the files of the <input type=file> matching `css` (waited for, attached), as
+    /// element_handle::async_upload_files.
+    task<void> async_upload(std::string css, std::vector<std::string> paths, input_options opts = {});
+    /// Downloads of this page's browser context go to `dir` (an existing directory), each under
+    /// a name Chromium chooses; async_wait_for_download reports them. Until then downloads are
+    /// refused, as by a headless browser.
+    task<void> async_set_download_dir(std::string dir);
+    /// Waits until the oldest download of this page not yet reported completes; returns it.
+    /// @throws weft::error::timed_out after `timeout`; error::navigation_failed when it was
+    /// cancelled or failed; std::logic_error without async_set_download_dir first.
+    task<download> async_wait_for_download(std::chrono::milliseconds timeout = std::chrono::milliseconds(30'000));
+    /// Answers later HTTP authentication challenges (a server's 401, a proxy's 407) with `c`,
+    /// once per request. When the server or proxy rejects them for the main document,
+    /// async_goto fails with error::navigation_failed naming it, the user and the status
+    /// (a subresource just gets its 401). An empty username stops answering.
+    task<void> async_authenticate(credentials c);
 
     /// Headers sent with every later request of this page (replaces earlier ones).
     task<void> async_set_extra_headers(http::headers h);
@@ -267,6 +336,15 @@ public:
     /// the returned subscription is destroyed. The handler must not throw (what it throws is
     /// dropped) nor block.
     event_subscription on(std::function<void(page_event const&)> handler);
+    /// This page's events from now on as a stream (those `match` accepts, all when empty):
+    ///
+    ///     auto events = page.events(chromium::events_of(chromium::page_event_kind::response));
+    ///     while (auto e = co_await events.async_next()) ...
+    ///
+    /// When the consumer falls behind by more than `capacity` events, the oldest are dropped and
+    /// counted (event_stream::dropped()): the page's events arrive on the browser connection's
+    /// read loop, which must never wait for a consumer.
+    event_stream events(event_predicate match = {}, std::size_t capacity = 1024);
     /// Waits for the next request (each redirect hop is one) that `match` accepts; returns it.
     /// @throws weft::error::timed_out (== condition::timeout) after `timeout`.
     task<page_event> async_wait_for_request(event_predicate match,
@@ -308,3 +386,6 @@ private:
 };
 
 } // namespace weft::chromium
+
+// The frame handle needs page's options; it completes the declarations above.
+#include <weft/chromium/frame.hpp>

@@ -1,8 +1,14 @@
 // weft::chromium::page_event: what happens on a page (its requests and responses, console
-// messages, dialogs, uncaught errors), as page::on delivers it.
+// messages, dialogs, uncaught errors), as page::on and page::events deliver it.
 #pragma once
 
+#include <weft/async/task.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace weft::chromium
@@ -44,6 +50,48 @@ public:
 
 private:
     std::shared_ptr<void> token_;
+};
+
+/// Which events a wait or a stream takes (page::async_wait_for_request, page::events).
+using event_predicate = std::function<bool(page_event const&)>;
+/// An event_predicate taking the events of `kind` only.
+event_predicate events_of(page_event_kind kind);
+
+namespace detail
+{
+struct page_impl;
+struct event_queue;
+} // namespace detail
+
+/// A page's events as an asynchronous stream, made by page::events(). It buffers what arrives
+/// between two async_next() calls, up to its capacity; beyond it the oldest event is dropped and
+/// counted, so a slow consumer never holds up the browser connection (nor other pages).
+///
+/// @par Lifetimes
+/// Move-only; destroying it unsubscribes. It keeps the page's state alive, not the tab open.
+/// @par Thread safety
+/// Use it on the page's executor only.
+class event_stream
+{
+public:
+    event_stream(std::shared_ptr<detail::page_impl> page, std::shared_ptr<detail::event_queue> queue) noexcept;
+    event_stream(event_stream&&) noexcept;
+    event_stream& operator=(event_stream&&) noexcept;
+    ~event_stream();
+
+    /// The next event, waiting for it; nullopt once the page is closed (or its browser gone) and
+    /// every event before that was taken.
+    /// @throws weft::error::timed_out (== condition::timeout) when `timeout` passes first
+    /// (0: wait as long as it takes). Cancellation: operation_aborted, the stream stays usable.
+    task<std::optional<page_event>> async_next(std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+    /// Events dropped because the consumer was more than the capacity behind.
+    std::size_t dropped() const noexcept;
+    /// Events buffered, not yet taken.
+    std::size_t pending() const noexcept;
+
+private:
+    std::shared_ptr<detail::page_impl> page_;
+    std::shared_ptr<detail::event_queue> queue_;
 };
 
 } // namespace weft::chromium

@@ -47,8 +47,9 @@ namespace weft::chromium
 /// running browser instead of launching one: "ws://host:port/devtools/browser/<id>" or
 /// "http://host:port", as browser::async_connect; WEFT_CHROMIUM is then unused). The browser
 /// starts, or is connected to, on the first fetch. fetch_options::proxy is every page's proxy
-/// (--proxy-server, or the attached pool's context); a request whose meta "proxy" names another,
-/// or a proxy with credentials (Chromium takes none in the URL), fails with error::unsupported.
+/// (--proxy-server, or the attached pool's context); an HTTP proxy's user info answers its 407
+/// challenges (page::async_authenticate; Chromium takes none in the URL). A request whose meta
+/// "proxy" names another, or a SOCKS proxy with credentials, fails with error::unsupported.
 ///
 /// @par Errors
 /// A request option above that is not understood (an unknown "block" type, a "screenshot" that is
