@@ -21,13 +21,6 @@ namespace detail
 namespace
 {
 
-constexpr char const* content_js = R"JS((() => {
-  let s = '';
-  if (document.doctype) s = new XMLSerializer().serializeToString(document.doctype);
-  if (document.documentElement) s += document.documentElement.outerHTML;
-  return s;
-})())JS";
-
 char const* event_name(chromium::wait_until w)
 {
     switch (w)

@@ -298,13 +298,6 @@ task<std::string> string_in(std::shared_ptr<page_impl> p, std::string frame_id, 
     co_return v.is_string() ? v.get<std::string>() : std::string();
 }
 
-constexpr char const* content_js = R"JS((() => {
-  let s = '';
-  if (document.doctype) s = new XMLSerializer().serializeToString(document.doctype);
-  if (document.documentElement) s += document.documentElement.outerHTML;
-  return s;
-})())JS";
-
 } // namespace
 
 } // namespace detail

@@ -12,6 +12,14 @@
 namespace weft::chromium::detail
 {
 
+/// The document's HTML as Puppeteer's content() gives it: the doctype, then the root element.
+inline constexpr char const* content_js = R"JS((() => {
+  let s = '';
+  if (document.doctype) s = new XMLSerializer().serializeToString(document.doctype);
+  if (document.documentElement) s += document.documentElement.outerHTML;
+  return s;
+})())JS";
+
 /// `s` as a JavaScript string literal.
 std::string js(std::string const& s);
 /// Runs a function on a remote object of DevTools session `session` ("" the page's):
