@@ -738,7 +738,9 @@ mode builder::appropriate_mode(int index) const
 {
     GumboNode const* n = open_[static_cast<std::size_t>(index)];
     bool const last = index == 0;
-    if (n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
+    // gumbo 0.10.1 (Debian's) lacks this test (added after the release): <math><tbody> made
+    // "in table body" the mode
+    if (n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML && !gumbo_quirks)
         return last ? mode::in_body : mode::none;
     switch (n->v.element.tag)
     {
@@ -943,9 +945,10 @@ void builder::characters(std::string_view s)
 
 } // namespace tb
 
-GumboOutput* build_tree(std::string_view text, arena& memory)
+GumboOutput* build_tree(std::string_view text, arena& memory, bool gumbo_quirks)
 {
     tb::builder b(text, memory);
+    b.gumbo_quirks = gumbo_quirks;
     return b.run();
 }
 

@@ -146,6 +146,7 @@ class builder
 public:
     builder(std::string_view text, arena& memory);
     GumboOutput* run();
+    bool gumbo_quirks = false; // see build_tree()
 
     // ---- called by the lexer ----
     void process(token& t);

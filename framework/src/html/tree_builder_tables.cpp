@@ -239,7 +239,7 @@ void builder::end_tag_any_other(token& t)
     {
         GumboNode* n = open_[static_cast<std::size_t>(i)];
         bool match = is_html(n, t.tag);
-        if (match && t.tag == GUMBO_TAG_UNKNOWN)
+        if (match && t.tag == GUMBO_TAG_UNKNOWN && !gumbo_quirks)
             match = element_name(n, scratch) == t.name;
         if (match)
         {
@@ -857,14 +857,18 @@ bool builder::foreign_content(token& t)
             pop();
         return true;
     }
-    // An end tag: the nearest foreign element of that name (ASCII case-insensitive).
+    // An end tag: the nearest foreign element of that name (ASCII case-insensitive). Gumbo
+    // takes the name of an end tag as all between "</" and ">" (so `</svg >` closes nothing).
+    std::string_view name = t.name;
+    if (gumbo_quirks && t.original.length >= 3)
+        name = std::string_view(t.original.data + 2, t.original.length - 3);
     std::string scratch;
     int i = static_cast<int>(open_.size()) - 1;
     GumboNode* node = open_[static_cast<std::size_t>(i)];
-    bool const ok = text::iequals(element_name(node, scratch), t.name);
+    bool const ok = text::iequals(element_name(node, scratch), name);
     while (i > 0)
     {
-        if (text::iequals(element_name(node, scratch), t.name))
+        if (text::iequals(element_name(node, scratch), name))
         {
             while (pop() != node)
             {

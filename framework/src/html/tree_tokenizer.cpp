@@ -296,7 +296,7 @@ bool lexer::tag(bool end, char const* lt)
     }
     t.name = name_;
     t.tag = gumbo_tagn_enum(name_.data(), static_cast<unsigned>(name_.size()));
-    t.original = GumboStringPiece{lt, static_cast<std::size_t>(p_ - lt)};
+    t.original = GumboStringPiece{lt, static_cast<std::size_t>(p_ - lt)}; // '<' to '>'
     b_.process(t);
     if (!end && state != lex::data)
         last_start_ = t.name;
@@ -447,8 +447,8 @@ void lexer::doctype()
         p_ += 6;
         if (!quoted(t.public_id, t.has_public))
             t.force_quirks = true;
-        else
-            quoted(t.system_id, t.has_system);
+        else if (!quoted(t.system_id, t.has_system) && p_ < e_ && *p_ != '>')
+            t.force_quirks = true; // neither '>' nor a quote after the public identifier
     }
     else if (e_ - p_ >= 6 && text::iequals(std::string_view(p_, 6), "system"))
     {
