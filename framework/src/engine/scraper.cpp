@@ -1,6 +1,7 @@
 #include "engine/scraper.hpp"
 
 #include <weft/engine/robots.hpp>
+#include <weft/html/document.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -58,6 +59,8 @@ scraper::scraper(crawl_run& run, crawl_context& ctx, spider_middleware_chain& ch
 {
     if (run_.settings.parse_workers > 0)
         parse_pool_ = std::make_unique<asio::thread_pool>(run_.settings.parse_workers);
+    // Pages' documents are built with parser::automatic (response::document()).
+    html::set_default_parser(run_.settings.html_parser == "weft" ? html::parser::weft : html::parser::gumbo);
 }
 
 void scraper::shutdown()
