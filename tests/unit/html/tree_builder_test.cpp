@@ -178,7 +178,8 @@ TEST_CASE("html::parser::weft is chosen per parse or for the process", "[html][t
     CHECK(weft::html::default_parser() == weft::html::parser::gumbo);
     weft::html::set_default_parser(weft::html::parser::weft);
     CHECK(weft::html::default_parser() == weft::html::parser::weft);
-    CHECK(weft::html::document::from_utf8("<ul><li>a<li>b</ul>").css("li").size() == 2);
+    auto const list = weft::html::document::from_utf8("<ul><li>a<li>b</ul>");
+    CHECK(list.css("li").size() == 2);
     weft::html::set_default_parser(weft::html::parser::automatic);
     CHECK(weft::html::default_parser() == weft::html::parser::gumbo);
 }
