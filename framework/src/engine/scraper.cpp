@@ -60,7 +60,8 @@ scraper::scraper(crawl_run& run, crawl_context& ctx, spider_middleware_chain& ch
     if (run_.settings.parse_workers > 0)
         parse_pool_ = std::make_unique<asio::thread_pool>(run_.settings.parse_workers);
     // Pages' documents are built with parser::automatic (response::document()).
-    html::set_default_parser(run_.settings.html_parser == "weft" ? html::parser::weft : html::parser::gumbo);
+    if (!run_.settings.html_parser.empty())
+        html::set_default_parser(run_.settings.html_parser == "weft" ? html::parser::weft : html::parser::gumbo);
 }
 
 void scraper::shutdown()

@@ -6,6 +6,7 @@
 #include "tree_builder.hpp"
 
 #include <atomic>
+#include <cstdlib>
 
 #include <utility>
 
@@ -106,7 +107,15 @@ document::~document() = default;
 namespace
 {
 
-std::atomic<parser> process_parser{parser::gumbo};
+// WEFT_HTML_PARSER=weft in the environment makes weft's tree builder the default (to run a
+// test suite or a crawl with it without a setting).
+parser initial_parser() noexcept
+{
+    char const* env = std::getenv("WEFT_HTML_PARSER");
+    return env && std::string_view(env) == "weft" ? parser::weft : parser::gumbo;
+}
+
+std::atomic<parser> process_parser{initial_parser()};
 
 parser resolve(parser p) noexcept
 {

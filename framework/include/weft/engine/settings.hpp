@@ -127,8 +127,9 @@ struct settings
     /// The HTML parser that builds pages' DOM (`-s html_parser=weft`): "gumbo" (gumbo-parser
     /// 0.10) or "weft" (weft's own tokenizer and tree builder: the same trees on the pages it was
     /// tested on, about 5x faster; html::parser, framework/src/html/tree_builder.hpp). Set for the
-    /// whole process when a crawl starts (html::set_default_parser).
-    std::string html_parser = "gumbo";
+    /// whole process when a crawl starts (html::set_default_parser). Empty: the process default
+    /// (gumbo, or weft when the environment has WEFT_HTML_PARSER=weft).
+    std::string html_parser;
     double max_error_ratio = 0.5;                       ///< exit code 1 when errors / outcomes is above this
     std::chrono::milliseconds sink_flush_interval = 1s; ///< group commit of sinks (and the job)
     std::size_t item_buffer = 20'000; ///< items waiting for the sinks before callbacks wait (backpressure)

@@ -33,7 +33,8 @@ enum class parser : unsigned char
 };
 
 /// Sets the parser that parser::automatic means, for the whole process (the `html_parser`
-/// setting does this at the start of a crawl). Thread safety: an atomic store.
+/// setting does this at the start of a crawl; before any call it is gumbo, or weft when the
+/// environment has WEFT_HTML_PARSER=weft). Thread safety: an atomic store.
 void set_default_parser(parser p) noexcept;
 /// The parser that parser::automatic means now.
 parser default_parser() noexcept;
