@@ -8,6 +8,8 @@
 // (CPU time of this process from clock_gettime(CLOCK_PROCESS_CPUTIME_ID), not wall time, so a
 // loaded machine skews the figures less). Pin it to one core (bench/html.sh uses taskset -c 1).
 //
+// CASES="key key" in the environment runs only those cases.
+//
 // Besides the human-readable table, each case prints one machine-readable line:
 //   RESULT <key> <pages/CPU-s> <MB/CPU-s> <median CPU-s per round> <checksum>
 // which bench/html.sh reads.
@@ -85,8 +87,12 @@ int main(int argc, char** argv)
                 rounds);
     std::printf("%-34s %12s %10s %10s\n", "case", "pages/CPU-s", "MB/CPU-s", "CPU-s");
 
+    // CASES="doc_select wdoc_select" runs only those cases (space-separated keys).
+    char const* only = std::getenv("CASES");
     auto run = [&](char const* key, char const* name, auto&& f)
     {
+        if (only && (" " + std::string(only) + " ").find(" " + std::string(key) + " ") == std::string::npos)
+            return;
         std::vector<double> times;
         std::size_t sink = 0;
         for (int r = 0; r < rounds; ++r)

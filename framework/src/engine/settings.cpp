@@ -253,7 +253,7 @@ std::vector<setting_rule> const& rules()
              auto const name = text::lower_copy(v);
              if (name != "gumbo" && name != "weft")
                  bad(key, v, "gumbo or weft");
-             s.html_parser = name;
+             s.extra["html_parser"] = name; // see settings::extra
          }},
         {{"max_error_ratio"}, [](S& s, K key, K v) { s.max_error_ratio = to_double(key, v); }},
         {{"sink_flush_interval"}, [](S& s, K key, K v) { s.sink_flush_interval = ms(key, v); }},
@@ -348,7 +348,6 @@ nlohmann::json settings::to_json() const
         {"replay_warc", replay_warc.string()},
         {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
-        {"html_parser", html_parser},
         {"extra", extra},
     };
 }
