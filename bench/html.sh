@@ -68,8 +68,12 @@ cat "$out"/weft.txt "$out"/parsel.txt "$out"/cheerio.txt | awk '
     printf "%-58s %8s  goal <= 1.3x  %s\n", "DOM+select CPU time vs bare gumbo parse CPU time", c, verdict(c, 1.3, 0)
     d = r(pps["doc_select"], pps["parsel_parse"])
     printf "%-58s %8s  goal >= 3x    %s\n", "DOM+select vs parsel parse-only, pages/CPU-s (issue 13)", d, verdict(d, 3, 1)
+    w = r(pps["wdoc_select"], pps["parsel_parse"])
+    printf "%-58s %8s  goal >= 3x    %s\n", "parser::weft DOM+select vs parsel parse-only (issue 13)", w, verdict(w, 3, 1)
     print ""
     printf "%-58s %8s\n", "  (info) gumbo into weft arena vs bare gumbo, CPU time", r(sec["gumbo_arena"], sec["gumbo_parse"])
+    printf "%-58s %8s\n", "  (info) weft tree builder vs gumbo into the arena, CPU time", r(sec["weft_tree"], sec["gumbo_arena"])
+    printf "%-58s %8s\n", "  (info) parser::weft vs gumbo document::parse + select, pages", r(pps["wdoc_select"], pps["doc_select"])
     printf "%-58s %8s\n", "  (info) DOM+docs spider selectors vs parsel parse, pages/CPU-s", r(pps["doc_docs"], pps["parsel_parse"])
     printf "%-58s %8s\n", "  (info) DOM+extract_links vs parsel links, pages/CPU-s", r(pps["doc_links"], pps["parsel_links"])
     printf "%-58s %8s\n", "  (info) scan vs cheerio links, pages/CPU-s", r(pps["scan"], pps["cheerio_links"])

@@ -8,6 +8,8 @@
 // (CPU time of this process from clock_gettime(CLOCK_PROCESS_CPUTIME_ID), not wall time, so a
 // loaded machine skews the figures less). Pin it to one core (bench/html.sh uses taskset -c 1).
 //
+// CASES="key key" in the environment runs only those cases.
+//
 // Besides the human-readable table, each case prints one machine-readable line:
 //   RESULT <key> <pages/CPU-s> <MB/CPU-s> <median CPU-s per round> <checksum>
 // which bench/html.sh reads.
@@ -17,6 +19,7 @@
 #include <weft/html/selector.hpp>
 
 #include "html/arena.hpp" // framework/src: gumbo into weft's arena, as document::parse does
+#include "html/tree_builder.hpp" // weft's own tree builder (html::parser::weft)
 
 #include <gumbo.h>
 
@@ -84,8 +87,12 @@ int main(int argc, char** argv)
                 rounds);
     std::printf("%-34s %12s %10s %10s\n", "case", "pages/CPU-s", "MB/CPU-s", "CPU-s");
 
+    // CASES="doc_select wdoc_select" runs only those cases (space-separated keys).
+    char const* only = std::getenv("CASES");
     auto run = [&](char const* key, char const* name, auto&& f)
     {
+        if (only && (" " + std::string(only) + " ").find(" " + std::string(key) + " ") == std::string::npos)
+            return;
         std::vector<double> times;
         std::size_t sink = 0;
         for (int r = 0; r < rounds; ++r)
@@ -155,6 +162,29 @@ int main(int argc, char** argv)
                 if (auto inner = pre.css_first("code"))
                     n += inner->attr("class").value_or("").size();
             }
+            return n;
+        });
+    // The same with weft's own tokenizer and tree builder (html::parser::weft, issue 13).
+    run("weft_tree", "weft tree builder into the arena",
+        [](page const& p)
+        {
+            weft::html::detail::arena mem;
+            GumboOutput* out = weft::html::detail::build_tree(p.text, mem);
+            return std::size_t(out->root->v.element.children.length);
+        });
+    weft::html::parse_options with_weft;
+    with_weft.parser = weft::html::parser::weft;
+    run("wdoc_parse", "document::parse, parser::weft",
+        [&](page const& p) { return weft::html::document::parse(p.text, with_weft).size(); });
+    run("wdoc_select", "parser::weft + css() x3",
+        [&](page const& p)
+        {
+            auto d = weft::html::document::parse(p.text, with_weft);
+            std::size_t n = 0;
+            for (auto const& e : d.css(sel_a))
+                n += e.attr("href").value_or("").size();
+            n += d.css(sel_h).size();
+            n += d.css(sel_p).size();
             return n;
         });
     run("doc_links", "document::parse + extract_links",

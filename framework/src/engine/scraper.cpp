@@ -1,6 +1,7 @@
 #include "engine/scraper.hpp"
 
 #include <weft/engine/robots.hpp>
+#include <weft/html/document.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -58,6 +59,10 @@ scraper::scraper(crawl_run& run, crawl_context& ctx, spider_middleware_chain& ch
 {
     if (run_.settings.parse_workers > 0)
         parse_pool_ = std::make_unique<asio::thread_pool>(run_.settings.parse_workers);
+    // Pages' documents are built with parser::automatic (response::document()).
+    // settings::set checked it: "gumbo" or "weft" (kept in extra, see settings.hpp)
+    if (auto const it = run_.settings.extra.find("html_parser"); it != run_.settings.extra.end() && it->is_string())
+        html::set_default_parser(*it == "weft" ? html::parser::weft : html::parser::gumbo);
 }
 
 void scraper::shutdown()

@@ -247,6 +247,14 @@ std::vector<setting_rule> const& rules()
         {{"frontier_memory_limit"},
          [](S& s, K key, K v) { s.frontier_memory_limit = std::max<std::size_t>(1, to_size(key, v)); }},
         {{"parse_workers"}, [](S& s, K key, K v) { s.parse_workers = to_size(key, v); }},
+        {{"html_parser"},
+         [](S& s, K key, K v)
+         {
+             auto const name = text::lower_copy(v);
+             if (name != "gumbo" && name != "weft")
+                 bad(key, v, "gumbo or weft");
+             s.extra["html_parser"] = name; // see settings::extra
+         }},
         {{"max_error_ratio"}, [](S& s, K key, K v) { s.max_error_ratio = to_double(key, v); }},
         {{"sink_flush_interval"}, [](S& s, K key, K v) { s.sink_flush_interval = ms(key, v); }},
         {{"progress"}, [](S& s, K key, K v) { s.progress = to_bool(key, v); }},

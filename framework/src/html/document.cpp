@@ -3,6 +3,10 @@
 #include "document_impl.hpp"
 #include "nesting.hpp"
 #include "selector_impl.hpp"
+#include "tree_builder.hpp"
+
+#include <atomic>
+#include <cstdlib>
 
 #include <utility>
 
@@ -103,13 +107,34 @@ document::~document() = default;
 namespace
 {
 
+// WEFT_HTML_PARSER=weft in the environment makes weft's tree builder the default (to run a
+// test suite or a crawl with it without a setting).
+parser initial_parser() noexcept
+{
+    char const* env = std::getenv("WEFT_HTML_PARSER");
+    return env && std::string_view(env) == "weft" ? parser::weft : parser::gumbo;
+}
+
+std::atomic<parser> process_parser{initial_parser()};
+
+parser resolve(parser p) noexcept
+{
+    return p == parser::automatic ? process_parser.load(std::memory_order_relaxed) : p;
+}
+
 // Parses impl->source (UTF-8) into impl's arena.
-void parse_into(detail::document_impl& impl)
+void parse_into(detail::document_impl& impl, parser which)
 {
     if (auto limited = detail::prepare_source(impl.source))
     {
         impl.owned = std::move(*limited);
         impl.source = impl.owned;
+    }
+    if (resolve(which) == parser::weft)
+    {
+        impl.output = detail::build_tree(impl.source, impl.memory);
+        detail::build_index(impl);
+        return;
     }
     // Gumbo records every parse error by default, each with a copy of the stack of open
     // elements: 10 MB of NUL bytes cost 2 GB, and deep nesting costs depth^2 memory. weft
@@ -125,17 +150,27 @@ void parse_into(detail::document_impl& impl)
     detail::build_index(impl);
 }
 
-std::unique_ptr<detail::document_impl> build(std::string source, std::string_view encoding)
+std::unique_ptr<detail::document_impl> build(std::string source, std::string_view encoding, parser which)
 {
     auto impl = std::make_unique<detail::document_impl>();
     impl->owned = std::move(source);
     impl->source = impl->owned;
     impl->encoding = encoding;
-    parse_into(*impl);
+    parse_into(*impl, which);
     return impl;
 }
 
 } // namespace
+
+void set_default_parser(parser p) noexcept
+{
+    process_parser.store(p == parser::automatic ? parser::gumbo : p, std::memory_order_relaxed);
+}
+
+parser default_parser() noexcept
+{
+    return process_parser.load(std::memory_order_relaxed);
+}
 
 document document::parse(std::string_view bytes, parse_options const& options)
 {
@@ -146,23 +181,23 @@ document document::parse(std::string_view bytes, parse_options const& options)
         enc = detect_encoding(bytes, options.content_type_charset);
     // A canonical name always converts (unknown ones were filtered out above).
     auto text = to_utf8(bytes, *enc);
-    return document(build(text ? std::move(*text) : std::string(), *enc));
+    return document(build(text ? std::move(*text) : std::string(), *enc, options.parser));
 }
 
-document document::borrow_valid_utf8(std::string_view text, std::string_view encoding)
+document document::borrow_valid_utf8(std::string_view text, std::string_view encoding, parser which)
 {
     auto impl = std::make_unique<detail::document_impl>();
     impl->source = text;
     impl->encoding = encoding;
-    parse_into(*impl);
+    parse_into(*impl, which);
     return document(std::move(impl));
 }
 
-document document::from_utf8(std::string_view text)
+document document::from_utf8(std::string_view text, parser which)
 {
     // Re-validated: gumbo wants UTF-8 and everything downstream relies on it.
     auto utf8 = to_utf8(text, "UTF-8");
-    return document(build(utf8 ? std::move(*utf8) : std::string(), "UTF-8"));
+    return document(build(utf8 ? std::move(*utf8) : std::string(), "UTF-8", which));
 }
 
 element document::root() const& noexcept

@@ -64,3 +64,13 @@ TEST_CASE("a setting a plugin or spider declares is known once declared, with it
     REQUIRE(it != listed.end());
     CHECK(it->origin == weft::plugin::built_in);
 }
+
+TEST_CASE("html_parser chooses gumbo or weft's own tree builder", "[settings][html]")
+{
+    settings s;
+    CHECK_FALSE(s.extra.contains("html_parser")); // the process default
+    s.set("html_parser", "WEFT");
+    CHECK(s.extra["html_parser"] == "weft");
+    CHECK(is_known_setting("html_parser"));
+    CHECK_THROWS_WITH(s.set("html_parser", "lxml"), Catch::Contains("gumbo or weft"));
+}

@@ -142,6 +142,13 @@ struct settings
     std::filesystem::path replay_warc;
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
+    /// `-s html_parser=weft|gumbo`: the HTML parser that builds pages' DOM, gumbo-parser 0.10 or
+    /// weft's own tokenizer and tree builder (the same trees on the pages it was tested on, ~5x
+    /// faster; html::parser, framework/src/html/tree_builder.hpp). Checked by set() and kept in
+    /// `extra` (no field, so adding it changed no layout); set for the whole process when a crawl
+    /// starts (html::set_default_parser). Unset: the process default (gumbo, or weft when the
+    /// environment has WEFT_HTML_PARSER=weft).
+    ///
     /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting) and plugins.
     /// `weft crawl` accepts only keys declared with WEFT_SETTING (<weft/engine/setting_keys.hpp>).
     nlohmann::json extra = nlohmann::json::object();

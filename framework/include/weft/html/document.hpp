@@ -1,4 +1,5 @@
-// A parsed HTML document (HTML5 parsing rules, via gumbo-parser).
+// A parsed HTML document (HTML5 parsing rules, via gumbo-parser or weft's own parser: see
+// html::parser).
 //
 // Parsing never fails: HTML has error recovery, and bytes invalid in the document's encoding
 // become U+FFFD. The document is movable, not copyable; its tree lives on the heap, so elements
@@ -22,6 +23,22 @@
 namespace weft::html
 {
 
+/// Which HTML parser builds a document's tree. Both give the same tree on the pages weft is
+/// tested on (tests/integration/tree_builder_differential_test.cpp); weft's own is faster.
+enum class parser : unsigned char
+{
+    automatic, ///< the process default: set_default_parser(), else gumbo
+    gumbo,     ///< gumbo-parser 0.10
+    weft,      ///< weft's own tokenizer and tree builder (framework/src/html/tree_builder.hpp)
+};
+
+/// Sets the parser that parser::automatic means, for the whole process (the `html_parser`
+/// setting does this at the start of a crawl; before any call it is gumbo, or weft when the
+/// environment has WEFT_HTML_PARSER=weft). Thread safety: an atomic store.
+void set_default_parser(parser p) noexcept;
+/// The parser that parser::automatic means now.
+parser default_parser() noexcept;
+
 struct parse_options
 {
     /// The charset parameter of the response's Content-Type (or the whole header value); ignored
@@ -29,6 +46,8 @@ struct parse_options
     std::string_view content_type_charset{};
     /// Forces an encoding (a WHATWG label), skipping detection; ignored when empty or unknown.
     std::string_view override_encoding{};
+    /// The parser that builds the tree.
+    html::parser parser = html::parser::automatic;
 };
 
 class document
@@ -43,7 +62,7 @@ public:
         return parse(bytes, o);
     }
     /// Parses text that is already UTF-8 (invalid sequences still become U+FFFD).
-    static document from_utf8(std::string_view text);
+    static document from_utf8(std::string_view text, html::parser p = html::parser::automatic);
 
     document(document&&) noexcept;
     document& operator=(document&&) noexcept;
@@ -118,7 +137,8 @@ public:
     /// For weft::response, which decodes once and keeps the text: parses `text` in place.
     /// `text` must be valid UTF-8 (not checked) and outlive the document, unchanged; `encoding`
     /// must have static storage (a canonical name from detect_encoding).
-    static document borrow_valid_utf8(std::string_view text, std::string_view encoding);
+    static document borrow_valid_utf8(std::string_view text, std::string_view encoding,
+                                      html::parser p = html::parser::automatic);
 
 private:
     explicit document(std::unique_ptr<detail::document_impl> impl) noexcept;

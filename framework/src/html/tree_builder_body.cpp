@@ -1,0 +1,652 @@
+// weft's tree builder: the insertion modes up to "in body" and "text" (HTML §13.2.6.4.1-8),
+// as gumbo 0.10 runs them (see tree_builder.hpp).
+#include "tree_builder_impl.hpp"
+
+#include <weft/text/ascii.hpp>
+
+#include <cstring>
+
+namespace weft::html::detail::tb
+{
+namespace
+{
+
+// Gumbo compares the doctype's public identifier with these lists by case-insensitive
+// equality, not prefix (is_in_static_list): weft does the same so both trees agree.
+constexpr std::string_view quirks_public_ids[] = {
+    "+//Silmaril//dtd html Pro v0r11 19970101//",
+    "-//AdvaSoft Ltd//DTD HTML 3.0 asWedit + extensions//",
+    "-//AS//DTD HTML 3.0 asWedit + extensions//",
+    "-//IETF//DTD HTML 2.0 Level 1//",
+    "-//IETF//DTD HTML 2.0 Level 2//",
+    "-//IETF//DTD HTML 2.0 Strict Level 1//",
+    "-//IETF//DTD HTML 2.0 Strict Level 2//",
+    "-//IETF//DTD HTML 2.0 Strict//",
+    "-//IETF//DTD HTML 2.0//",
+    "-//IETF//DTD HTML 2.1E//",
+    "-//IETF//DTD HTML 3.0//",
+    "-//IETF//DTD HTML 3.2 Final//",
+    "-//IETF//DTD HTML 3.2//",
+    "-//IETF//DTD HTML 3//",
+    "-//IETF//DTD HTML Level 0//",
+    "-//IETF//DTD HTML Level 1//",
+    "-//IETF//DTD HTML Level 2//",
+    "-//IETF//DTD HTML Level 3//",
+    "-//IETF//DTD HTML Strict Level 0//",
+    "-//IETF//DTD HTML Strict Level 1//",
+    "-//IETF//DTD HTML Strict Level 2//",
+    "-//IETF//DTD HTML Strict Level 3//",
+    "-//IETF//DTD HTML Strict//",
+    "-//IETF//DTD HTML//",
+    "-//Metrius//DTD Metrius Presentational//",
+    "-//Microsoft//DTD Internet Explorer 2.0 HTML Strict//",
+    "-//Microsoft//DTD Internet Explorer 2.0 HTML//",
+    "-//Microsoft//DTD Internet Explorer 2.0 Tables//",
+    "-//Microsoft//DTD Internet Explorer 3.0 HTML Strict//",
+    "-//Microsoft//DTD Internet Explorer 3.0 HTML//",
+    "-//Microsoft//DTD Internet Explorer 3.0 Tables//",
+    "-//Netscape Comm. Corp.//DTD HTML//",
+    "-//Netscape Comm. Corp.//DTD Strict HTML//",
+    "-//O'Reilly and Associates//DTD HTML 2.0//",
+    "-//O'Reilly and Associates//DTD HTML Extended 1.0//",
+    "-//O'Reilly and Associates//DTD HTML Extended Relaxed 1.0//",
+    "-//SoftQuad Software//DTD HoTMetaL PRO 6.0::19990601::)extensions to HTML 4.0//",
+    "-//SoftQuad//DTD HoTMetaL PRO 4.0::19971010::extensions to HTML 4.0//",
+    "-//Spyglass//DTD HTML 2.0 Extended//",
+    "-//SQ//DTD HTML 2.0 HoTMetaL + extensions//",
+    "-//Sun Microsystems Corp.//DTD HotJava HTML//",
+    "-//Sun Microsystems Corp.//DTD HotJava Strict HTML//",
+    "-//W3C//DTD HTML 3 1995-03-24//",
+    "-//W3C//DTD HTML 3.2 Draft//",
+    "-//W3C//DTD HTML 3.2 Final//",
+    "-//W3C//DTD HTML 3.2//",
+    "-//W3C//DTD HTML 3.2S Draft//",
+    "-//W3C//DTD HTML 4.0 Frameset//",
+    "-//W3C//DTD HTML 4.0 Transitional//",
+    "-//W3C//DTD HTML Experimental 19960712//",
+    "-//W3C//DTD HTML Experimental 970421//",
+    "-//W3C//DTD W3 HTML//",
+    "-//W3O//DTD W3 HTML 3.0//",
+    "-//WebTechs//DTD Mozilla HTML 2.0//",
+    "-//WebTechs//DTD Mozilla HTML//",
+};
+
+bool is_quirks(token const& t)
+{
+    if (t.force_quirks || std::strcmp(t.doctype_name, "html") != 0)
+        return true;
+    std::string_view const pub = t.public_id;
+    for (auto p : quirks_public_ids)
+        if (text::iequals(pub, p))
+            return true;
+    if (pub == "-//W3O//DTD W3 HTML Strict 3.0//EN//" || pub == "-/W3C/DTD HTML 4.0 Transitional/EN" || pub == "HTML")
+        return true;
+    if (std::string_view(t.system_id) == "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd")
+        return true;
+    return !t.has_system && (text::iequals(pub, "-//W3C//DTD HTML 4.01 Frameset//") ||
+                             text::iequals(pub, "-//W3C//DTD HTML 4.01 Transitional//"));
+}
+
+constexpr tagset head_or_body_or_html_or_br{GUMBO_TAG_HEAD, GUMBO_TAG_BODY, GUMBO_TAG_HTML, GUMBO_TAG_BR};
+
+} // namespace
+
+bool builder::initial(token& t)
+{
+    GumboDocument& d = document_->v.document;
+    if (t.type == token_type::whitespace)
+        return true;
+    if (t.type == token_type::comment)
+    {
+        append_comment(document_, t);
+        return true;
+    }
+    if (t.type == token_type::doctype)
+    {
+        d.has_doctype = true;
+        d.name = t.doctype_name;
+        d.public_identifier = t.public_id;
+        d.system_identifier = t.system_id;
+        quirks_ = is_quirks(t);
+        d.doc_type_quirks_mode = quirks_ ? GUMBO_DOCTYPE_QUIRKS : GUMBO_DOCTYPE_NO_QUIRKS;
+        mode_ = mode::before_html;
+        return true;
+    }
+    quirks_ = true;
+    d.doc_type_quirks_mode = GUMBO_DOCTYPE_QUIRKS;
+    mode_ = mode::before_html;
+    reprocess_ = true;
+    return true;
+}
+
+bool builder::before_html(token& t)
+{
+    if (t.type == token_type::doctype || t.type == token_type::whitespace)
+        return true;
+    if (t.type == token_type::comment)
+    {
+        append_comment(document_, t);
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_HTML))
+    {
+        output_->root = insert_element_from_token(t);
+        mode_ = mode::before_head;
+        return true;
+    }
+    if (t.type == token_type::end_tag && !end_in(t, head_or_body_or_html_or_br))
+        return false;
+    output_->root = insert_element_of_tag(GUMBO_TAG_HTML);
+    mode_ = mode::before_head;
+    reprocess_ = true;
+    return true;
+}
+
+bool builder::before_head(token& t)
+{
+    if (t.type == token_type::doctype || t.type == token_type::whitespace)
+        return true;
+    if (t.type == token_type::comment)
+    {
+        append_comment(current_node(), t);
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_HEAD))
+    {
+        head_ = insert_element_from_token(t);
+        mode_ = mode::in_head;
+        return true;
+    }
+    if (t.type == token_type::end_tag && !end_in(t, head_or_body_or_html_or_br))
+        return false;
+    head_ = insert_element_of_tag(GUMBO_TAG_HEAD);
+    mode_ = mode::in_head;
+    reprocess_ = true;
+    return true;
+}
+
+bool builder::in_head(token& t)
+{
+    static constexpr tagset void_head{GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_MENUITEM,
+                                      GUMBO_TAG_LINK, GUMBO_TAG_META};
+    static constexpr tagset body_html_br{GUMBO_TAG_BODY, GUMBO_TAG_HTML, GUMBO_TAG_BR};
+    switch (t.type)
+    {
+    case token_type::whitespace: insert_text(t); return true;
+    case token_type::doctype: return false;
+    case token_type::comment: append_comment(current_node(), t); return true;
+    default: break;
+    }
+    if (is_start(t, GUMBO_TAG_HTML))
+        return in_body(t);
+    if (start_in(t, void_head))
+    {
+        insert_element_from_token(t);
+        pop();
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_TITLE))
+        return run_generic_parsing(t, lex::rcdata), true;
+    if (is_start(t, GUMBO_TAG_NOFRAMES) || is_start(t, GUMBO_TAG_STYLE))
+        return run_generic_parsing(t, lex::rawtext), true;
+    if (is_start(t, GUMBO_TAG_NOSCRIPT))
+    {
+        insert_element_from_token(t);
+        mode_ = mode::in_head_noscript;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_SCRIPT))
+        return run_generic_parsing(t, lex::script), true;
+    if (is_end(t, GUMBO_TAG_HEAD))
+    {
+        pop();
+        mode_ = mode::after_head;
+        return true;
+    }
+    if (end_in(t, body_html_br))
+    {
+        pop();
+        mode_ = mode::after_head;
+        reprocess_ = true;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_TEMPLATE))
+    {
+        insert_element_from_token(t);
+        add_formatting_element(nullptr);
+        frameset_ok_ = false;
+        mode_ = mode::in_template;
+        template_modes_.push_back(mode::in_template);
+        return true;
+    }
+    if (is_end(t, GUMBO_TAG_TEMPLATE))
+    {
+        if (!has_open_element(GUMBO_TAG_TEMPLATE))
+            return false;
+        generate_all_implied_end_tags_thoroughly();
+        bool const ok = is_html(current_node(), GUMBO_TAG_TEMPLATE);
+        while (GumboNode* n = pop())
+            if (is_html(n, GUMBO_TAG_TEMPLATE))
+                break;
+        clear_formatting_elements();
+        if (!template_modes_.empty())
+            template_modes_.pop_back();
+        reset_insertion_mode();
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_HEAD) || t.type == token_type::end_tag)
+        return false;
+    pop();
+    mode_ = mode::after_head;
+    reprocess_ = true;
+    return true;
+}
+
+bool builder::in_head_noscript(token& t)
+{
+    static constexpr tagset head_tags{GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_LINK,
+                                      GUMBO_TAG_META,     GUMBO_TAG_NOFRAMES, GUMBO_TAG_STYLE};
+    if (t.type == token_type::doctype)
+        return false;
+    if (is_start(t, GUMBO_TAG_HTML))
+        return in_body(t);
+    if (is_end(t, GUMBO_TAG_NOSCRIPT))
+    {
+        pop();
+        mode_ = mode::in_head;
+        return true;
+    }
+    if (t.type == token_type::whitespace || t.type == token_type::comment || start_in(t, head_tags))
+        return in_head(t);
+    if (is_start(t, GUMBO_TAG_HEAD) || is_start(t, GUMBO_TAG_NOSCRIPT) ||
+        (t.type == token_type::end_tag && !is_end(t, GUMBO_TAG_BR)))
+        return false;
+    pop();
+    mode_ = mode::in_head;
+    reprocess_ = true;
+    return false;
+}
+
+bool builder::after_head(token& t)
+{
+    static constexpr tagset head_tags{GUMBO_TAG_BASE,     GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_LINK,
+                                      GUMBO_TAG_META,     GUMBO_TAG_NOFRAMES, GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,
+                                      GUMBO_TAG_TEMPLATE, GUMBO_TAG_TITLE};
+    static constexpr tagset body_html_br{GUMBO_TAG_BODY, GUMBO_TAG_HTML, GUMBO_TAG_BR};
+    switch (t.type)
+    {
+    case token_type::whitespace: insert_text(t); return true;
+    case token_type::doctype: return false;
+    case token_type::comment: append_comment(current_node(), t); return true;
+    default: break;
+    }
+    if (is_start(t, GUMBO_TAG_HTML))
+        return in_body(t);
+    if (is_start(t, GUMBO_TAG_BODY))
+    {
+        insert_element_from_token(t);
+        frameset_ok_ = false;
+        mode_ = mode::in_body;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_FRAMESET))
+    {
+        insert_element_from_token(t);
+        mode_ = mode::in_frameset;
+        return true;
+    }
+    if (start_in(t, head_tags))
+    {
+        flush_text();
+        open_.push_back(head_);
+        bool const ok = in_head(t);
+        remove_from_open(head_);
+        return ok;
+    }
+    if (is_end(t, GUMBO_TAG_TEMPLATE))
+        return in_head(t);
+    if (is_start(t, GUMBO_TAG_HEAD) || (t.type == token_type::end_tag && !end_in(t, body_html_br)))
+        return false;
+    insert_element_of_tag(GUMBO_TAG_BODY);
+    mode_ = mode::in_body;
+    reprocess_ = true;
+    return true;
+}
+
+bool builder::text_mode(token& t)
+{
+    if (t.type == token_type::character || t.type == token_type::whitespace)
+    {
+        insert_text(t);
+        return true;
+    }
+    if (t.type == token_type::eof)
+        reprocess_ = true;
+    pop();
+    mode_ = original_mode_;
+    return true;
+}
+
+bool builder::in_body(token& t)
+{
+    switch (t.type)
+    {
+    case token_type::null: return false;
+    case token_type::whitespace:
+        reconstruct_formatting_elements();
+        insert_text(t);
+        return true;
+    case token_type::character:
+    case token_type::cdata:
+        reconstruct_formatting_elements();
+        insert_text(t);
+        frameset_ok_ = false;
+        return true;
+    case token_type::comment: append_comment(current_node(), t); return true;
+    case token_type::doctype: return false;
+    case token_type::start_tag: return in_body_start(t);
+    case token_type::end_tag: return in_body_end(t);
+    case token_type::eof:
+        if (current_template_mode() != mode::none)
+            return in_template(t);
+        return true;
+    }
+    return true;
+}
+
+bool builder::in_body_start(token& t)
+{
+    static constexpr tagset head_tags{GUMBO_TAG_BASE,     GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_MENUITEM,
+                                      GUMBO_TAG_LINK,     GUMBO_TAG_META,     GUMBO_TAG_NOFRAMES, GUMBO_TAG_SCRIPT,
+                                      GUMBO_TAG_STYLE,    GUMBO_TAG_TEMPLATE, GUMBO_TAG_TITLE};
+    static constexpr tagset blocks{GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE,    GUMBO_TAG_ASIDE,  GUMBO_TAG_BLOCKQUOTE,
+                                   GUMBO_TAG_CENTER,  GUMBO_TAG_DETAILS,    GUMBO_TAG_DIR,    GUMBO_TAG_DIV,
+                                   GUMBO_TAG_DL,      GUMBO_TAG_FIELDSET,   GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
+                                   GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,     GUMBO_TAG_HGROUP, GUMBO_TAG_MENU,
+                                   GUMBO_TAG_MAIN,    GUMBO_TAG_NAV,        GUMBO_TAG_OL,     GUMBO_TAG_P,
+                                   GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_UL};
+    static constexpr tagset headings{GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6};
+    if (is_start(t, GUMBO_TAG_HTML))
+    {
+        if (!has_open_element(GUMBO_TAG_TEMPLATE) && output_->root)
+            merge_attributes(t, output_->root);
+        return false;
+    }
+    if (start_in(t, head_tags))
+        return in_head(t);
+    if (is_start(t, GUMBO_TAG_BODY))
+    {
+        if (open_.size() < 2 || !is_html(open_[1], GUMBO_TAG_BODY) || has_open_element(GUMBO_TAG_TEMPLATE))
+            return false;
+        frameset_ok_ = false;
+        merge_attributes(t, open_[1]);
+        return false;
+    }
+    if (is_start(t, GUMBO_TAG_FRAMESET))
+    {
+        if (open_.size() < 2 || !is_html(open_[1], GUMBO_TAG_BODY) || !frameset_ok_)
+            return false;
+        GumboNode* body = open_[1];
+        while (open_.size() > 2)
+            pop();
+        pop(); // body
+        clear_formatting_elements();
+        remove_from_parent(body);
+        insert_element_from_token(t);
+        mode_ = mode::in_frameset;
+        return true;
+    }
+    if (start_in(t, blocks))
+    {
+        bool const ok = maybe_close_p();
+        insert_element_from_token(t);
+        return ok;
+    }
+    if (start_in(t, headings))
+    {
+        bool ok = maybe_close_p();
+        if (is_in(current_node(), headings))
+        {
+            pop();
+            ok = false;
+        }
+        insert_element_from_token(t);
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_PRE) || is_start(t, GUMBO_TAG_LISTING))
+    {
+        bool const ok = maybe_close_p();
+        insert_element_from_token(t);
+        ignore_next_linefeed_ = true;
+        frameset_ok_ = false;
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_FORM))
+    {
+        if (form_ && !has_open_element(GUMBO_TAG_TEMPLATE))
+            return false;
+        bool const ok = maybe_close_p();
+        GumboNode* form = insert_element_from_token(t);
+        if (!has_open_element(GUMBO_TAG_TEMPLATE))
+            form_ = form;
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_LI) || is_start(t, GUMBO_TAG_DD) || is_start(t, GUMBO_TAG_DT))
+    {
+        maybe_close_list_item(t.tag == GUMBO_TAG_LI);
+        bool const ok = maybe_close_p();
+        insert_element_from_token(t);
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_PLAINTEXT))
+    {
+        bool const ok = maybe_close_p();
+        insert_element_from_token(t);
+        lx.state = lex::plaintext;
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_BUTTON))
+    {
+        if (in_scope(GUMBO_TAG_BUTTON))
+        {
+            implicitly_close_tags(GUMBO_NAMESPACE_HTML, GUMBO_TAG_BUTTON);
+            reprocess_ = true;
+            return false;
+        }
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        frameset_ok_ = false;
+        return true;
+    }
+    return in_body_start_formatting(t);
+}
+
+bool builder::in_body_start_formatting(token& t)
+{
+    static constexpr tagset formatting{GUMBO_TAG_B, GUMBO_TAG_BIG,   GUMBO_TAG_CODE,   GUMBO_TAG_EM,
+                                       GUMBO_TAG_FONT, GUMBO_TAG_I,  GUMBO_TAG_S,      GUMBO_TAG_SMALL,
+                                       GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG, GUMBO_TAG_TT, GUMBO_TAG_U};
+    static constexpr tagset markers{GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT};
+    if (is_start(t, GUMBO_TAG_A))
+    {
+        bool ok = true;
+        auto last_a = [&]() -> int
+        {
+            for (int i = static_cast<int>(formatting_.size()); i-- > 0;)
+            {
+                if (!formatting_[i])
+                    return -1;
+                if (is_html(formatting_[i], GUMBO_TAG_A))
+                    return i;
+            }
+            return -1;
+        };
+        if (last_a() != -1)
+        {
+            adoption_agency(t, GUMBO_TAG_A);
+            int const i = last_a();
+            if (i != -1)
+            {
+                GumboNode* a = formatting_[static_cast<std::size_t>(i)];
+                formatting_.erase(formatting_.begin() + i);
+                remove_from_open(a);
+            }
+            ok = false;
+        }
+        reconstruct_formatting_elements();
+        add_formatting_element(insert_element_from_token(t));
+        return ok;
+    }
+    if (start_in(t, formatting))
+    {
+        reconstruct_formatting_elements();
+        add_formatting_element(insert_element_from_token(t));
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_NOBR))
+    {
+        bool ok = true;
+        reconstruct_formatting_elements();
+        if (in_scope(GUMBO_TAG_NOBR))
+        {
+            ok = false;
+            adoption_agency(t, GUMBO_TAG_NOBR);
+            reconstruct_formatting_elements();
+        }
+        insert_element_from_token(t);
+        add_formatting_element(current_node());
+        return ok;
+    }
+    if (start_in(t, markers))
+    {
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        add_formatting_element(nullptr);
+        frameset_ok_ = false;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_TABLE))
+    {
+        if (!quirks_)
+            maybe_close_p();
+        insert_element_from_token(t);
+        frameset_ok_ = false;
+        mode_ = mode::in_table;
+        return true;
+    }
+    return in_body_start_rest(t);
+}
+
+bool builder::in_body_start_rest(token& t)
+{
+    static constexpr tagset void_inline{GUMBO_TAG_AREA, GUMBO_TAG_BR,     GUMBO_TAG_EMBED, GUMBO_TAG_IMG,
+                                        GUMBO_TAG_IMAGE, GUMBO_TAG_KEYGEN, GUMBO_TAG_WBR};
+    static constexpr tagset params{GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK};
+    static constexpr tagset ruby{GUMBO_TAG_RB, GUMBO_TAG_RP, GUMBO_TAG_RT, GUMBO_TAG_RTC};
+    static constexpr tagset ignored{GUMBO_TAG_CAPTION, GUMBO_TAG_COL,   GUMBO_TAG_COLGROUP, GUMBO_TAG_FRAME,
+                                    GUMBO_TAG_HEAD,    GUMBO_TAG_TBODY, GUMBO_TAG_TD,       GUMBO_TAG_TFOOT,
+                                    GUMBO_TAG_TH,      GUMBO_TAG_THEAD, GUMBO_TAG_TR};
+    if (start_in(t, void_inline))
+    {
+        if (t.tag == GUMBO_TAG_IMAGE)
+            t.tag = GUMBO_TAG_IMG;
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        pop();
+        frameset_ok_ = false;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_INPUT))
+    {
+        auto const* type = find_attr(t.attributes, "type");
+        if (!type || !text::iequals(type->value, "hidden"))
+            frameset_ok_ = false;
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        pop();
+        return true;
+    }
+    if (start_in(t, params))
+    {
+        insert_element_from_token(t);
+        pop();
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_HR))
+    {
+        bool const ok = maybe_close_p();
+        insert_element_from_token(t);
+        pop();
+        frameset_ok_ = false;
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_TEXTAREA))
+    {
+        run_generic_parsing(t, lex::rcdata);
+        ignore_next_linefeed_ = true;
+        frameset_ok_ = false;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_XMP))
+    {
+        bool const ok = maybe_close_p();
+        reconstruct_formatting_elements();
+        frameset_ok_ = false;
+        run_generic_parsing(t, lex::rawtext);
+        return ok;
+    }
+    if (is_start(t, GUMBO_TAG_IFRAME))
+    {
+        frameset_ok_ = false;
+        run_generic_parsing(t, lex::rawtext);
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_NOEMBED))
+    {
+        run_generic_parsing(t, lex::rawtext);
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_SELECT))
+    {
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        frameset_ok_ = false;
+        bool const in_table_modes = mode_ == mode::in_table || mode_ == mode::in_caption ||
+                                    mode_ == mode::in_table_body || mode_ == mode::in_row || mode_ == mode::in_cell;
+        mode_ = in_table_modes ? mode::in_select_in_table : mode::in_select;
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_OPTION) || is_start(t, GUMBO_TAG_OPTGROUP))
+    {
+        if (is_html(current_node(), GUMBO_TAG_OPTION))
+            pop();
+        reconstruct_formatting_elements();
+        insert_element_from_token(t);
+        return true;
+    }
+    if (start_in(t, ruby))
+    {
+        GumboTag const exception = t.tag == GUMBO_TAG_RT || t.tag == GUMBO_TAG_RP ? GUMBO_TAG_RTC : GUMBO_TAG_LAST;
+        if (in_scope(GUMBO_TAG_RUBY))
+            generate_implied_end_tags(exception);
+        insert_element_from_token(t);
+        return true;
+    }
+    if (is_start(t, GUMBO_TAG_MATH) || is_start(t, GUMBO_TAG_SVG))
+    {
+        reconstruct_formatting_elements();
+        bool const math = t.tag == GUMBO_TAG_MATH;
+        adjust_attributes(*this, t, math ? GUMBO_NAMESPACE_MATHML : GUMBO_NAMESPACE_SVG);
+        insert_foreign_element(t, math ? GUMBO_NAMESPACE_MATHML : GUMBO_NAMESPACE_SVG);
+        if (t.self_closing)
+            pop();
+        return true;
+    }
+    if (start_in(t, ignored))
+        return false;
+    reconstruct_formatting_elements();
+    insert_element_from_token(t);
+    return true;
+}
+
+} // namespace weft::html::detail::tb
