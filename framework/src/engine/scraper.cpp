@@ -21,6 +21,19 @@ constexpr std::size_t add_batch = 64;
 // callback runs, so a callback yielding millions of items runs in bounded memory.
 constexpr std::size_t stream_chunk = 256;
 
+// Counts in `n` from enter() until it goes out of scope (also when what it guards throws).
+struct counted_while_alive
+{
+    std::size_t& n;
+    bool entered = false;
+    void enter() { ++n, entered = true; }
+    ~counted_while_alive()
+    {
+        if (entered)
+            --n;
+    }
+};
+
 task<void> prepare_response(response r, bool doc, bool links)
 {
     r.prepare(doc, links);
@@ -106,17 +119,7 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     ++run_.stats.responses;
     auto const deadline = page_deadline(clock::now());
     response r(std::move(res), req);
-    struct holding_dom // counts this page in parsed_ from its parse to the end of its callback
-    {
-        std::size_t& n;
-        bool counted = false;
-        void count() { ++n, counted = true; }
-        ~holding_dom()
-        {
-            if (counted)
-                --n;
-        }
-    } dom{parsed_};
+    counted_while_alive holding_dom{parsed_}; // from its parse to the end of its callback
     if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop...
     {
         bool const doc = run_.spider.needs_document(), links = run_.spider.needs_links();
@@ -129,15 +132,11 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
             r.prepare(doc, links);
         else
         {
-            ++parsing_;
-            struct leave
-            {
-                std::size_t& n;
-                ~leave() { --n; }
-            } const on_exit{parsing_}; // also when the parse throws
+            counted_while_alive on_pool{parsing_};
+            on_pool.enter();
             co_await asio::co_spawn(parse_pool_->get_executor(), prepare_response(r, doc, links), asio::deferred);
         }
-        dom.count();
+        holding_dom.enter();
     }
     if (clock::now() > deadline)
     {
