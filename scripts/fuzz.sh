@@ -4,7 +4,7 @@
 # WEFT_FUZZ_TIMEOUT seconds or one over WEFT_FUZZ_RSS_MB fails the script; libFuzzer writes the
 # input to $dir/artifacts/<target>/ (reproduce: $dir/tests/weft_<target> <that file>).
 # Environment:
-#   WEFT_FUZZ_SECONDS=N     run time per target (default 30; seven targets)
+#   WEFT_FUZZ_SECONDS=N     run time per target (default 30 per target)
 #   WEFT_FUZZ_TIMEOUT=N     per-input timeout in seconds (default 5)
 #   WEFT_FUZZ_RSS_MB=N      memory limit (default 2048)
 #   WEFT_JOBS=N             parallel build jobs (default: nproc)

@@ -11,7 +11,7 @@ packages=(
   catch2 clang-16 lld-16 libclang-rt-16-dev
   nginx-light redis-server libhiredis-dev postgresql-15 libpq-dev wrk python3 time bc
   chromium
-  python3.11-doc libboost1.81-doc
+  python3.11-doc libboost1.81-doc postgresql-doc-15
   python3-parsel
   nodejs
 )

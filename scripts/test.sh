@@ -46,7 +46,7 @@ if [[ "${WEFT_TEST_SANITIZE:-1}" != 0 ]]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build/ci-asan -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
               -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_BUILD_BENCH=OFF -DWEFT_LIBRARY=OFF -DWEFT_FUZZ="${WEFT_TEST_FUZZ:-ON}"
-  # The six libFuzzer targets (built by the pass above: -DWEFT_FUZZ=ON), 30 s each on their
+  # The libFuzzer targets (tests/fuzz/*_fuzz.cpp, built by the pass above: -DWEFT_FUZZ=ON), 30 s each on their
   # seed corpora; WEFT_TEST_FUZZ=OFF skips them.
   if [[ "${WEFT_TEST_FUZZ:-ON}" != OFF ]]; then
     bash scripts/fuzz.sh build/ci-asan

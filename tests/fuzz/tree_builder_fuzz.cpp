@@ -61,7 +61,8 @@ std::string without_gumbo_nul_bug(std::string const& s)
     for (std::size_t i = 0; i < s.size(); ++i)
     {
         char const prev = i ? s[i - 1] : 'x';
-        if (s[i] == '\0' && (prev == ' ' || prev == '\t' || prev == '\n' || prev == '\f' || prev == '\r' || prev == '/'))
+        if (s[i] == '\0' &&
+            (prev == ' ' || prev == '\t' || prev == '\n' || prev == '\f' || prev == '\r' || prev == '/'))
             out += "\xEF\xBF\xBD";
         else
             out.push_back(s[i]);

@@ -1,7 +1,6 @@
 #include "engine/scraper.hpp"
 
 #include <weft/engine/robots.hpp>
-#include <weft/html/document.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -72,10 +71,6 @@ scraper::scraper(crawl_run& run, crawl_context& ctx, spider_middleware_chain& ch
 {
     if (run_.settings.parse_workers > 0)
         parse_pool_ = std::make_unique<asio::thread_pool>(run_.settings.parse_workers);
-    // Pages' documents are built with parser::automatic (response::document()).
-    // settings::set checked it: "gumbo" or "weft" (kept in extra, see settings.hpp)
-    if (auto const it = run_.settings.extra.find("html_parser"); it != run_.settings.extra.end() && it->is_string())
-        html::set_default_parser(*it == "weft" ? html::parser::weft : html::parser::gumbo);
 }
 
 void scraper::shutdown()
@@ -119,6 +114,7 @@ task<void> scraper::async_scrape(weft::request const& req, http::response res, p
     ++run_.stats.responses;
     auto const deadline = page_deadline(clock::now());
     response r(std::move(res), req);
+    r.set_parser(run_.settings.html_parser);
     counted_while_alive holding_dom{parsed_}; // from its parse to the end of its callback
     if (parse_pool_ && r.is_html()) // the DOM and the link scan are built off the I/O loop...
     {

@@ -250,10 +250,10 @@ std::vector<setting_rule> const& rules()
         {{"html_parser"},
          [](S& s, K key, K v)
          {
-             auto const name = text::lower_copy(v);
-             if (name != "gumbo" && name != "weft")
-                 bad(key, v, "gumbo or weft");
-             s.extra["html_parser"] = name; // see settings::extra
+             auto const p = html::parser_from_name(v);
+             if (!p)
+                 bad(key, v, "weft, gumbo or auto");
+             s.html_parser = *p;
          }},
         {{"max_error_ratio"}, [](S& s, K key, K v) { s.max_error_ratio = to_double(key, v); }},
         {{"sink_flush_interval"}, [](S& s, K key, K v) { s.sink_flush_interval = ms(key, v); }},
@@ -348,6 +348,7 @@ nlohmann::json settings::to_json() const
         {"replay_warc", replay_warc.string()},
         {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
+        {"html_parser", html::parser_name(html_parser == html::parser::automatic ? html::default_parser() : html_parser)},
         {"extra", extra},
     };
 }

@@ -5,9 +5,10 @@
 #include "selector_impl.hpp"
 #include "tree_builder.hpp"
 
+#include <weft/text/ascii.hpp>
+
 #include <atomic>
 #include <cstdlib>
-
 #include <utility>
 
 namespace weft::html
@@ -107,12 +108,13 @@ document::~document() = default;
 namespace
 {
 
-// WEFT_HTML_PARSER=weft in the environment makes weft's tree builder the default (to run a
-// test suite or a crawl with it without a setting).
+// weft's tree builder unless the environment says WEFT_HTML_PARSER=gumbo (to run a test suite
+// or a crawl with gumbo without a setting).
 parser initial_parser() noexcept
 {
     char const* env = std::getenv("WEFT_HTML_PARSER");
-    return env && std::string_view(env) == "weft" ? parser::weft : parser::gumbo;
+    auto const named = env ? parser_from_name(env) : std::nullopt;
+    return named && *named != parser::automatic ? *named : parser::weft;
 }
 
 std::atomic<parser> process_parser{initial_parser()};
@@ -164,12 +166,38 @@ std::unique_ptr<detail::document_impl> build(std::string source, std::string_vie
 
 void set_default_parser(parser p) noexcept
 {
-    process_parser.store(p == parser::automatic ? parser::gumbo : p, std::memory_order_relaxed);
+    process_parser.store(p == parser::automatic ? initial_parser() : p, std::memory_order_relaxed);
 }
 
 parser default_parser() noexcept
 {
     return process_parser.load(std::memory_order_relaxed);
+}
+
+std::optional<parser> parser_from_name(std::string_view name) noexcept
+{
+    auto is = [name](std::string_view n) { return text::iequals(name, n); };
+    if (is("weft"))
+        return parser::weft;
+    if (is("gumbo"))
+        return parser::gumbo;
+    if (is("auto") || is("automatic"))
+        return parser::automatic;
+    return std::nullopt;
+}
+
+std::string_view parser_name(parser p) noexcept
+{
+    switch (p)
+    {
+    case parser::gumbo:
+        return "gumbo";
+    case parser::weft:
+        return "weft";
+    case parser::automatic:
+        break;
+    }
+    return "auto";
 }
 
 document document::parse(std::string_view bytes, parse_options const& options)
@@ -247,7 +275,6 @@ std::optional<element> document::css_first(selector const& s) const&
                    });
     return out;
 }
-
 
 std::optional<std::string_view> document::attr(selector const& s, std::string_view name) const
 {

@@ -18,6 +18,7 @@ struct response::state
     std::string_view text;
     std::string_view encoding = "UTF-8";
     bool text_ready = false;
+    html::parser parser = html::parser::automatic;
     std::optional<html::document> doc;
     std::optional<html::scan_result> scanned;
 };
@@ -139,7 +140,7 @@ html::document const& response::document() const
     if (!st_->doc)
     {
         auto t = text(); // valid UTF-8 kept by this state, unchanged while doc lives
-        st_->doc.emplace(html::document::borrow_valid_utf8(t, st_->encoding));
+        st_->doc.emplace(html::document::borrow_valid_utf8(t, st_->encoding, st_->parser));
     }
     return *st_->doc;
 }
@@ -154,6 +155,11 @@ html::scan_result const& response::scan() const
 std::vector<html::link> const& response::links() const
 {
     return scan().links;
+}
+
+void response::set_parser(html::parser p)
+{
+    st_->parser = p;
 }
 
 void response::prepare(bool doc, bool lnk) const

@@ -65,12 +65,17 @@ TEST_CASE("a setting a plugin or spider declares is known once declared, with it
     CHECK(it->origin == weft::plugin::built_in);
 }
 
-TEST_CASE("html_parser chooses gumbo or weft's own tree builder", "[settings][html]")
+TEST_CASE("html_parser chooses weft's own tree builder or gumbo", "[settings][html]")
 {
     settings s;
-    CHECK_FALSE(s.extra.contains("html_parser")); // the process default
-    s.set("html_parser", "WEFT");
-    CHECK(s.extra["html_parser"] == "weft");
+    CHECK(s.html_parser == weft::html::parser::automatic); // the process default (weft)
+    s.set("html_parser", "GUMBO");
+    CHECK(s.html_parser == weft::html::parser::gumbo);
+    CHECK(s.to_json()["html_parser"] == "gumbo");
+    s.set("html_parser", "weft");
+    CHECK(s.html_parser == weft::html::parser::weft);
     CHECK(is_known_setting("html_parser"));
-    CHECK_THROWS_WITH(s.set("html_parser", "lxml"), Catch::Contains("gumbo or weft"));
+    CHECK_THROWS_WITH(s.set("html_parser", "lxml"),
+                      Catch::Contains("html_parser") && Catch::Contains("weft, gumbo or auto"));
+    CHECK(s.html_parser == weft::html::parser::weft); // a refused value changes nothing
 }

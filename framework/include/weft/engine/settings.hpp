@@ -1,6 +1,8 @@
 // weft::engine::settings: every knob of a crawl, with Scrapy-like defaults.
 #pragma once
 
+#include <weft/html/parser.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -124,6 +126,10 @@ struct settings
     /// inline on the loop). Default: one per core but the loop's (1.7x pages/s on 2 cores,
     /// bench/README.md).
     std::size_t parse_workers = default_parse_workers();
+    /// `-s html_parser=weft|gumbo|auto`: what builds pages' DOM (response::document()): weft's own
+    /// HTML5 tree builder (the default, ~5x gumbo's speed, the same trees on every page it was
+    /// tested on) or gumbo-parser 0.10. auto: the process default (WEFT_HTML_PARSER, html/parser.hpp).
+    html::parser html_parser = html::parser::automatic;
     double max_error_ratio = 0.5;                       ///< exit code 1 when errors / outcomes is above this
     std::chrono::milliseconds sink_flush_interval = 1s; ///< group commit of sinks (and the job)
     std::size_t item_buffer = 20'000; ///< items waiting for the sinks before callbacks wait (backpressure)
@@ -142,13 +148,6 @@ struct settings
     std::filesystem::path replay_warc;
     std::chrono::milliseconds progress_interval = 0ms;  ///< 0: 1 s on a TTY, 10 s otherwise
 
-    /// `-s html_parser=weft|gumbo`: the HTML parser that builds pages' DOM, gumbo-parser 0.10 or
-    /// weft's own tokenizer and tree builder (the same trees on the pages it was tested on, ~5x
-    /// faster; html::parser, framework/src/html/tree_builder.hpp). Checked by set() and kept in
-    /// `extra` (no field, so adding it changed no layout); set for the whole process when a crawl
-    /// starts (html::set_default_parser). Unset: the process default (gumbo, or weft when the
-    /// environment has WEFT_HTML_PARSER=weft).
-    ///
     /// `-s KEY=VALUE` that are not engine settings, for the spider (spider::setting) and plugins.
     /// `weft crawl` accepts only keys declared with WEFT_SETTING (<weft/engine/setting_keys.hpp>).
     nlohmann::json extra = nlohmann::json::object();

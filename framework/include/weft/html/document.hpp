@@ -10,6 +10,7 @@
 
 #include <weft/html/element.hpp>
 #include <weft/html/encoding.hpp>
+#include <weft/html/parser.hpp>
 #include <weft/html/selector.hpp>
 #include <weft/html/strings.hpp>
 #include <weft/html/xpath.hpp>
@@ -23,22 +24,6 @@
 namespace weft::html
 {
 
-/// Which HTML parser builds a document's tree. Both give the same tree on the pages weft is
-/// tested on (tests/integration/tree_builder_differential_test.cpp); weft's own is faster.
-enum class parser : unsigned char
-{
-    automatic, ///< the process default: set_default_parser(), else gumbo
-    gumbo,     ///< gumbo-parser 0.10
-    weft,      ///< weft's own tokenizer and tree builder (framework/src/html/tree_builder.hpp)
-};
-
-/// Sets the parser that parser::automatic means, for the whole process (the `html_parser`
-/// setting does this at the start of a crawl; before any call it is gumbo, or weft when the
-/// environment has WEFT_HTML_PARSER=weft). Thread safety: an atomic store.
-void set_default_parser(parser p) noexcept;
-/// The parser that parser::automatic means now.
-parser default_parser() noexcept;
-
 struct parse_options
 {
     /// The charset parameter of the response's Content-Type (or the whole header value); ignored
@@ -46,7 +31,7 @@ struct parse_options
     std::string_view content_type_charset{};
     /// Forces an encoding (a WHATWG label), skipping detection; ignored when empty or unknown.
     std::string_view override_encoding{};
-    /// The parser that builds the tree.
+    /// The parser that builds the tree (html/parser.hpp).
     html::parser parser = html::parser::automatic;
 };
 

@@ -21,7 +21,7 @@
 /// The ABI of this weft's public headers. Bump it whenever a change could break a compiled plugin:
 /// a class layout, a virtual function, a signature, an inline function the host relies on, the
 /// registration macros, a Boost or standard library upgrade that changes a type weft exposes.
-#define WEFT_PLUGIN_ABI 5
+#define WEFT_PLUGIN_ABI 6
 
 /// The ABI a plugin being compiled claims. Tests override it to build a mismatched plugin.
 #ifdef WEFT_PLUGIN_ABI_OVERRIDE

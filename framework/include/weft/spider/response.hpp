@@ -112,6 +112,10 @@ public:
     http::response const& http() const;
     http::response& http();
 
+    /// The parser document() builds the DOM with (html/parser.hpp); the engine sets the crawl's
+    /// `html_parser` setting. Takes effect only before the first document() call.
+    void set_parser(html::parser p);
+
     /// Builds what `document()` and `links()` need now, e.g. on a worker thread.
     void prepare(bool document, bool links) const;
 
