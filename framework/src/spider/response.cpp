@@ -21,6 +21,8 @@ struct response::state
     html::parser parser = html::parser::automatic;
     std::optional<html::document> doc;
     std::optional<html::scan_result> scanned;
+    // base_url(), found once: follow() needs it for every link, and finding <base> walks the page.
+    std::optional<std::string> base;
 };
 
 response::response() : st_(std::make_shared<state>()) {}
@@ -61,6 +63,7 @@ http::response& response::http()
         st_->utf8 = std::move(st_->res.body);
         st_->res.body = std::move(copy);
     }
+    st_->base.reset(); // the caller may change final_url
     return st_->res;
 }
 weft::request const& response::request() const
@@ -172,15 +175,18 @@ void response::prepare(bool doc, bool lnk) const
 
 std::string response::base_url() const
 {
-    if (st_->doc)
-        return html::effective_base(st_->doc->base_href(), url());
-    return html::effective_base(scan().base_href, url());
+    if (!st_->base)
+        st_->base = st_->doc ? html::effective_base(st_->doc->base_href(), url())
+                             : html::effective_base(scan().base_href, url());
+    return *st_->base;
 }
 
 weft::request response::follow(std::string_view href) const
 {
+    if (!st_->base)
+        (void)base_url();
     weft::request r;
-    if (auto abs = url::resolve(base_url(), href))
+    if (auto abs = url::resolve(*st_->base, href))
         r.url(std::move(*abs));
     else
         r.url(std::string(href));

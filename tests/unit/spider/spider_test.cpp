@@ -57,6 +57,15 @@ TEST_CASE("response::follow resolves against the page and its <base>", "[spider]
     CHECK(res.follow(std::optional<std::string_view>{}).url().empty());
 }
 
+TEST_CASE("response::follow resolves against the final URL a middleware set through http()", "[spider][response]")
+{
+    auto res = html_response("http://x.test/a/b.html", "<a href='c.html'>c</a>");
+    CHECK(res.follow("c.html").url() == "http://x.test/a/c.html");
+    res.http().final_url = "http://x.test/moved/b.html"; // the base found before is not kept
+    CHECK(res.base_url() == "http://x.test/moved/b.html");
+    CHECK(res.follow("c.html").url() == "http://x.test/moved/c.html");
+}
+
 TEST_CASE("response takes XPath as Scrapy's response.xpath() does", "[spider][response][xpath]")
 {
     auto res = html_response("http://x.test/", "<title>T</title><ul><li><a href='/1'>one</a></li>"
