@@ -10,6 +10,7 @@
 #include <weft/html/scanner.hpp>
 
 #include "scanner_entities.hpp"
+#include "script_data.hpp"
 
 #include <weft/text/ascii.hpp>
 
@@ -551,106 +552,7 @@ private:
         return true;
     }
 
-    bool is_end_tag_at(char const* q, std::string_view n) const
-    {
-        if (static_cast<std::size_t>(e_ - q) < n.size() + 3 || q[1] != '/')
-            return false;
-        for (std::size_t i = 0; i < n.size(); ++i)
-            if (text::to_lower(q[2 + i]) != n[i])
-                return false;
-        unsigned char d = static_cast<unsigned char>(q[2 + n.size()]);
-        return text::is_html_space(d) || d == '/' || d == '>';
-    }
-
-    // Script data with its escape states (<!-- ... <script> ... </script> ... -->).
-    char const* script_end(char const* p) const
-    {
-        enum
-        {
-            data,
-            escaped,
-            escaped_dash,
-            escaped_dash_dash,
-            double_escaped,
-            double_escaped_dash,
-            double_escaped_dash_dash
-        } s = data;
-        while (p < e_)
-        {
-            if (s == data)
-            {
-                auto q = static_cast<char const*>(std::memchr(p, '<', static_cast<std::size_t>(e_ - p)));
-                if (!q)
-                    return e_;
-                if (is_end_tag_at(q, "script"))
-                    return q;
-                if (e_ - q >= 4 && q[1] == '!' && q[2] == '-' && q[3] == '-')
-                {
-                    s = escaped_dash_dash;
-                    p = q + 4;
-                }
-                else
-                    p = q + 1;
-                continue;
-            }
-            char c = *p;
-            bool dbl = s >= double_escaped;
-            if (c == '-')
-            {
-                s = (s == escaped || s == double_escaped)           ? (dbl ? double_escaped_dash : escaped_dash)
-                    : (s == escaped_dash || s == escaped_dash_dash) ? escaped_dash_dash
-                                                                    : double_escaped_dash_dash;
-                ++p;
-            }
-            else if (c == '<')
-            {
-                if (!dbl)
-                {
-                    if (is_end_tag_at(p, "script"))
-                        return p;
-                    s = escaped;
-                    ++p;
-                    if (p < e_ && is_alpha(static_cast<unsigned char>(*p)))
-                    {
-                        char const* a = p;
-                        while (p < e_ && is_alpha(static_cast<unsigned char>(*p)))
-                            ++p;
-                        if (p < e_ && starts_with_ci(a, p, "script") && p - a == 6)
-                        {
-                            unsigned char d = static_cast<unsigned char>(*p);
-                            if (text::is_html_space(d) || d == '/' || d == '>')
-                            {
-                                s = double_escaped;
-                                ++p;
-                            }
-                        }
-                    }
-                }
-                else
-                {
-                    s = double_escaped;
-                    if (is_end_tag_at(p, "script"))
-                    {
-                        s = escaped;
-                        p += 9; // "</script" and the delimiter
-                    }
-                    else
-                        ++p;
-                }
-            }
-            else if (c == '>' && (s == escaped_dash_dash || s == double_escaped_dash_dash))
-            {
-                s = data;
-                ++p;
-            }
-            else
-            {
-                s = dbl ? double_escaped : escaped;
-                ++p;
-            }
-        }
-        return e_;
-    }
+    bool is_end_tag_at(char const* q, std::string_view n) const { return detail::is_end_tag_at(q, e_, n); }
 
     // Raw text / RCDATA / script data: up to the matching end tag, which is then parsed as a tag.
     bool raw_text(std::string_view n, bool script, bool rcdata)
@@ -662,7 +564,7 @@ private:
         char const* start = p_;
         char const* q;
         if (script)
-            q = script_end(p_);
+            q = script_data_end(p_, e_);
         else
         {
             q = p_;

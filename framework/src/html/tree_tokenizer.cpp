@@ -8,6 +8,7 @@
 #include "tree_builder_impl.hpp"
 
 #include "scanner_tokenizer.hpp"
+#include "script_data.hpp"
 
 #include <weft/text/ascii.hpp>
 
@@ -498,103 +499,7 @@ void lexer::cdata()
 
 bool lexer::is_end_tag_at(char const* q, std::string_view n) const
 {
-    if (static_cast<std::size_t>(e_ - q) < n.size() + 3 || q[1] != '/')
-        return false;
-    for (std::size_t i = 0; i < n.size(); ++i)
-        if (text::to_lower(q[2 + i]) != n[i])
-            return false;
-    char const d = q[2 + n.size()];
-    return is_space(d) || d == '/' || d == '>';
-}
-
-// Script data with its escape states (<!-- ... <script> ... </script> ... -->).
-char const* lexer::script_end(char const* p) const
-{
-    enum
-    {
-        data,
-        escaped,
-        escaped_dash,
-        escaped_dash_dash,
-        double_escaped,
-        double_escaped_dash,
-        double_escaped_dash_dash
-    } s = data;
-    while (p < e_)
-    {
-        if (s == data)
-        {
-            auto q = static_cast<char const*>(std::memchr(p, '<', static_cast<std::size_t>(e_ - p)));
-            if (!q)
-                return e_;
-            if (is_end_tag_at(q, "script"))
-                return q;
-            if (e_ - q >= 4 && q[1] == '!' && q[2] == '-' && q[3] == '-')
-            {
-                s = escaped_dash_dash;
-                p = q + 4;
-            }
-            else
-                p = q + 1;
-            continue;
-        }
-        char c = *p;
-        bool dbl = s >= double_escaped;
-        if (c == '-')
-        {
-            s = (s == escaped || s == double_escaped)           ? (dbl ? double_escaped_dash : escaped_dash)
-                : (s == escaped_dash || s == escaped_dash_dash) ? escaped_dash_dash
-                                                                : double_escaped_dash_dash;
-            ++p;
-        }
-        else if (c == '<')
-        {
-            if (!dbl)
-            {
-                if (is_end_tag_at(p, "script"))
-                    return p;
-                s = escaped;
-                ++p;
-                if (p < e_ && is_alpha(static_cast<unsigned char>(*p)))
-                {
-                    char const* a = p;
-                    while (p < e_ && is_alpha(static_cast<unsigned char>(*p)))
-                        ++p;
-                    if (p < e_ && p - a == 6 && text::iequals(std::string_view(a, 6), "script"))
-                    {
-                        unsigned char d = static_cast<unsigned char>(*p);
-                        if (text::is_html_space(d) || d == '/' || d == '>')
-                        {
-                            s = double_escaped;
-                            ++p;
-                        }
-                    }
-                }
-            }
-            else
-            {
-                s = double_escaped;
-                if (is_end_tag_at(p, "script"))
-                {
-                    s = escaped;
-                    p += 9; // "</script" and the delimiter
-                }
-                else
-                    ++p;
-            }
-        }
-        else if (c == '>' && (s == escaped_dash_dash || s == double_escaped_dash_dash))
-        {
-            s = data;
-            ++p;
-        }
-        else
-        {
-            s = dbl ? double_escaped : escaped;
-            ++p;
-        }
-    }
-    return e_;
+    return detail::is_end_tag_at(q, e_, n);
 }
 
 // RCDATA, RAWTEXT and script data: text up to the appropriate end tag, which is then a tag.
@@ -602,7 +507,7 @@ void lexer::raw_text()
 {
     char const* q;
     if (state == lex::script)
-        q = script_end(p_);
+        q = script_data_end(p_, e_);
     else
     {
         q = p_;
