@@ -1,7 +1,8 @@
 // libFuzzer: weft's tree builder gives gumbo's tree (html5lib format, text nodes unmerged and
 // typed) for arbitrary text, the way document::parse prepares it (valid UTF-8, nesting limit).
 // A difference aborts with both trees. Inputs that touch the differences made on purpose
-// (tree_builder.hpp: <isindex>, numeric references past U+10FFFF, "</>") are skipped, a NUL
+// (tree_builder.hpp: <isindex>, numeric references past U+10FFFF, "</>") or that may make gumbo
+// abort (<select> with <math> or <svg>) are skipped, a NUL
 // after a space or '/' is given as U+FFFD;
 // unknown end tags are compared with gumbo's rule (build_tree's gumbo_quirks).
 #include <weft/html/encoding.hpp>
@@ -21,17 +22,26 @@
 namespace
 {
 
-bool has_isindex(std::string_view s)
+// Whether s contains word (lower-case), in any case.
+bool contains_ci(std::string_view s, std::string_view word)
 {
-    for (std::size_t i = 0; i + 7 <= s.size(); ++i)
+    for (std::size_t i = 0; i + word.size() <= s.size(); ++i)
     {
         std::size_t k = 0;
-        while (k < 7 && (s[i + k] | 0x20) == "isindex"[k])
+        while (k < word.size() && (s[i + k] | 0x20) == word[k])
             ++k;
-        if (k == 7)
+        if (k == word.size())
             return true;
     }
     return false;
+}
+
+// gumbo 0.10.1 aborts (assert in parser.c's node_qualified_tag_is) on some <select> inside
+// foreign content, e.g. `<table><caption><math><select><mi><table><table>` (the unit test "a page
+// on which gumbo aborts" holds weft to the spec's tree there): no gumbo tree to compare with.
+bool may_abort_gumbo(std::string_view s)
+{
+    return contains_ci(s, "select") && (contains_ci(s, "math") || contains_ci(s, "svg"));
 }
 
 // "&#" and more than six digits (or five hex digits after x): may overflow gumbo's number.
@@ -80,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (auto limited = weft::html::detail::prepare_source(text))
         text = std::move(*limited);
     text = without_gumbo_nul_bug(text);
-    if (has_isindex(text) || has_long_numeric_reference(text) || text.find("</>") != std::string::npos)
+    if (contains_ci(text, "isindex") || may_abort_gumbo(text) || has_long_numeric_reference(text) || text.find("</>") != std::string::npos)
         return 0;
     weft::test::tree_dump_options o;
     o.whitespace_kind = true;
