@@ -1,10 +1,9 @@
 // libFuzzer: weft's tree builder gives gumbo's tree (html5lib format, text nodes unmerged and
 // typed) for arbitrary text, the way document::parse prepares it (valid UTF-8, nesting limit).
-// A difference aborts with both trees. Inputs that touch the differences made on purpose
-// (tree_builder.hpp: <isindex>, numeric references past U+10FFFF, "</>") or that may make gumbo
-// abort (<select> with <math> or <svg>) are skipped, a NUL
-// after a space or '/' is given as U+FFFD;
-// unknown end tags are compared with gumbo's rule (build_tree's gumbo_quirks).
+// A difference aborts with both trees. Skipped: inputs that touch the differences made on
+// purpose (tree_builder.hpp: <isindex>, numeric references past U+10FFFF, "</>") and those that may
+// make gumbo abort (<select> with <math> or <svg>). A NUL after a space or '/' is given to both as
+// U+FFFD; unknown end tags are compared with gumbo's rule (build_tree's gumbo_quirks).
 #include <weft/html/encoding.hpp>
 
 #include "html/arena.hpp"
