@@ -22,6 +22,8 @@
 //   - gumbo's original_tag of the tag after "</>" starts at that "</>", so an unknown element
 //     there has the name "" (document.cpp reads names of unknown elements from original_tag);
 //   - "</" and NUL starts a bogus comment of U+FFFD... (gumbo's comment is cut at the NUL).
+//   - a NUL in a CDATA section (foreign content) becomes U+FFFD in the CDATA text node (gumbo
+//     types that text node as whitespace).
 //
 // Errors: none (every input is a document); std::bad_alloc when memory runs out.
 // Lifetimes: the tree points into text (attribute values and text that needed no decoding are
