@@ -359,13 +359,6 @@ bool builder::in_body_start(token& t)
     static constexpr tagset head_tags{GUMBO_TAG_BASE,     GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND, GUMBO_TAG_MENUITEM,
                                       GUMBO_TAG_LINK,     GUMBO_TAG_META,     GUMBO_TAG_NOFRAMES, GUMBO_TAG_SCRIPT,
                                       GUMBO_TAG_STYLE,    GUMBO_TAG_TEMPLATE, GUMBO_TAG_TITLE};
-    static constexpr tagset blocks{GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE,    GUMBO_TAG_ASIDE,  GUMBO_TAG_BLOCKQUOTE,
-                                   GUMBO_TAG_CENTER,  GUMBO_TAG_DETAILS,    GUMBO_TAG_DIR,    GUMBO_TAG_DIV,
-                                   GUMBO_TAG_DL,      GUMBO_TAG_FIELDSET,   GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
-                                   GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,     GUMBO_TAG_HGROUP, GUMBO_TAG_MENU,
-                                   GUMBO_TAG_MAIN,    GUMBO_TAG_NAV,        GUMBO_TAG_OL,     GUMBO_TAG_P,
-                                   GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_UL};
-    static constexpr tagset headings{GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6};
     if (is_start(t, GUMBO_TAG_HTML))
     {
         if (!has_open_element(GUMBO_TAG_TEMPLATE) && output_->root)
@@ -396,6 +389,18 @@ bool builder::in_body_start(token& t)
         mode_ = mode::in_frameset;
         return true;
     }
+    return in_body_start_blocks(t);
+}
+
+// Block-level start tags, which close an open <p> first, and the list items, forms and buttons.
+bool builder::in_body_start_blocks(token& t)
+{
+    static constexpr tagset blocks{GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE,    GUMBO_TAG_ASIDE,  GUMBO_TAG_BLOCKQUOTE,
+                                   GUMBO_TAG_CENTER,  GUMBO_TAG_DETAILS,    GUMBO_TAG_DIR,    GUMBO_TAG_DIV,
+                                   GUMBO_TAG_DL,      GUMBO_TAG_FIELDSET,   GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE,
+                                   GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,     GUMBO_TAG_HGROUP, GUMBO_TAG_MENU,
+                                   GUMBO_TAG_MAIN,    GUMBO_TAG_NAV,        GUMBO_TAG_OL,     GUMBO_TAG_P,
+                                   GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_UL};
     if (start_in(t, blocks))
     {
         bool const ok = maybe_close_p();
@@ -542,10 +547,6 @@ bool builder::in_body_start_rest(token& t)
     static constexpr tagset void_inline{GUMBO_TAG_AREA, GUMBO_TAG_BR,     GUMBO_TAG_EMBED, GUMBO_TAG_IMG,
                                         GUMBO_TAG_IMAGE, GUMBO_TAG_KEYGEN, GUMBO_TAG_WBR};
     static constexpr tagset params{GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK};
-    static constexpr tagset ruby{GUMBO_TAG_RB, GUMBO_TAG_RP, GUMBO_TAG_RT, GUMBO_TAG_RTC};
-    static constexpr tagset ignored{GUMBO_TAG_CAPTION, GUMBO_TAG_COL,   GUMBO_TAG_COLGROUP, GUMBO_TAG_FRAME,
-                                    GUMBO_TAG_HEAD,    GUMBO_TAG_TBODY, GUMBO_TAG_TD,       GUMBO_TAG_TFOOT,
-                                    GUMBO_TAG_TH,      GUMBO_TAG_THEAD, GUMBO_TAG_TR};
     if (start_in(t, void_inline))
     {
         if (t.tag == GUMBO_TAG_IMAGE)
@@ -580,6 +581,17 @@ bool builder::in_body_start_rest(token& t)
         frameset_ok_ = false;
         return ok;
     }
+    return in_body_start_text_select_foreign(t);
+}
+
+// Start tags that switch the tokenizer (textarea, xmp, iframe, noembed), select and its options,
+// ruby, MathML and SVG, and the rest.
+bool builder::in_body_start_text_select_foreign(token& t)
+{
+    static constexpr tagset ruby{GUMBO_TAG_RB, GUMBO_TAG_RP, GUMBO_TAG_RT, GUMBO_TAG_RTC};
+    static constexpr tagset ignored{GUMBO_TAG_CAPTION, GUMBO_TAG_COL,   GUMBO_TAG_COLGROUP, GUMBO_TAG_FRAME,
+                                    GUMBO_TAG_HEAD,    GUMBO_TAG_TBODY, GUMBO_TAG_TD,       GUMBO_TAG_TFOOT,
+                                    GUMBO_TAG_TH,      GUMBO_TAG_THEAD, GUMBO_TAG_TR};
     if (is_start(t, GUMBO_TAG_TEXTAREA))
     {
         run_generic_parsing(t, lex::rcdata);

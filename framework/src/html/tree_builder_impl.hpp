@@ -99,6 +99,8 @@ struct tagset
         return static_cast<unsigned>(t) < 192 && ((w[t / 64] >> (t % 64)) & 1) != 0;
     }
 };
+
+inline constexpr tagset headings{GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6};
 static_assert(GUMBO_TAG_LAST < 192);
 
 class builder;
@@ -216,6 +218,7 @@ private:
     void reconstruct_formatting_elements();
     void clear_formatting_elements();
     int index_in_formatting(GumboNode const* n) const noexcept;
+    GumboNode* adoption_inner_loop(GumboNode* formatting, GumboNode* furthest, int& bookmark);
     bool adoption_agency(token& t, GumboTag subject);
 
     // modes
@@ -238,9 +241,13 @@ private:
     bool after_head(token& t);
     bool in_body(token& t);
     bool in_body_start(token& t);
+    bool in_body_start_blocks(token& t);
     bool in_body_start_formatting(token& t);
     bool in_body_start_rest(token& t);
+    bool in_body_start_text_select_foreign(token& t);
     bool in_body_end(token& t);
+    bool in_body_end_form();
+    bool in_body_end_heading(token& t);
     bool text_mode(token& t);
     bool in_table(token& t);
     bool in_table_text(token& t);

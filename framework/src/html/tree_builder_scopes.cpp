@@ -256,6 +256,49 @@ void builder::clear_formatting_elements()
     }
 }
 
+// The inner loop of the adoption agency algorithm (HTML §13.2.6.4.7, step 4.13): walks up from
+// the furthest block to the formatting element, dropping what is no longer a formatting element
+// and cloning what is, each clone taking the previous one as its child. Returns the last node
+// moved; the bookmark follows the list of active formatting elements as it changes.
+GumboNode* builder::adoption_inner_loop(GumboNode* formatting, GumboNode* furthest, int& bookmark)
+{
+    GumboNode* node = furthest;
+    GumboNode* last = furthest;
+    int saved = index_in_open(node);
+    for (int j = 1;; ++j)
+    {
+        int node_index = index_in_open(node);
+        if (node_index == -1)
+            node_index = saved;
+        saved = --node_index;
+        node = open_[static_cast<std::size_t>(node_index)];
+        if (node == formatting)
+            break;
+        int const f_index = index_in_formatting(node);
+        if (j > 3 && f_index != -1)
+        {
+            formatting_.erase(formatting_.begin() + f_index);
+            if (f_index < bookmark)
+                --bookmark;
+            continue;
+        }
+        if (f_index == -1)
+        {
+            open_.erase(open_.begin() + node_index);
+            continue;
+        }
+        node = clone_node(node);
+        formatting_[static_cast<std::size_t>(f_index)] = node;
+        open_[static_cast<std::size_t>(node_index)] = node;
+        if (last == furthest)
+            bookmark = f_index + 1;
+        remove_from_parent(last);
+        append_node(node, last);
+        last = node;
+    }
+    return last;
+}
+
 // HTML §13.2.6.4.7, as gumbo 0.10 runs it.
 bool builder::adoption_agency(token& t, GumboTag subject)
 {
@@ -308,40 +351,7 @@ bool builder::adoption_agency(token& t, GumboTag subject)
         }
         GumboNode* common_ancestor = open_[static_cast<std::size_t>(index_in_open(formatting) - 1)];
         int bookmark = index_in_formatting(formatting) + 1;
-        GumboNode* node = furthest;
-        GumboNode* last = furthest;
-        int saved = index_in_open(node);
-        for (int j = 1;; ++j)
-        {
-            int node_index = index_in_open(node);
-            if (node_index == -1)
-                node_index = saved;
-            saved = --node_index;
-            node = open_[static_cast<std::size_t>(node_index)];
-            if (node == formatting)
-                break;
-            int const f_index = index_in_formatting(node);
-            if (j > 3 && f_index != -1)
-            {
-                formatting_.erase(formatting_.begin() + f_index);
-                if (f_index < bookmark)
-                    --bookmark;
-                continue;
-            }
-            if (f_index == -1)
-            {
-                open_.erase(open_.begin() + node_index);
-                continue;
-            }
-            node = clone_node(node);
-            formatting_[static_cast<std::size_t>(f_index)] = node;
-            open_[static_cast<std::size_t>(node_index)] = node;
-            if (last == furthest)
-                bookmark = f_index + 1;
-            remove_from_parent(last);
-            append_node(node, last);
-            last = node;
-        }
+        GumboNode* last = adoption_inner_loop(formatting, furthest, bookmark);
         remove_from_parent(last);
         insert_node(last, insertion_location(common_ancestor));
         GumboNode* replacement = clone_node(formatting);

@@ -16,6 +16,49 @@ constexpr tagset table_sections{GUMBO_TAG_TBODY, GUMBO_TAG_TFOOT, GUMBO_TAG_THEA
 
 } // namespace
 
+// </form>: with a <template> open, the form element pointer is not used (HTML §13.2.6.4.7).
+bool builder::in_body_end_form()
+{
+    if (has_open_element(GUMBO_TAG_TEMPLATE))
+    {
+        if (!in_scope(GUMBO_TAG_FORM))
+            return false;
+        generate_implied_end_tags(GUMBO_TAG_LAST);
+        if (!is_html(current_node(), GUMBO_TAG_FORM))
+            return false;
+        while (GumboNode* n = pop())
+            if (is_html(n, GUMBO_TAG_FORM))
+                break;
+        return true;
+    }
+    GumboNode* node = form_;
+    form_ = nullptr;
+    if (!node || !node_in_scope(node))
+        return false;
+    generate_implied_end_tags(GUMBO_TAG_LAST);
+    bool const ok = current_node() == node;
+    remove_from_open(node);
+    return ok;
+}
+
+// </h1> to </h6>: any open heading closes, whichever its level.
+bool builder::in_body_end_heading(token& t)
+{
+    if (!in_specific_scope({GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6},
+                           false,
+                           tagset{GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML, GUMBO_TAG_TABLE,
+                                  GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT,
+                                  GUMBO_TAG_TEMPLATE},
+                           true))
+        return false;
+    generate_implied_end_tags(GUMBO_TAG_LAST);
+    bool const ok = is_html(current_node(), t.tag);
+    while (GumboNode* n = pop())
+        if (is_in(n, headings))
+            break;
+    return ok;
+}
+
 bool builder::in_body_end(token& t)
 {
     static constexpr tagset blocks{
@@ -24,7 +67,6 @@ bool builder::in_body_end(token& t)
         GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,
         GUMBO_TAG_HGROUP,  GUMBO_TAG_LISTING, GUMBO_TAG_MAIN,    GUMBO_TAG_MENU,       GUMBO_TAG_NAV,
         GUMBO_TAG_OL,      GUMBO_TAG_PRE,     GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_UL};
-    static constexpr tagset headings{GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6};
     static constexpr tagset formatting{GUMBO_TAG_A,    GUMBO_TAG_B,     GUMBO_TAG_BIG,   GUMBO_TAG_CODE, GUMBO_TAG_EM,
                                        GUMBO_TAG_FONT, GUMBO_TAG_I,     GUMBO_TAG_NOBR,  GUMBO_TAG_S,    GUMBO_TAG_SMALL,
                                        GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG, GUMBO_TAG_TT, GUMBO_TAG_U};
@@ -48,28 +90,7 @@ bool builder::in_body_end(token& t)
         return true;
     }
     if (is_end(t, GUMBO_TAG_FORM))
-    {
-        if (has_open_element(GUMBO_TAG_TEMPLATE))
-        {
-            if (!in_scope(GUMBO_TAG_FORM))
-                return false;
-            generate_implied_end_tags(GUMBO_TAG_LAST);
-            if (!is_html(current_node(), GUMBO_TAG_FORM))
-                return false;
-            while (GumboNode* n = pop())
-                if (is_html(n, GUMBO_TAG_FORM))
-                    break;
-            return true;
-        }
-        GumboNode* node = form_;
-        form_ = nullptr;
-        if (!node || !node_in_scope(node))
-            return false;
-        generate_implied_end_tags(GUMBO_TAG_LAST);
-        bool const ok = current_node() == node;
-        remove_from_open(node);
-        return ok;
-    }
+        return in_body_end_form();
     if (is_end(t, GUMBO_TAG_P))
     {
         if (!in_button_scope(GUMBO_TAG_P))
@@ -93,21 +114,7 @@ bool builder::in_body_end(token& t)
         return implicitly_close_tags(GUMBO_NAMESPACE_HTML, t.tag);
     }
     if (end_in(t, headings))
-    {
-        if (!in_specific_scope({GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6},
-                               false,
-                               tagset{GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML, GUMBO_TAG_TABLE,
-                                      GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT,
-                                      GUMBO_TAG_TEMPLATE},
-                               true))
-            return false;
-        generate_implied_end_tags(GUMBO_TAG_LAST);
-        bool const ok = is_html(current_node(), t.tag);
-        while (GumboNode* n = pop())
-            if (is_in(n, headings))
-                break;
-        return ok;
-    }
+        return in_body_end_heading(t);
     if (end_in(t, formatting))
         return adoption_agency(t, t.tag);
     if (end_in(t, markers))
