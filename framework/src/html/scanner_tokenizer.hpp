@@ -552,8 +552,6 @@ private:
         return true;
     }
 
-    bool is_end_tag_at(char const* q, std::string_view n) const { return detail::is_end_tag_at(q, e_, n); }
-
     // Raw text / RCDATA / script data: up to the matching end tag, which is then parsed as a tag.
     bool raw_text(std::string_view n, bool script, bool rcdata)
     {
@@ -562,25 +560,7 @@ private:
         std::memcpy(name_copy, n.data(), len);
         std::string_view nn(name_copy, len);
         char const* start = p_;
-        char const* q;
-        if (script)
-            q = script_data_end(p_, e_);
-        else
-        {
-            q = p_;
-            for (;;)
-            {
-                q = static_cast<char const*>(std::memchr(q, '<', static_cast<std::size_t>(e_ - q)));
-                if (!q)
-                {
-                    q = e_;
-                    break;
-                }
-                if (is_end_tag_at(q, nn))
-                    break;
-                ++q;
-            }
-        }
+        char const* const q = raw_text_end(p_, e_, nn, script);
         if (rcdata && !h_.on_rcdata(nn, std::string_view(start, static_cast<std::size_t>(q - start))))
             return false;
         if (q >= e_)

@@ -100,4 +100,20 @@ inline char const* script_data_end(char const* p, char const* e) noexcept
     return e;
 }
 
+/// The '<' of the end tag `</name` that ends RAWTEXT or RCDATA starting at p (`<title>`,
+/// `<style>`...), or of the `</script` that ends script data; e when there is none.
+inline char const* raw_text_end(char const* p, char const* e, std::string_view name, bool script) noexcept
+{
+    if (script)
+        return script_data_end(p, e);
+    for (char const* q = p;; ++q)
+    {
+        q = static_cast<char const*>(std::memchr(q, '<', static_cast<std::size_t>(e - q)));
+        if (!q)
+            return e;
+        if (is_end_tag_at(q, e, name))
+            return q;
+    }
+}
+
 } // namespace weft::html::detail

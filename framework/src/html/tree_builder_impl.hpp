@@ -126,7 +126,6 @@ private:
     void doctype();
     void cdata();
     void raw_text();
-    bool is_end_tag_at(char const* q, std::string_view n) const;
     void emit_text(char const* from, char const* to, bool decode_refs);
     void emit_clean(std::string_view s);
     void emit_chars(std::string_view s);

@@ -497,33 +497,10 @@ void lexer::cdata()
     b_.process(t);
 }
 
-bool lexer::is_end_tag_at(char const* q, std::string_view n) const
-{
-    return detail::is_end_tag_at(q, e_, n);
-}
-
 // RCDATA, RAWTEXT and script data: text up to the appropriate end tag, which is then a tag.
 void lexer::raw_text()
 {
-    char const* q;
-    if (state == lex::script)
-        q = script_data_end(p_, e_);
-    else
-    {
-        q = p_;
-        for (;;)
-        {
-            q = static_cast<char const*>(std::memchr(q, '<', static_cast<std::size_t>(e_ - q)));
-            if (!q)
-            {
-                q = e_;
-                break;
-            }
-            if (is_end_tag_at(q, last_start_))
-                break;
-            ++q;
-        }
-    }
+    char const* const q = raw_text_end(p_, e_, last_start_, state == lex::script);
     bool const rcdata = state == lex::rcdata;
     state = lex::data;
     emit_text(p_, q, rcdata);
