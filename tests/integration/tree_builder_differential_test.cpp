@@ -5,13 +5,15 @@
 // Both parsers get the text document::parse would give them (decoded to UTF-8, the nesting
 // limit applied); trees are compared in html5lib's format, text nodes unmerged and marked
 // whitespace / CDATA as gumbo types them. A failure names the page and the first differing line
-// with the lines above it.
+// with the lines above it. Under ASan+UBSan (10-20x slower: over 3 minutes for boost's 3,903
+// pages on 2 cores) every fourth page is compared; the plain build compares every page.
 #include <weft/html/encoding.hpp>
 
 #include "html/arena.hpp"
 #include "html/nesting.hpp"
 #include "html/tree_builder.hpp"
 #include "support/html_tree_dump.hpp"
+#include "support/sanitizer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -49,8 +51,10 @@ site_result compare_site(fs::path const& root)
     std::sort(files.begin(), files.end());
     weft::test::tree_dump_options o;
     o.whitespace_kind = true;
-    for (auto const& f : files)
+    std::size_t const stride = weft::test::under_sanitizer ? 4 : 1;
+    for (std::size_t i = 0; i < files.size(); i += stride)
     {
+        auto const& f = files[i];
         std::string const bytes = read_file(f);
         auto const enc = weft::html::detect_encoding(bytes);
         auto utf8 = weft::html::to_utf8(bytes, enc);
@@ -79,7 +83,7 @@ void check_site(fs::path const& root, char const* package)
     auto const r = compare_site(root);
     WARN(package << ": " << r.pages << " pages, " << r.differing << " with a different tree");
     INFO(r.first);
-    CHECK(r.pages > 100);
+    CHECK(r.pages > (weft::test::under_sanitizer ? 25u : 100u));
     CHECK(r.differing == 0);
 }
 
