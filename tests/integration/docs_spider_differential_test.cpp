@@ -5,8 +5,9 @@
 //
 // tree_builder_differential_test.cpp compares the two trees node for node; this compares what a
 // user gets: titles, headings, ids and code blocks through selectors, text() and attributes.
-// Under ASan+UBSan (10-20x slower) each crawl stops after 200 pages, one request at a time so
-// that both crawls fetch the same pages; the plain build crawls every page.
+// Under ASan+UBSan (10-20x slower) each crawl stops after 200 pages (one request at a time, so
+// that both fetch mostly the same pages) and the pages both fetched are compared; the plain build
+// crawls and compares every page.
 #include "support/process.hpp"
 #include "support/sanitizer.hpp"
 #include "support/temp_dir.hpp"
@@ -72,14 +73,18 @@ void check_site(fs::path const& root, std::string const& start_path, char const*
     auto const weft = crawl_with(start, "weft", out.path());
     WARN(package << ": " << gumbo.size() << " pages with gumbo, " << weft.size() << " with weft's tree builder");
     CHECK(gumbo.size() > (weft::test::under_sanitizer ? 150u : 100u));
-    CHECK(gumbo.size() == weft.size());
+    // Which 200 pages a stopped crawl fetched depends on timing: under ASan, the pages both fetched.
+    bool const whole = !weft::test::under_sanitizer;
+    if (whole)
+        CHECK(gumbo.size() == weft.size());
     std::size_t compared = 0;
     for (auto const& [url, lines] : gumbo)
     {
         auto const other = weft.find(url);
         if (other == weft.end())
         {
-            FAIL_CHECK("only with gumbo: " << url);
+            if (whole)
+                FAIL_CHECK("only with gumbo: " << url);
             continue;
         }
         ++compared;
@@ -90,7 +95,7 @@ void check_site(fs::path const& root, std::string const& start_path, char const*
             return;
         }
     }
-    CHECK(compared == gumbo.size());
+    CHECK(compared >= (whole ? gumbo.size() : 100u));
 }
 
 } // namespace
