@@ -348,7 +348,8 @@ nlohmann::json settings::to_json() const
         {"replay_warc", replay_warc.string()},
         {"crawl_id", crawl_id},
         {"parse_workers", parse_workers},
-        {"html_parser", html::parser_name(html_parser == html::parser::automatic ? html::default_parser() : html_parser)},
+        {"html_parser",
+         html::parser_name(html_parser == html::parser::automatic ? html::default_parser() : html_parser)},
         {"extra", extra},
     };
 }

@@ -67,9 +67,10 @@ bool builder::in_body_end(token& t)
         GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER,  GUMBO_TAG_HEADER,
         GUMBO_TAG_HGROUP,  GUMBO_TAG_LISTING, GUMBO_TAG_MAIN,    GUMBO_TAG_MENU,       GUMBO_TAG_NAV,
         GUMBO_TAG_OL,      GUMBO_TAG_PRE,     GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_UL};
-    static constexpr tagset formatting{GUMBO_TAG_A,    GUMBO_TAG_B,     GUMBO_TAG_BIG,   GUMBO_TAG_CODE, GUMBO_TAG_EM,
-                                       GUMBO_TAG_FONT, GUMBO_TAG_I,     GUMBO_TAG_NOBR,  GUMBO_TAG_S,    GUMBO_TAG_SMALL,
-                                       GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG, GUMBO_TAG_TT, GUMBO_TAG_U};
+    static constexpr tagset formatting{GUMBO_TAG_A,     GUMBO_TAG_B,      GUMBO_TAG_BIG,    GUMBO_TAG_CODE,
+                                       GUMBO_TAG_EM,    GUMBO_TAG_FONT,   GUMBO_TAG_I,      GUMBO_TAG_NOBR,
+                                       GUMBO_TAG_S,     GUMBO_TAG_SMALL,  GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG,
+                                       GUMBO_TAG_TT,    GUMBO_TAG_U};
     static constexpr tagset markers{GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_OBJECT};
     if (is_end(t, GUMBO_TAG_TEMPLATE))
         return in_head(t);

@@ -278,7 +278,8 @@ bool lexer::tag(bool end, char const* lt)
             char const q = *p_;
             if (q == '"' || q == '\'')
             {
-                auto const* close = static_cast<char const*>(std::memchr(p_ + 1, q, static_cast<std::size_t>(e_ - p_ - 1)));
+                auto const* close =
+                    static_cast<char const*>(std::memchr(p_ + 1, q, static_cast<std::size_t>(e_ - p_ - 1)));
                 if (!close)
                     return p_ = e_, false;
                 value = std::string_view(p_ + 1, static_cast<std::size_t>(close - p_ - 1));

@@ -156,7 +156,8 @@ struct settings
     /// "autothrottle_max_delay", "adaptive_concurrency", "backoff_base" in ms...) or Scrapy's
     /// (CONCURRENT_REQUESTS, DOWNLOAD_DELAY in seconds, ROBOTSTXT_OBEY, DEPTH_LIMIT,
     /// CLOSESPIDER_PAGECOUNT, RETRY_TIMES, USER_AGENT, ...; BACKOFF_BASE, in capitals, is in
-    /// seconds like DOWNLOAD_DELAY). Other keys go to `extra`. @throws std::invalid_argument naming the key for a value that does not parse.
+    /// seconds like DOWNLOAD_DELAY). Other keys go to `extra`.
+    /// @throws std::invalid_argument naming the key for a value that does not parse.
     void set(std::string_view key, std::string_view value);
     /// The settings as JSON, passwords redacted (proxies, frontier).
     nlohmann::json to_json() const;
