@@ -206,7 +206,7 @@ TEST_CASE("a page on which gumbo aborts gets the spec's tree from weft's builder
 }
 
 // <isindex> tells the parsers apart: gumbo 0.10 expands it into a form, weft (today's spec) keeps it.
-TEST_CASE("html::parser is chosen per parse or for the process; weft's is the default", "[html][tree_builder]")
+TEST_CASE("html::parser is chosen per parse or for the process, weft's by default", "[html][tree_builder]")
 {
     using weft::html::parser;
     auto forms = [](parser p)
