@@ -1,5 +1,5 @@
 // weft's tree builder: the start tags of the "in body" insertion mode (HTML §13.2.6.4.7), as
-// gumbo 0.10 runs them (see tree_builder.hpp); the end tags are in tree_builder_tables.cpp.
+// gumbo 0.10 runs them (see tree_builder.hpp); the end tags are in tree_builder_body_end.cpp.
 #include "tree_builder_impl.hpp"
 
 #include <weft/text/ascii.hpp>
